@@ -1,0 +1,82 @@
+"""Partial and uncertain dates: the subset of Library of Congress EDTF an archive needs.
+
+`YYYY-MM-DD`, `YYYY-MM` or `YYYY`, each optionally followed by `?` (uncertain) or `~`
+(approximate). A date is shown as precisely as it is known, never more.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+
+PATTERN = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<qualifier>[?~]?)")
+QUALIFIERS = {"": "", "?": "uncertain", "~": "approximate"}
+MONTHS = list(calendar.month_name)
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day, perhaps uncertain or approximate."""
+
+    text: str
+    """The date as written in metadata.yaml, e.g. `2022-09-01?`."""
+    year: int
+    month: int | None
+    day: int | None
+    qualifier: str
+    """`""`, `"?"` (uncertain) or `"~"` (approximate)."""
+
+    @property
+    def earliest(self) -> datetime.date:
+        """The first day the date can be: what the archive sorts by."""
+        return datetime.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def machine(self) -> str:
+        """The form for `<time datetime>`: as precise as the date, without qualifier."""
+        return self.text.rstrip("?~")
+
+    @property
+    def precision(self) -> str:
+        """`day`, `month` or `year`."""
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def label(self) -> str:
+        """For people: `1 September 2022`, `September 2022 (uncertain)`, `2022 (approximate)`."""
+        parts = [str(self.day)] if self.day else []
+        parts += [MONTHS[self.month]] if self.month else []
+        parts.append(str(self.year))
+        shown = " ".join(parts)
+        return f"{shown} ({QUALIFIERS[self.qualifier]})" if self.qualifier else shown
+
+    @property
+    def month_label(self) -> str:
+        """The heading of the index group the date falls in."""
+        if self.month is None:
+            return f"{self.year}, month unknown"
+        return f"{MONTHS[self.month]} {self.year}"
+
+
+def parse_date(text: str) -> PartialDate:
+    """Parse an EDTF date, raising ValueError with a message a person can act on."""
+    match = PATTERN.fullmatch(text)
+    if not match:
+        raise ValueError(
+            f"'{text}' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, "
+            "optionally followed by ? (uncertain) or ~ (approximate)"
+        )
+    year = int(match["year"])
+    month = int(match["month"]) if match["month"] else None
+    day = int(match["day"]) if match["day"] else None
+    if year == 0:
+        raise ValueError(f"'{text}' has year 0000, which no calendar here knows")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"'{text}' has no month {month:02d}: months run from 01 to 12")
+    if month is not None and day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"'{text}' does not exist: {MONTHS[month]} {year} has {last} days")
+    return PartialDate(text, year, month, day, match["qualifier"])

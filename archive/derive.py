@@ -1,0 +1,156 @@
+"""Derive: everything the pages need that the input only implies.
+
+Chronological order, page names, neighbours and the listings (by month, stance, publisher).
+Each later feature (search, timeline, shared passages, exports) is one more function here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from slugify import slugify
+
+from .model import Archive, Document, Stance
+from .problems import Invalid, Problem
+
+SLUG_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A document placed in the site."""
+
+    doc: Document
+    slug: str
+    page: str
+    """Path of its page from the site root, e.g. `documents/some-title.html`."""
+    raw: str
+    """Path of its byte-identical copy from the site root, e.g. `raw/000_x.txt`."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A listing of entries: one month, one stance or one publisher."""
+
+    key: str
+    label: str
+    page: str
+    """Path of the listing's page from the site root ("" for months, listed on the index)."""
+    entries: tuple[Entry, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    """The archive as the pages see it."""
+
+    archive: Archive
+    entries: tuple[Entry, ...]
+    """Every document, in chronological order."""
+    months: tuple[Group, ...]
+    stances: tuple[Group, ...]
+    publishers: tuple[Group, ...]
+    publishers_by_name: dict[str, Group]
+    """The publisher listing of each publisher name, for links from documents."""
+
+
+def derive_site(archive: Archive, metadata_path: str) -> Site:
+    """Order the documents, name their pages and build the listings."""
+    ordered = sorted(archive.documents, key=chronological)
+    slugs = assign_slugs(ordered, metadata_path)
+    entries = tuple(
+        Entry(doc, slugs[doc.file], f"documents/{slugs[doc.file]}.html", f"raw/{doc.file}") for doc in ordered
+    )
+    publishers = group_by_publisher(entries)
+    return Site(
+        archive=archive,
+        entries=entries,
+        months=group_by_month(entries),
+        stances=group_by_stance(entries, archive.stances),
+        publishers=publishers,
+        publishers_by_name={group.label: group for group in publishers},
+    )
+
+
+def chronological(doc: Document) -> tuple[object, ...]:
+    """Sort key: the earliest day the date can be, then the title, then the file name."""
+    return (doc.date.earliest, doc.title.casefold(), doc.title, doc.file)
+
+
+def title_slug(text: str, fallback: str) -> str:
+    """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
+    slug = slugify(text) or slugify(fallback) or "document"
+    if len(slug) > SLUG_LENGTH:
+        cut = slug[: SLUG_LENGTH + 1].rfind("-")
+        slug = slug[: cut if cut > 0 else SLUG_LENGTH].strip("-")
+    return slug
+
+
+def assign_slugs(ordered: list[Document], metadata_path: str) -> dict[str, str]:
+    """Page names: explicit slugs first (colliding ones are an error), then titles made unique.
+
+    Documents that share a title keep it in chronological order: the first takes the plain
+    name, later ones `-2`, `-3`, ... A `slug` field pins a page name for good.
+    """
+    slugs: dict[str, str] = {}
+    owner: dict[str, Document] = {}
+    problems = []
+    for doc in ordered:
+        if doc.slug is None:
+            continue
+        if doc.slug in owner:
+            other = owner[doc.slug]
+            problems.append(Problem(metadata_path, doc.line, f"documents.{doc.file}.slug: '{doc.slug}' is already the slug of {other.file} (line {other.line})"))
+        owner[doc.slug] = doc
+        slugs[doc.file] = doc.slug
+    if problems:
+        raise Invalid(problems)
+    taken = set(owner)
+    for doc in ordered:
+        if doc.file not in slugs:
+            slugs[doc.file] = unique(title_slug(doc.title, doc.file), taken)
+    return slugs
+
+
+def unique(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ... whichever is free first; marks it taken."""
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base}-{number}"
+    taken.add(name)
+    return name
+
+
+def grouped(entries: Iterable[Entry], key: Callable[[Entry], str]) -> dict[str, list[Entry]]:
+    """Entries by key, keeping their order within each group."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault(key(entry), []).append(entry)
+    return groups
+
+
+def group_by_month(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
+    """Chronological groups by month; dates known only to the year form their own group."""
+    groups = grouped(entries, lambda e: e.doc.date.machine[:7])
+    return tuple(Group(key, members[0].doc.date.month_label, "", tuple(members)) for key, members in groups.items())
+
+
+def group_by_stance(entries: tuple[Entry, ...], stances: tuple[Stance, ...]) -> tuple[Group, ...]:
+    """One listing per stance, in the vocabulary's order, empty ones included."""
+    groups = grouped(entries, lambda e: e.doc.stance)
+    return tuple(
+        Group(s.key, s.label, f"stances/{s.key}.html", tuple(groups.get(s.key, ())), s.description) for s in stances
+    )
+
+
+def group_by_publisher(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
+    """One listing per publisher, alphabetical, each with a unique page name."""
+    groups = grouped(entries, lambda e: e.doc.publisher)
+    taken: set[str] = set()
+    result = []
+    for name in sorted(groups, key=lambda n: (n.casefold(), n)):
+        slug = unique(title_slug(name, "publisher"), taken)
+        result.append(Group(slug, name, f"publishers/{slug}.html", tuple(groups[name])))
+    return tuple(result)

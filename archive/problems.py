@@ -1,0 +1,54 @@
+"""Problems a person can act on: every one carries a file, a line and a message."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, printed compiler style as `path:line: message`."""
+
+    path: str
+    """The file (or folder) at fault, as the user would type it."""
+    line: int
+    """1-based line in that file; 0 when the problem concerns the whole file or folder."""
+    message: str
+    """What is wrong and, where we can tell, what to do about it."""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class Invalid(Exception):
+    """Raised by a stage that found problems; carries all of them, never just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sorted(set(problems))
+
+
+def shown(path: Path) -> str:
+    """A path as the user should see it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def summary(problems: list[Problem], wrote_nothing: bool = True) -> str:
+    """The closing line after a list of problems."""
+    count = len(problems)
+    noun = "problem" if count == 1 else "problems"
+    tail = "; nothing was written" if wrote_nothing else ""
+    return f"{count} {noun} found{tail}."
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """A ' (did you mean ...?)' hint when one of `choices` is close to `word`."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+

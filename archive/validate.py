@@ -1,0 +1,272 @@
+"""Validate: turn metadata.yaml's nodes and the seeds into an Archive, or report every problem.
+
+Each message names the line it is about, says what is wrong and, where it can, what to write
+instead. Nothing is built from a record that has a problem.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .dates import parse_date
+from .model import Archive, Document, Seed, Stance
+from .problems import Invalid, Problem, shown, suggest
+
+TAG = "tag:yaml.org,2002:"
+KINDS = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
+         "timestamp": "a date", "map": "a mapping", "seq": "a list", "null": "nothing"}
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+Reader = Callable[[yaml.Node], Any]
+
+
+def read_text(node: yaml.Node) -> str:
+    """A non-empty text value."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag != TAG + "str":
+        kind = KINDS.get(node.tag.removeprefix(TAG), node.tag)
+        if kind == "nothing":
+            raise ValueError("is empty")
+        raise ValueError(f"expected text, got {kind}" + (" (put it in quotes)" if isinstance(node, yaml.ScalarNode) else ""))
+    if not node.value.strip():
+        raise ValueError("is empty")
+    return str(node.value)
+
+
+def read_date(node: yaml.Node) -> Any:
+    """An EDTF date, quoted or not (YAML reads an unquoted 2022-09-01 as a date)."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag == TAG + "null":
+        raise ValueError("expected a date such as 2022-09-01, 2022-09 or 2022")
+    return parse_date(str(node.value).strip())
+
+
+def read_url(node: yaml.Node) -> str:
+    """An absolute http or https address."""
+    url = read_text(node).strip()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"'{url}' is not an http:// or https:// address")
+    return url
+
+
+def read_language(node: yaml.Node) -> str:
+    """A BCP 47 language tag such as en, zh-Hans or pt-BR."""
+    tag = read_text(node).strip()
+    if not LANGUAGE.fullmatch(tag):
+        raise ValueError(f"'{tag}' is not a language tag such as en, zh-Hans or pt-BR")
+    return tag
+
+
+def read_slug(node: yaml.Node) -> str:
+    """A page name: lowercase letters, digits and single hyphens."""
+    slug = read_text(node)
+    if not SLUG.fullmatch(slug):
+        raise ValueError(f"'{slug}' is not a page name: use lowercase letters, digits and hyphens")
+    return slug
+
+
+def read_encoding(node: yaml.Node) -> str:
+    """The name of a text encoding Python knows, such as windows-1252."""
+    name = read_text(node).strip()
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"'{name}' is not a known encoding (e.g. utf-8, windows-1252, latin-1, gb18030)")
+    return name
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The fields a mapping may have: name -> (required, reader)."""
+
+    fields: dict[str, tuple[bool, Reader]]
+
+    @property
+    def required(self) -> list[str]:
+        return [name for name, (needed, _) in self.fields.items() if needed]
+
+
+ARCHIVE = Schema({"title": (True, read_text), "description": (False, read_text), "language": (False, read_language)})
+STANCE = Schema({"label": (True, read_text), "description": (True, read_text)})
+DOCUMENT = Schema({
+    "title": (True, read_text), "publisher": (True, read_text), "date": (True, read_date),
+    "stance": (True, read_text), "author": (False, read_text), "source_url": (False, read_url),
+    "language": (False, read_language), "slug": (False, read_slug), "note": (False, read_text),
+    "encoding": (False, read_encoding),
+})
+SECTIONS = ("archive", "stances", "documents")
+
+
+class Checker:
+    """Collects problems about one metadata.yaml while reading its nodes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def report(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(self.path, node.start_mark.line + 1, message))
+
+    def mapping(self, node: yaml.Node, where: str, expected: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """The mapping's entries by key text; problems for anything else and for duplicate keys."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == TAG + "null" and where == "documents":
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            kind = KINDS.get(node.tag.removeprefix(TAG), "something else")
+            self.report(node, f"{where}: expected {expected}, got {kind}")
+            return {}
+        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                self.report(key, f"{where}: a key must be plain text")
+            elif key.value in entries:
+                first = entries[key.value][0].start_mark.line + 1
+                self.report(key, f"{where}: duplicate key '{key.value}' (first at line {first}); YAML would silently keep only the last")
+            else:
+                entries[key.value] = (key, value)
+        return entries
+
+    def record(self, node: yaml.Node, where: str, schema: Schema) -> dict[str, Any] | None:
+        """Read a mapping against a schema; None when anything in it is wrong."""
+        before = len(self.problems)
+        entries = self.mapping(node, where, "a mapping of field: value")
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        values: dict[str, Any] = {}
+        for name, (key, value) in entries.items():
+            if name not in schema.fields:
+                self.report(key, f"{where}: unknown field '{name}'{suggest(name, list(schema.fields))}")
+                continue
+            try:
+                values[name] = schema.fields[name][1](value)
+            except ValueError as error:
+                self.report(value, f"{where}.{name}: {error}")
+        for name in schema.required:
+            if name not in entries:
+                self.report(node, f"{where}: missing required field '{name}'")
+        return values if len(self.problems) == before else None
+
+
+def validate(root: yaml.Node, seeds: dict[str, Seed], metadata: Path, seeds_dir: Path) -> Archive:
+    """Check the metadata against itself and against the seeds; raise Invalid with all problems."""
+    check = Checker(shown(metadata))
+    sections = check.mapping(root, "metadata.yaml", "the sections archive, stances and documents")
+    for name, (key, _) in sections.items():
+        if name not in SECTIONS:
+            check.report(key, f"unknown section '{name}'{suggest(name, list(SECTIONS))}; the sections are archive, stances, documents")
+    for name in SECTIONS:
+        if name not in sections and isinstance(root, yaml.MappingNode):
+            check.report(root, f"missing section '{name}'")
+    info = check.record(sections["archive"][1], "archive", ARCHIVE) if "archive" in sections else None
+    stances = read_stances(check, sections["stances"][1]) if "stances" in sections else ()
+    records = sections["documents"][1] if "documents" in sections else None
+    documents = read_documents(check, records, seeds, stances, seeds_dir) if records else ()
+    if check.problems or info is None:
+        raise Invalid(check.problems)
+    return Archive(
+        title=info["title"], description=info.get("description", ""), language=info.get("language", "en"),
+        stances=stances, documents=documents, seeds=seeds,
+    )
+
+
+def read_stances(check: Checker, node: yaml.Node) -> tuple[Stance, ...]:
+    """The controlled vocabulary, in the order it is written."""
+    stances = []
+    entries = check.mapping(node, "stances", "a mapping of stance key -> label, description")
+    for key, (key_node, value) in entries.items():
+        if not SLUG.fullmatch(key):
+            check.report(key_node, f"stances: '{key}' is not a stance key: use lowercase letters, digits and hyphens")
+            continue
+        fields = check.record(value, f"stances.{key}", STANCE)
+        if fields:
+            stances.append(Stance(key, fields["label"], fields["description"]))
+    if isinstance(node, yaml.MappingNode) and not entries:
+        check.report(node, "stances: declare at least one stance")
+    return tuple(stances)
+
+
+def plain_file_name(name: str) -> bool:
+    """True for a name that can only mean a file directly inside seeds/."""
+    return bool(name) and not name.startswith(".") and not set(name) & set("/\\\0") and name == name.strip()
+
+
+def read_documents(
+    check: Checker, node: yaml.Node, seeds: dict[str, Seed], stances: tuple[Stance, ...], seeds_dir: Path
+) -> tuple[Document, ...]:
+    """Every record, matched with its seed; problems for records and seeds without a partner."""
+    entries = check.mapping(node, "documents", "a mapping of seed file name -> record")
+    stance_keys = [stance.key for stance in stances]
+    documents = []
+    folded: dict[str, yaml.Node] = {}
+    for name, (key, value) in entries.items():
+        where = f"documents.{name}"
+        if not plain_file_name(name):
+            check.report(key, f"{where}: '{name}' is not a plain file name in seeds/ (no folders, no leading dot)")
+            continue
+        if name.casefold() in folded:
+            first = folded[name.casefold()].start_mark.line + 1
+            check.report(key, f"{where}: differs only in case from the key at line {first}; on many disks they are one file")
+            continue
+        folded[name.casefold()] = key
+        fields = check.record(value, where, DOCUMENT)
+        if name not in seeds:
+            unmatched = [seed for seed in seeds if seed not in entries]
+            check.report(key, f"{where}: no such file in {shown(seeds_dir)}/{suggest(name, unmatched)}")
+            continue
+        if fields is None:
+            continue
+        if fields["stance"] not in stance_keys and stance_keys:
+            allowed = ", ".join(stance_keys)
+            check.report(value, f"{where}.stance: '{fields['stance']}' is not one of: {allowed}")
+            continue
+        document = make_document(check, name, key, fields, seeds[name], seeds_dir)
+        if document:
+            documents.append(document)
+    for name, seed in seeds.items():
+        if name not in entries:
+            check.problems.append(Problem(shown(seeds_dir / name), 0, missing_record(name, seed, stance_keys)))
+    return tuple(documents)
+
+
+def make_document(
+    check: Checker, name: str, key: yaml.Node, fields: dict[str, Any], seed: Seed, seeds_dir: Path
+) -> Document | None:
+    """A Document from a valid record and its seed, once the seed's text decodes."""
+    where = shown(seeds_dir / name)
+    if not seed.raw:
+        check.problems.append(Problem(where, 0, "is empty: a document needs some text"))
+        return None
+    encoding = fields.get("encoding", "utf-8")
+    try:
+        text = seed.raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = seed.raw.count(b"\n", 0, error.start) + 1
+        byte = seed.raw[error.start]
+        hint = "; if the file is in another encoding, name it in its record, e.g. encoding: windows-1252"
+        check.problems.append(Problem(where, line, f"is not valid {encoding}: byte 0x{byte:02x} at offset {error.start}{hint}"))
+        return None
+    return Document(
+        file=name, text=text, sha256=seed.sha256, size=len(seed.raw), line=key.start_mark.line + 1, **fields
+    )
+
+
+def missing_record(name: str, seed: Seed, stance_keys: list[str]) -> str:
+    """The message for a seed without a record, with a stub ready to paste under documents:."""
+    first_line = next((line.strip() for line in seed.raw.decode("utf-8", "replace").splitlines() if line.strip()), "")
+    stances = " | ".join(stance_keys) or "a key of stances"
+    stub = "\n".join([
+        f"  {name}:",
+        f"    title: {json.dumps(first_line[:200], ensure_ascii=False)}",
+        '    publisher: ""',
+        '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate',
+        f'    stance: ""          # {stances}',
+    ])
+    return f"has no record in metadata.yaml; add one under 'documents:', for example:\n{stub}"
