@@ -1,0 +1,38 @@
+# The two commands a new user needs: `make site` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: site html serve test lint clean
+
+site: $(VENV)/.site-installed  ## build the site into _site/
+	$(PY) build.py
+
+html: site
+
+serve: site  ## open _site/ in a browser over http://127.0.0.1:8000
+	$(PY) -m http.server --bind 127.0.0.1 --directory _site 8000
+
+test: $(VENV)/.test-installed node_modules/axe-core/axe.min.js  ## every test, browser ones included
+	$(PY) -m pytest
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check build.py archive tests
+	$(VENV)/bin/ruff format --check build.py archive tests
+	$(VENV)/bin/mypy
+
+clean:  ## remove the built site (only what the build wrote is in it)
+	rm -rf _site
+
+$(VENV)/.site-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.site-installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
