@@ -82,7 +82,7 @@ def write_files(files: dict[str, bytes], out: Path) -> Written:
         return write_site(files, out)
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(out)
-        raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; files written before this one are complete, run the build again once it is fixed")])
+        raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")])
 
 
 def report_problems(problems: list[Problem]) -> int:

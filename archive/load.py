@@ -35,10 +35,10 @@ def load_metadata(path: Path) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as error:
-        raise Invalid([yaml_problem(error, where)])
+        raise Invalid([yaml_problem(error, text, where)])
     if node is None:
         raise Invalid([Problem(where, 1, "is empty: expected the sections archive, stances, documents")])
-    check_nodes(node, where)
+    check_nodes(node, text, where)
     return node
 
 
@@ -51,26 +51,28 @@ def decode_utf8(data: bytes, where: str) -> str:
         raise Invalid([Problem(where, line, f"is not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}")])
 
 
-def yaml_problem(error: yaml.MarkedYAMLError, where: str) -> Problem:
+def yaml_problem(error: yaml.MarkedYAMLError, text: str, where: str) -> Problem:
     """A YAML syntax error as a problem at its line and column."""
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark else 0
     column = f" (column {mark.column + 1})" if mark else ""
     what = error.problem or error.context or "syntax error"
-    hint = "; indent with spaces, YAML does not allow tabs" if "'\\t'" in what else ""
+    at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+    hint = "; a tab is there: indent with spaces, YAML does not allow tabs" if at_tab else ""
     return Problem(where, line, f"YAML syntax error{column}: {what}{hint}")
 
 
-def check_nodes(root: yaml.Node, where: str) -> None:
+def check_nodes(root: yaml.Node, text: str, where: str) -> None:
     """Refuse tags metadata.yaml has no use for, and aliases (a way to blow up its size)."""
     problems: list[Problem] = []
     seen: set[int] = set()
+    aliased = False
     stack = [root]
     while stack:
         node = stack.pop()
         line = node.start_mark.line + 1
         if id(node) in seen:
-            problems.append(Problem(where, line, "anchors and aliases (&, *) are not supported: write the value out"))
+            aliased = True
             continue
         seen.add(id(node))
         if node.tag not in KNOWN_TAGS:
@@ -79,14 +81,28 @@ def check_nodes(root: yaml.Node, where: str) -> None:
             stack.extend(part for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+    if aliased:
+        problems.extend(alias_problems(text, where))
     if problems:
         raise Invalid(problems)
 
 
-def load_seeds(folder: Path) -> tuple[dict[str, Seed], list[Problem]]:
-    """Read every file in `seeds/` (hidden files aside) as bytes, with problems for the rest."""
+def alias_problems(text: str, where: str) -> list[Problem]:
+    """A problem at every alias: the node tree cannot tell where an alias stood, the tokens can."""
+    return [
+        Problem(where, token.start_mark.line + 1, "anchors and aliases (&, *) are not supported: write the value out")
+        for token in yaml.scan(text, Loader=Loader)
+        if isinstance(token, yaml.AliasToken)
+    ]
+
+
+def load_seeds(folder: Path) -> tuple[dict[str, Seed] | None, list[Problem]]:
+    """Read every file in `seeds/` (hidden files aside) as bytes, with problems for the rest.
+
+    None instead of the seeds when the folder is missing.
+    """
     if not folder.is_dir():
-        return {}, [Problem(shown(folder), 0, "no such folder: put one file per document here")]
+        return None, [Problem(shown(folder), 0, "no such folder: put one file per document here")]
     seeds: dict[str, Seed] = {}
     problems: list[Problem] = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
@@ -105,6 +121,8 @@ def read_seed(folder: Path, entry: os.DirEntry[str]) -> Seed:
     where = shown(path)
     if entry.is_symlink():
         target = path.resolve()
+        if not target.exists():
+            raise Invalid([Problem(where, 0, "is a link that leads nowhere")])
         if not target.is_relative_to(folder.resolve()):
             raise Invalid([Problem(where, 0, f"is a link to {target}, outside seeds/: copy the file in instead")])
     try:
@@ -114,8 +132,6 @@ def read_seed(folder: Path, entry: os.DirEntry[str]) -> Seed:
         if not stat.S_ISREG(mode):
             raise Invalid([Problem(where, 0, "is not a regular file: seeds/ holds one file per document")])
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise Invalid([Problem(where, 0, "is a link that leads nowhere")])
     except OSError as error:
         raise Invalid([Problem(where, 0, f"cannot be read: {error.strerror}")])
     return Seed(entry.name, raw, hashlib.sha256(raw).hexdigest())

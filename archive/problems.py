@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +34,11 @@ class Invalid(Exception):
 
 def shown(path: Path) -> str:
     """A path as the user should see it: relative to the working folder when inside it."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 def summary(problems: list[Problem], wrote_nothing: bool = True) -> str:

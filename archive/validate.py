@@ -96,12 +96,24 @@ class Schema:
 
 ARCHIVE = Schema({"title": (True, read_text), "description": (False, read_text), "language": (False, read_language)})
 STANCE = Schema({"label": (True, read_text), "description": (True, read_text)})
-DOCUMENT = Schema({
-    "title": (True, read_text), "publisher": (True, read_text), "date": (True, read_date),
-    "stance": (True, read_text), "author": (False, read_text), "source_url": (False, read_url),
-    "language": (False, read_language), "slug": (False, read_slug), "note": (False, read_text),
-    "encoding": (False, read_encoding),
-})
+
+
+def document_schema(stance_keys: list[str]) -> Schema:
+    """The fields of a document record; `stance` must be one of the declared keys."""
+
+    def read_stance(node: yaml.Node) -> str:
+        key = read_text(node)
+        if stance_keys and key not in stance_keys:
+            raise ValueError(f"'{key}' is not one of: {', '.join(stance_keys)}")
+        return key
+
+    return Schema({
+        "title": (True, read_text), "publisher": (True, read_text), "date": (True, read_date),
+        "stance": (True, read_stance), "author": (False, read_text), "source_url": (False, read_url),
+        "language": (False, read_language), "slug": (False, read_slug), "note": (False, read_text),
+        "encoding": (False, read_encoding),
+    })
+
 SECTIONS = ("archive", "stances", "documents")
 
 
@@ -134,16 +146,19 @@ class Checker:
                 entries[key.value] = (key, value)
         return entries
 
-    def record(self, node: yaml.Node, where: str, schema: Schema) -> dict[str, Any] | None:
-        """Read a mapping against a schema; None when anything in it is wrong."""
+    def record(self, node: yaml.Node, where: str, schema: Schema, key: yaml.Node | None = None) -> dict[str, Any] | None:
+        """Read a mapping against a schema; None when anything in it is wrong.
+
+        Missing fields are reported at the record's key (`key`) when there is one.
+        """
         before = len(self.problems)
         entries = self.mapping(node, where, "a mapping of field: value")
         if not isinstance(node, yaml.MappingNode):
             return None
         values: dict[str, Any] = {}
-        for name, (key, value) in entries.items():
+        for name, (name_node, value) in entries.items():
             if name not in schema.fields:
-                self.report(key, f"{where}: unknown field '{name}'{suggest(name, list(schema.fields))}")
+                self.report(name_node, f"{where}: unknown field '{name}'{suggest(name, list(schema.fields))}")
                 continue
             try:
                 values[name] = schema.fields[name][1](value)
@@ -151,12 +166,15 @@ class Checker:
                 self.report(value, f"{where}.{name}: {error}")
         for name in schema.required:
             if name not in entries:
-                self.report(node, f"{where}: missing required field '{name}'")
+                self.report(key or node, f"{where}: missing required field '{name}'")
         return values if len(self.problems) == before else None
 
 
-def validate(root: yaml.Node, seeds: dict[str, Seed], metadata: Path, seeds_dir: Path) -> Archive:
-    """Check the metadata against itself and against the seeds; raise Invalid with all problems."""
+def validate(root: yaml.Node, seeds: dict[str, Seed] | None, metadata: Path, seeds_dir: Path) -> Archive:
+    """Check the metadata against itself and against the seeds; raise Invalid with all problems.
+
+    `seeds` is None when the folder is missing: records are then checked on their own.
+    """
     check = Checker(shown(metadata))
     sections = check.mapping(root, "metadata.yaml", "the sections archive, stances and documents")
     for name, (key, _) in sections.items():
@@ -165,7 +183,7 @@ def validate(root: yaml.Node, seeds: dict[str, Seed], metadata: Path, seeds_dir:
     for name in SECTIONS:
         if name not in sections and isinstance(root, yaml.MappingNode):
             check.report(root, f"missing section '{name}'")
-    info = check.record(sections["archive"][1], "archive", ARCHIVE) if "archive" in sections else None
+    info = check.record(sections["archive"][1], "archive", ARCHIVE, sections["archive"][0]) if "archive" in sections else None
     stances = read_stances(check, sections["stances"][1]) if "stances" in sections else ()
     records = sections["documents"][1] if "documents" in sections else None
     documents = read_documents(check, records, seeds, stances, seeds_dir) if records else ()
@@ -173,7 +191,7 @@ def validate(root: yaml.Node, seeds: dict[str, Seed], metadata: Path, seeds_dir:
         raise Invalid(check.problems)
     return Archive(
         title=info["title"], description=info.get("description", ""), language=info.get("language", "en"),
-        stances=stances, documents=documents, seeds=seeds,
+        stances=stances, documents=documents, seeds=seeds or {},
     )
 
 
@@ -185,7 +203,7 @@ def read_stances(check: Checker, node: yaml.Node) -> tuple[Stance, ...]:
         if not SLUG.fullmatch(key):
             check.report(key_node, f"stances: '{key}' is not a stance key: use lowercase letters, digits and hyphens")
             continue
-        fields = check.record(value, f"stances.{key}", STANCE)
+        fields = check.record(value, f"stances.{key}", STANCE, key_node)
         if fields:
             stances.append(Stance(key, fields["label"], fields["description"]))
     if isinstance(node, yaml.MappingNode) and not entries:
@@ -199,11 +217,12 @@ def plain_file_name(name: str) -> bool:
 
 
 def read_documents(
-    check: Checker, node: yaml.Node, seeds: dict[str, Seed], stances: tuple[Stance, ...], seeds_dir: Path
+    check: Checker, node: yaml.Node, seeds: dict[str, Seed] | None, stances: tuple[Stance, ...], seeds_dir: Path
 ) -> tuple[Document, ...]:
     """Every record, matched with its seed; problems for records and seeds without a partner."""
     entries = check.mapping(node, "documents", "a mapping of seed file name -> record")
     stance_keys = [stance.key for stance in stances]
+    schema = document_schema(stance_keys)
     documents = []
     folded: dict[str, yaml.Node] = {}
     for name, (key, value) in entries.items():
@@ -216,21 +235,19 @@ def read_documents(
             check.report(key, f"{where}: differs only in case from the key at line {first}; on many disks they are one file")
             continue
         folded[name.casefold()] = key
-        fields = check.record(value, where, DOCUMENT)
+        fields = check.record(value, where, schema, key)
+        if seeds is None:
+            continue
         if name not in seeds:
             unmatched = [seed for seed in seeds if seed not in entries]
             check.report(key, f"{where}: no such file in {shown(seeds_dir)}/{suggest(name, unmatched)}")
             continue
         if fields is None:
             continue
-        if fields["stance"] not in stance_keys and stance_keys:
-            allowed = ", ".join(stance_keys)
-            check.report(value, f"{where}.stance: '{fields['stance']}' is not one of: {allowed}")
-            continue
         document = make_document(check, name, key, fields, seeds[name], seeds_dir)
         if document:
             documents.append(document)
-    for name, seed in seeds.items():
+    for name, seed in (seeds or {}).items():
         if name not in entries:
             check.problems.append(Problem(shown(seeds_dir / name), 0, missing_record(name, seed, stance_keys)))
     return tuple(documents)

@@ -61,26 +61,29 @@ def read_manifest(out: Path) -> dict[str, str]:
 
 
 def write_site(files: dict[str, bytes], out: Path) -> Written:
-    """Write what changed, remove what the previous build wrote and this one did not."""
+    """Write what changed, remove what the previous build wrote and this one did not.
+
+    Two phases: every changed file is first written in full to a temporary name beside its
+    target; only when all are on disk are they renamed into place. A failure in the first
+    phase (disk full, permission denied) leaves the previous site as it was.
+    """
     out.mkdir(parents=True, exist_ok=True)
     before = read_manifest(out)
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    written = unchanged = 0
-    for path, data in files.items():
-        target = out / path
-        if before.get(path) == after[path] and is_intact(target, len(data)):
-            unchanged += 1
-            continue
-        write_atomic(target, data)
-        written += 1
+    changed = [path for path in files if before.get(path) != after[path] or not is_intact(out / path, len(files[path]))]
+    staged = stage_files({path: files[path] for path in changed}, out)
+    for temporary, target in staged:
+        os.replace(temporary, target)
     stale = sorted(set(before) - set(after))
     for path in stale:
         (out / path).unlink(missing_ok=True)
         remove_empty_parents(out / path, out)
     if before != after or not (out / MANIFEST).is_file():
         manifest = {"generator": GENERATOR, "version": MANIFEST_VERSION, "files": after}
-        write_atomic(out / MANIFEST, (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode())
-    return Written(written, unchanged, len(stale))
+        data = (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode()
+        for temporary, target in stage_files({MANIFEST: data}, out):
+            os.replace(temporary, target)
+    return Written(len(changed), len(files) - len(changed), len(stale))
 
 
 def is_intact(path: Path, size: int) -> bool:
@@ -91,18 +94,27 @@ def is_intact(path: Path, size: int) -> bool:
         return False
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+def stage_files(files: dict[str, bytes], out: Path) -> list[tuple[Path, Path]]:
+    """Write each file to a temporary name beside its target: (temporary, target) pairs.
+
+    On any failure the temporary files written so far are removed and the error raised.
+    """
+    staged: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        for path, data in files.items():
+            target = out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            staged.append((Path(name), target))
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
+            os.chmod(name, 0o644)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, target in staged:
+            temporary.unlink(missing_ok=True)
+            remove_empty_parents(temporary, out)
         raise
+    return staged
 
 
 def remove_empty_parents(path: Path, out: Path) -> None:
