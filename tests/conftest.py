@@ -1,0 +1,96 @@
+"""Shared helpers: tiny archives written into tmp_path, and build.py run as a user runs it."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import build
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+STANCES = """\
+stances:
+  for:
+    label: For
+    description: Supports it.
+  against:
+    label: Against
+    description: Opposes it.
+"""
+
+
+@dataclass
+class Result:
+    """What a run of build.py did: exit status and the text the user saw."""
+
+    status: int
+    out: str
+    err: str
+
+
+@dataclass
+class Archive:
+    """A small archive on disk: metadata.yaml plus seeds/."""
+
+    root: Path
+
+    @property
+    def site(self) -> Path:
+        return self.root / "_site"
+
+    def seed(self, name: str, data: bytes | str) -> Path:
+        path = self.root / "seeds" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode() if isinstance(data, str) else data)
+        return path
+
+    def metadata(self, text: str) -> Path:
+        path = self.root / "metadata.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def documents(self, records: str, title: str = "Test archive") -> Path:
+        """metadata.yaml with a standard archive section and stances, and these records."""
+        body = textwrap.indent(textwrap.dedent(records), "  ")
+        return self.metadata(f"archive:\n  title: {title}\n  language: en\n{STANCES}documents:\n{body}")
+
+
+@pytest.fixture
+def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Archive:
+    """An archive of two documents in tmp_path, with tmp_path as the working folder."""
+    monkeypatch.chdir(tmp_path)
+    made = Archive(tmp_path)
+    made.seed("a.txt", "First document.\nIt has two lines.\n")
+    made.seed("b.txt", "Second document, “quoted”.\n")
+    made.documents("""\
+        a.txt:
+          title: Alpha
+          publisher: Daily One
+          date: 2022-09-01
+          stance: for
+        b.txt:
+          title: Beta
+          publisher: Weekly Two
+          date: "2022-08"
+          stance: against
+    """)
+    return made
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run build.py's main with these arguments; return status and output."""
+
+    def run(*args: str) -> Result:
+        try:
+            status = build.main(list(args))
+        except SystemExit as exit:
+            status = int(exit.code or 0)
+        captured = capsys.readouterr()
+        return Result(status, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,39 @@
+"""A golden snapshot of a tiny fixture archive: any change to the output shows as a diff.
+
+Regenerate on purpose with `UPDATE_GOLDEN=1 make test` and review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import build
+
+HERE = Path(__file__).resolve().parent
+FIXTURE = HERE / "fixtures" / "tiny"
+GOLDEN = HERE / "golden" / "tiny"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_tiny_archive_matches_the_golden_snapshot(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert build.main(["--root", str(FIXTURE), "--out", str(out), "--quiet"]) == 0
+    built = files(out)
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(out, GOLDEN)
+    golden = files(GOLDEN)
+    assert sorted(built) == sorted(golden), "the site's files differ from the snapshot's"
+    for path, data in built.items():
+        if data != golden[path]:
+            diff = difflib.unified_diff(
+                golden[path].decode("utf-8", "replace").splitlines(), data.decode("utf-8", "replace").splitlines(),
+                f"golden/{path}", f"built/{path}", lineterm="",
+            )
+            raise AssertionError("\n".join(diff))

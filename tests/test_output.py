@@ -1,0 +1,148 @@
+"""The output folder: refused where it could do damage, changed only where the site changed."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import Archive
+
+
+def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under folder: bytes and modification time."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_first_build_reports_what_it_did(archive: Archive, run) -> None:
+    result = run("--root", ".")
+    assert result.status == 0
+    assert result.out.startswith("built 10 pages: 14 files written, 0 unchanged, 0 removed in ")
+    assert result.out.endswith(" s -> _site/index.html\n")
+
+
+def test_rebuild_without_change_writes_nothing(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    before = tree(archive.site)
+    result = run("--root", ".")
+    assert "0 files written, 14 unchanged, 0 removed" in result.out
+    assert tree(archive.site) == before
+
+
+def test_failed_build_leaves_the_previous_site_exactly_as_it_was(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    before = tree(archive.site)
+    archive.seed("c.txt", "A new document without a record.\n")
+    (archive.root / "metadata.yaml").write_text((archive.root / "metadata.yaml").read_text().replace("stance: for", "stance: nope"))
+    assert run("--root", ".").status == 1
+    assert tree(archive.site) == before
+
+
+def test_removing_a_document_removes_only_its_files(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    (archive.site / "notes-of-mine.txt").write_text("someone else's file")
+    (archive.root / "seeds" / "b.txt").unlink()
+    text = (archive.root / "metadata.yaml").read_text()
+    (archive.root / "metadata.yaml").write_text(text[: text.index("  b.txt:")])
+    result = run("--root", ".")
+    assert result.status == 0
+    assert "3 removed" in result.out
+    assert not (archive.site / "raw" / "b.txt").exists()
+    assert not (archive.site / "documents" / "beta.html").exists()
+    assert not (archive.site / "publishers" / "weekly-two.html").exists()
+    assert (archive.site / "notes-of-mine.txt").read_text() == "someone else's file"
+
+
+def test_a_changed_record_rewrites_only_what_shows_it(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    before = tree(archive.site)
+    text = (archive.root / "metadata.yaml").read_text().replace("publisher: Daily One", "publisher: Daily One Ltd")
+    (archive.root / "metadata.yaml").write_text(text)
+    assert run("--root", ".").status == 0
+    after = tree(archive.site)
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    assert changed == [
+        ".archive-manifest.json", "documents/alpha.html", "index.html", "metadata.json",
+        "publishers/daily-one-ltd.html", "publishers/index.html", "stances/for.html",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (".", "is the archive's own folder; choose a folder inside it, such as _site"),
+        ("seeds", "contains or is inside seeds/; the build never writes near the documents"),
+        ("seeds/site", "contains or is inside seeds/; the build never writes near the documents"),
+        ("..", "contains or is inside seeds/; the build never writes near the documents"),
+    ],
+)
+def test_output_folders_that_are_refused(archive: Archive, run, out: str, message: str) -> None:
+    result = run("--root", ".", "--out", out)
+    assert result.status == 1
+    where = os.path.abspath(out) if out == ".." else os.path.normpath(out)
+    assert result.err.splitlines()[0] == f"{where if out != '.' else '.'}: refusing to build here: the output folder {message}"
+
+
+def test_refuses_a_folder_with_someone_elses_files(archive: Archive, run) -> None:
+    (archive.root / "other").mkdir()
+    (archive.root / "other" / "thesis.docx").write_text("years of work")
+    result = run("--root", ".", "--out", "other")
+    assert result.err.splitlines()[0] == (
+        "other: refusing to build here: the output folder is a folder with files this generator did not write"
+        " (no .archive-manifest.json); choose an empty or new folder"
+    )
+    assert (archive.root / "other" / "thesis.docx").read_text() == "years of work"
+    assert sorted(p.name for p in (archive.root / "other").iterdir()) == ["thesis.docx"]
+
+
+def test_refuses_a_folder_holding_metadata(archive: Archive, run, tmp_path_factory) -> None:
+    other = tmp_path_factory.mktemp("another-archive")
+    (other / "metadata.yaml").write_text("archive: {}\n")
+    result = run("--root", ".", "--out", str(other))
+    assert result.err.splitlines()[0] == (
+        f"{other}: refusing to build here: the output folder holds a metadata.yaml: it looks like an archive's folder, not a site"
+    )
+
+
+def test_an_empty_existing_folder_is_fine(archive: Archive, run) -> None:
+    (archive.root / "empty").mkdir()
+    assert run("--root", ".", "--out", "empty").status == 0
+    assert (archive.root / "empty" / "index.html").is_file()
+
+
+def test_seeds_are_never_touched(archive: Archive, run) -> None:
+    before = tree(archive.root / "seeds")
+    assert run("--root", ".").status == 0
+    assert run("--root", ".").status == 0
+    assert tree(archive.root / "seeds") == before
+
+
+def test_a_failed_write_is_a_clear_error_and_leaves_the_previous_site(
+    archive: Archive, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("--root", ".").status == 0
+    before = tree(archive.site)
+    text = (archive.root / "metadata.yaml").read_text().replace("title: Alpha", "title: Alpha Two")
+    (archive.root / "metadata.yaml").write_text(text)
+    real_fdopen, calls = os.fdopen, []
+
+    def disk_fills_up(fd: int, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(fd)
+        if len(calls) == 3:
+            os.close(fd)
+            raise OSError(errno.ENOSPC, "No space left on device", str(archive.site / "index.html"))
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", disk_fills_up)
+    result = run("--root", ".")
+    assert result.status == 1
+    assert result.err.splitlines() == [
+        "_site/index.html: cannot write: No space left on device; the previous site is unchanged",
+        "1 problem found; nothing was written.",
+    ]
+    assert tree(archive.site) == before

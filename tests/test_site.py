@@ -1,0 +1,186 @@
+"""The built site: verbatim text, byte-identical copies, order, listings, links, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import PROJECT, Archive
+from html_text import browser_newlines, links, verbatim_text
+
+import build
+from archive.render import verbatim
+
+SEEDS = sorted((PROJECT / "seeds").iterdir())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real archive, built once."""
+    out = tmp_path_factory.mktemp("real") / "site"
+    assert build.main(["--root", str(PROJECT), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def records(site: Path) -> list[dict[str, str]]:
+    return list(json.loads((site / "metadata.json").read_text("utf-8"))["documents"])
+
+
+def test_the_five_seeds_are_the_originals() -> None:
+    originals = PROJECT.parent / "shared" / "seeds"
+    names = [path.name for path in SEEDS]
+    assert names == [f"00{i}_{h}.txt" for i, h in enumerate(
+        ["513650e97950ca6d", "d30952c24d048c51", "17cb784f01f1b75a", "8afd114e5d2ff81d", "6b73d86a5e1183e7"])]
+    if originals.is_dir():
+        for path in SEEDS:
+            assert path.read_bytes() == (originals / path.name).read_bytes()
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
+def test_page_text_is_the_seed_and_raw_copy_is_byte_identical(site: Path, records, seed: Path) -> None:
+    record = next(r for r in records if r["file"] == seed.name)
+    raw = seed.read_bytes()
+    page = (site / record["page"]).read_text("utf-8")
+    assert verbatim_text(page) == browser_newlines(raw.decode("utf-8"))
+    assert (site / record["raw"]).read_bytes() == raw
+    sha = hashlib.sha256(raw).hexdigest()
+    assert record["sha256"] == sha
+    assert f'<code class="sha256">{sha}</code>' in page
+    href = urllib.parse.quote(record["raw"])
+    assert f'<link rel="alternate" type="text/plain" href="../{href}"' in page
+
+
+def test_index_lists_every_document_in_chronological_order_grouped_by_month(site: Path) -> None:
+    index = (site / "index.html").read_text("utf-8")
+    months = re.findall(r'<h2 id="month-[^"]+">([^<]+)</h2>', index)
+    assert months == ["July 2022", "September 2022"]
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', index)
+    assert times == [
+        ("2022-07-21", "21 July 2022"),
+        ("2022-09-01", "1 September 2022 (uncertain)"),
+        ("2022-09-01", "1 September 2022"),
+        ("2022-09", "September 2022"),
+        ("2022-09-12", "12 September 2022"),
+    ]
+    titles = re.findall(r'class="doc-title" href="([^"]+)"', index)
+    assert [t.split("/")[1][:20] for t in titles] == [
+        "china-attempts-to-bl", "china-should-release", "china-investigation-", "un-report-serious-hu", "statement-condemning",
+    ]
+
+
+def test_previous_and_next_follow_the_order(site: Path, records) -> None:
+    pages = [r["page"] for r in records]
+    for i, page in enumerate(pages):
+        html = (site / page).read_text("utf-8")
+        prev = re.search(r'href="([^"]+)" rel="prev"', html)
+        nxt = re.search(r'href="([^"]+)" rel="next"', html)
+        assert (prev.group(1) if prev else None) == (f"../{pages[i - 1]}" if i else None)
+        assert (nxt.group(1) if nxt else None) == (f"../{pages[i + 1]}" if i + 1 < len(pages) else None)
+
+
+def test_metadata_json_has_one_record_per_document(records, site: Path) -> None:
+    assert [r["file"] for r in records] == [
+        "003_8afd114e5d2ff81d.txt", "002_17cb784f01f1b75a.txt", "001_d30952c24d048c51.txt",
+        "004_6b73d86a5e1183e7.txt", "000_513650e97950ca6d.txt",
+    ]
+    dates = {r["file"][:3]: r["date"] for r in records}
+    assert dates == {"000": "2022-09-12", "001": "2022-09-01", "002": "2022-09-01?", "003": "2022-07-21", "004": "2022-09"}
+    for record in records:
+        assert {"file", "title", "publisher", "date", "stance", "sha256", "page", "raw"} <= set(record)
+        assert (site / record["page"]).is_file() and (site / record["raw"]).is_file()
+
+
+def test_listing_pages_for_each_stance_and_publisher(site: Path, records) -> None:
+    for record in records:
+        stance = (site / "stances" / f"{record['stance']}.html").read_text("utf-8")
+        assert f'href="../{record["page"]}"' in stance
+    publishers = sorted(p.name for p in (site / "publishers").iterdir())
+    assert publishers == [
+        "adn-america.html", "amnesty-international-uk.html", "asia-financial.html",
+        "china-digital-times.html", "friends-of-socialist-china.html", "index.html",
+    ]
+    assert "About this archive" in (site / "about.html").read_text("utf-8")
+
+
+def test_every_link_is_relative_and_resolves_to_a_file(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) == 17
+    for page in pages:
+        for href in links(page.read_text("utf-8")):
+            parts = urllib.parse.urlsplit(href)
+            if parts.scheme in ("http", "https"):
+                assert 'rel="external' in page.read_text("utf-8"), href
+                continue
+            assert not parts.scheme and not parts.netloc and not href.startswith("/"), f"{page}: {href}"
+            target = (page.parent / urllib.parse.unquote(parts.path)).resolve() if parts.path else page
+            assert target.is_file(), f"{page.relative_to(site)} links to {href}, which is not a file"
+            if parts.fragment:
+                assert f'id="{parts.fragment}"' in target.read_text("utf-8"), f"{page}: {href}: no such id"
+
+
+def test_nothing_is_loaded_from_outside_the_site(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        for tag in re.findall(r"<(?:link|script|img|iframe|source)\b[^>]*>", html):
+            assert "http:" not in tag and "https:" not in tag and "//" not in tag, f"{page}: {tag}"
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    trees = []
+    for name in ("one", "two"):
+        out = tmp_path / name
+        assert build.main(["--root", str(PROJECT), "--out", str(out), "--quiet"]) == 0
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert trees[0] == trees[1]
+
+
+def test_base_url_gives_canonical_links_and_nothing_else_changes(tmp_path: Path) -> None:
+    plain, based = tmp_path / "plain", tmp_path / "based"
+    assert build.main(["--root", str(PROJECT), "--out", str(plain), "--quiet"]) == 0
+    assert build.main(["--root", str(PROJECT), "--out", str(based), "--quiet", "--base-url", "https://example.org/archive"]) == 0
+    index = (based / "index.html").read_text("utf-8")
+    assert '<link rel="canonical" href="https://example.org/archive/index.html">' in index
+    without = re.sub(r'<link rel="canonical" href="[^"]+">\n', "", index)
+    assert without == (plain / "index.html").read_text("utf-8")
+
+
+def test_pages_show_dates_honestly(site: Path, records) -> None:
+    by_file = {r["file"][:3]: (site / r["page"]).read_text("utf-8") for r in records}
+    assert '<time datetime="2022-09-01">1 September 2022 (uncertain)</time>' in by_file["002"]
+    assert "known to the day, uncertain" in by_file["002"]
+    assert '<time datetime="2022-09">September 2022</time>' in by_file["004"]
+    assert "known to the month" in by_file["004"]
+
+
+HOSTILE = st.text(
+    alphabet=st.characters(codec="utf-8"), min_size=1, max_size=300
+) | st.sampled_from([
+    "</pre><script>alert(1)</script>", "\n\nstarts with blank lines", "no final newline",
+    "a" * 5000, "CRLF\r\nline\r\n", "lone\rCR", "&amp; &lt;not a tag&gt; <!-- -->", "\u00a0nbsp\u202fnarrow",
+    "\x00\x07\x1b[31m\x7f\x85\ufdd0\uffff", "emoji 👩🏽‍🔬 flags 🇺🇳", "{{ 7*7 }} {% raw %}",
+])
+
+
+@given(text=HOSTILE)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_renders_verbatim(text: str) -> None:
+    html = f"<pre data-verbatim>{verbatim(text)}</pre>"
+    assert verbatim_text(html) == browser_newlines(text)
+
+
+def test_hostile_seed_builds_and_stays_verbatim(archive: Archive, run) -> None:
+    text = "\n</pre><script>alert(1)</script>\r\n{{ 7*7 }}\x00\x85 “curly” 中文 👩🏽‍🔬" + "x" * 3000
+    archive.seed("a.txt", text.encode("utf-8"))
+    assert run("--root", ".", "--quiet").status == 0
+    page = (archive.site / "documents" / "alpha.html").read_text("utf-8")
+    assert verbatim_text(page) == browser_newlines(text)
+    assert "<script>" not in page
+    assert (archive.site / "raw" / "a.txt").read_bytes() == text.encode("utf-8")
