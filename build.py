@@ -3,27 +3,27 @@
 
     python build.py [build] [--root DIR] [--out DIR] [--base-url URL]   # build the site
     python build.py check [--root DIR]                                   # validate, write nothing
+    python build.py serve [--root DIR] [--port N]                        # preview, rebuilt on change
 
 The pipeline, one stage per module of the `archive` package:
 
-    load -> validate -> derive -> render -> write
+    load -> validate -> derive -> render (plan) -> write (only what changed)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.derive import Site, derive_site
-from archive.load import load_metadata, load_seeds
-from archive.model import Archive
+from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
-from archive.render import make_environment, render_site
-from archive.validate import validate
-from archive.write import Written, check_output, write_site
+
+# The heavy stages (YAML, Jinja2, Markdown) are imported only when a build has work to do,
+# so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -36,32 +36,72 @@ class Options:
     root: Path
     out: Path
     base_url: str
-    quiet: bool
+    verbosity: int
+    """0 quiet, 1 normal, 2 verbose."""
+    port: int = 8000
+    jobs: int = 2
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a build did, for the one line it ends with."""
+
+    pages: int
+    written: int
+    unchanged: int
+    removed: int
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 on success, 1 on bad input, 2 on a usage mistake (from argparse)."""
     options = parse_args(argv)
+    if options.command == "serve":
+        from archive.serve import serve
+
+        return serve(options, build)
     started = time.perf_counter()
     try:
-        site = load_site(options.root)
         if options.command == "check":
-            return report_check(site, options)
-        files = render_site(site, *site_theme(options.root), options.base_url)
-        check_output(options.out, options.root, options.root / "seeds")
-        written = write_files(files, options.out)
+            return report_check(load_site(options.root), options)
+        report = build(options)
     except Invalid as invalid:
         return report_problems(invalid.problems)
-    report_build(files, written, options, time.perf_counter() - started)
+    report_build(report, options, time.perf_counter() - started)
     return 0
 
 
-def load_site(root: Path) -> Site:
+def build(options: Options) -> Report:
+    """Load, validate, derive, plan and write the site; raise Invalid with every problem."""
+    template_dirs, static_dirs = theme_dirs(options.root)
+    settings = f"{options.out.resolve()}\0{options.base_url}"
+    inputs, newest = fingerprint.inputs_digest(options.root, settings, template_dirs, static_dirs)
+    last = fingerprint.unchanged(options.out, inputs, newest)
+    if last is not None:
+        return Report(last["pages"], 0, last["files"], 0)
+    from archive.render import Theme, plan_site
+    from archive.write import check_output, write_site
+
+    site = load_site(options.root)
+    outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url)
+    check_output(options.out, options.root, options.root / "seeds")
+    fingerprint.forget(options.out)
+    written = write_files(outputs, options)
+    pages = sum(1 for output in outputs if output.path.endswith(".html"))
+    folders = sorted({os.path.dirname(output.path) for output in outputs})
+    fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
+    return Report(pages, written.written, written.unchanged, written.removed)
+
+
+def load_site(root: Path):  # type: ignore[no-untyped-def]
     """Load, validate and derive: the archive as the pages will show it."""
+    from archive.derive import derive_site
+    from archive.load import load_metadata, load_seeds
+    from archive.validate import validate
+
     metadata = root / "metadata.yaml"
     seeds, seed_problems = load_seeds(root / "seeds")
     try:
-        archive: Archive = validate(load_metadata(metadata), seeds, metadata, root / "seeds")
+        archive = validate(load_metadata(metadata), seeds, metadata, root / "seeds")
     except Invalid as invalid:
         raise Invalid(invalid.problems + seed_problems)
     if seed_problems:
@@ -69,19 +109,21 @@ def load_site(root: Path) -> Site:
     return derive_site(archive, shown(metadata))
 
 
-def site_theme(root: Path) -> tuple[object, list[Path]]:
-    """Templates and static files: the archive's own where it has them, else the project's."""
-    template_dirs = [d for d in (root / "templates", PROJECT / "templates") if d.is_dir()]
-    static_dirs = [d for d in (PROJECT / "static", root / "static") if d.is_dir()]
-    return make_environment(list(dict.fromkeys(template_dirs))), list(dict.fromkeys(static_dirs))
+def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:
+    """Templates and static files: the archive's own where it has them, over the project's."""
+    templates = [d for d in (root / "templates", PROJECT / "templates") if d.is_dir()]
+    static = [d for d in (PROJECT / "static", root / "static") if d.is_dir()]
+    return list(dict.fromkeys(templates)), list(dict.fromkeys(static))
 
 
-def write_files(files: dict[str, bytes], out: Path) -> Written:
+def write_files(outputs, options: Options):  # type: ignore[no-untyped-def]
     """Write the site; a failed write is a problem to report, not a traceback."""
+    from archive.write import write_site
+
     try:
-        return write_site(files, out)
+        return write_site(outputs, options.out, options.jobs, progress=options.verbosity > 0 and sys.stderr.isatty())
     except OSError as error:
-        where = shown(Path(error.filename)) if error.filename else shown(out)
+        where = shown(Path(error.filename)) if error.filename else shown(options.out)
         raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")])
 
 
@@ -93,34 +135,36 @@ def report_problems(problems: list[Problem]) -> int:
     return 1
 
 
-def report_check(site: Site, options: Options) -> int:
+def report_check(site, options: Options) -> int:  # type: ignore[no-untyped-def]
     """The one line `check` prints when all is well."""
-    if not options.quiet:
+    if options.verbosity:
         print(f"ok: {len(site.entries)} documents, {len(site.stances)} stances, no problems")
     return 0
 
 
-def report_build(files: dict[str, bytes], written: Written, options: Options, seconds: float) -> None:
+def report_build(report: Report, options: Options, seconds: float) -> None:
     """The one line a build ends with."""
-    if options.quiet:
-        return
-    pages = sum(1 for path in files if path.endswith(".html"))
-    print(
-        f"built {pages:,} pages: {written.written:,} files written, {written.unchanged:,} unchanged, "
-        f"{written.removed:,} removed in {seconds:.2f} s -> {shown(options.out / 'index.html')}"
-    )
+    if options.verbosity:
+        print(
+            f"built {report.pages:,} pages: {report.written:,} files written, {report.unchanged:,} unchanged, "
+            f"{report.removed:,} removed in {seconds:.2f} s -> {shown(options.out / 'index.html')}"
+        )
 
 
 def parse_args(argv: list[str] | None) -> Options:
     """The command line; argparse exits with status 2 on a usage mistake."""
-    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", nargs="?", choices=["build", "check"], default="build",
-                        help="build the site (default) or only check the input")
+    parser = argparse.ArgumentParser(prog="build.py", description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("command", nargs="?", choices=["build", "check", "serve"], default="build",
+                        help="build the site (default), only check the input, or serve a live preview")
     parser.add_argument("--root", type=Path, default=PROJECT,
                         help="folder holding metadata.yaml and seeds/ (default: the folder of build.py)")
     parser.add_argument("--out", type=Path, help="output folder (default: ROOT/_site)")
     parser.add_argument("--base-url", default="", help="the address the site will be published at, for canonical links")
-    parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but problems")
+    parser.add_argument("--port", type=int, default=8000, help="port for serve on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="processes that render pages")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("--quiet", "-q", action="store_true", help="print nothing but problems")
+    loudness.add_argument("--verbose", "-v", action="store_true", help="say what each stage did")
     args = parser.parse_args(argv)
     base_url = args.base_url
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -129,7 +173,11 @@ def parse_args(argv: list[str] | None) -> Options:
         base_url += "/"
     if args.command == "check" and args.out:
         parser.error("check writes nothing; --out goes with build")
-    return Options(args.command, args.root, args.out or args.root / "_site", base_url, args.quiet)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    verbosity = 0 if args.quiet else 2 if args.verbose else 1
+    root = args.root
+    return Options(args.command, root, args.out or root / "_site", base_url, verbosity, args.port, args.jobs)
 
 
 if __name__ == "__main__":

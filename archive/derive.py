@@ -27,6 +27,8 @@ class Entry:
     """Path of its page from the site root, e.g. `documents/some-title.html`."""
     raw: str
     """Path of its byte-identical copy from the site root, e.g. `raw/000_x.txt`."""
+    publisher_page: str
+    """Path of the listing of its publisher's documents."""
 
 
 @dataclass(frozen=True)
@@ -42,34 +44,57 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One stance of the vocabulary, with the page that lists its documents."""
+
+    key: str
+    label: str
+    description: str
+    page: str
+
+
+@dataclass(frozen=True)
+class ArchiveInfo:
+    """What every page may show about the archive as a whole: all a page gets beside its own data."""
+
+    title: str
+    description: str
+    language: str
+    stances: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
 class Site:
     """The archive as the pages see it."""
 
     archive: Archive
+    info: ArchiveInfo
     entries: tuple[Entry, ...]
     """Every document, in chronological order."""
     months: tuple[Group, ...]
     stances: tuple[Group, ...]
     publishers: tuple[Group, ...]
-    publishers_by_name: dict[str, Group]
-    """The publisher listing of each publisher name, for links from documents."""
 
 
 def derive_site(archive: Archive, metadata_path: str) -> Site:
     """Order the documents, name their pages and build the listings."""
     ordered = sorted(archive.documents, key=chronological)
     slugs = assign_slugs(ordered, metadata_path)
+    publisher_pages = name_publisher_pages(doc.publisher for doc in ordered)
     entries = tuple(
-        Entry(doc, slugs[doc.file], f"documents/{slugs[doc.file]}.html", f"raw/{doc.file}") for doc in ordered
+        Entry(doc, slugs[doc.file], f"documents/{slugs[doc.file]}.html", f"raw/{doc.file}", publisher_pages[doc.publisher])
+        for doc in ordered
     )
-    publishers = group_by_publisher(entries)
     return Site(
         archive=archive,
+        info=ArchiveInfo(
+            archive.title, archive.description, archive.language,
+            tuple(Term(s.key, s.label, s.description, f"stances/{s.key}.html") for s in archive.stances),
+        ),
         entries=entries,
         months=group_by_month(entries),
         stances=group_by_stance(entries, archive.stances),
-        publishers=publishers,
-        publishers_by_name={group.label: group for group in publishers},
+        publishers=group_by_publisher(entries, publisher_pages),
     )
 
 
@@ -145,12 +170,17 @@ def group_by_stance(entries: tuple[Entry, ...], stances: tuple[Stance, ...]) -> 
     )
 
 
-def group_by_publisher(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
-    """One listing per publisher, alphabetical, each with a unique page name."""
-    groups = grouped(entries, lambda e: e.doc.publisher)
+def name_publisher_pages(publishers: Iterable[str]) -> dict[str, str]:
+    """The page of each publisher, named from its name and unique, alphabetically assigned."""
     taken: set[str] = set()
-    result = []
-    for name in sorted(groups, key=lambda n: (n.casefold(), n)):
-        slug = unique(title_slug(name, "publisher"), taken)
-        result.append(Group(slug, name, f"publishers/{slug}.html", tuple(groups[name])))
-    return tuple(result)
+    names = sorted(set(publishers), key=lambda n: (n.casefold(), n))
+    return {name: f"publishers/{unique(title_slug(name, 'publisher'), taken)}.html" for name in names}
+
+
+def group_by_publisher(entries: tuple[Entry, ...], pages: dict[str, str]) -> tuple[Group, ...]:
+    """One listing per publisher, alphabetical."""
+    groups = grouped(entries, lambda e: e.doc.publisher)
+    return tuple(
+        Group(pages[name].removeprefix("publishers/").removesuffix(".html"), name, pages[name], tuple(groups[name]))
+        for name in pages
+    )

@@ -1,34 +1,65 @@
-"""Render: every file of the site as bytes in memory, keyed by its path from the site root.
+"""Render: plan every file of the site as an Output whose key says what it is made from.
 
-Pages come from Jinja2 templates; raw copies are the seeds' own bytes; nothing here touches
-the output folder.
+An Output's `key` is a digest of everything its bytes depend on (its data, its templates,
+the generator's own code), computed without rendering. The write stage renders only the
+outputs whose key changed since the last build, and writes only those whose bytes changed.
+Nothing here touches the output folder.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from . import GENERATOR, VERSION
-from .derive import Entry, Site
+from .derive import Entry, Group, Site
+from .model import Document
 from .problems import Invalid, Problem, shown
 
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
 # noncharacters; lone surrogates. Each is shown as a visible marker instead (see `verbatim`).
 UNSHOWABLE = re.compile(
-    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
     + "]"
 )
+CODE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site, not yet made."""
+
+    path: str
+    """Path from the site root."""
+    key: str
+    """Digest of everything the bytes are made from."""
+    make: Callable[[], bytes]
+    """Makes the bytes (renders a page, reads a seed)."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A group as a list of groups shows it: no entries, only their count."""
+
+    key: str
+    label: str
+    page: str
+    count: int
+    description: str
 
 
 def marker(match: re.Match[str]) -> str:
@@ -45,7 +76,10 @@ def verbatim(text: str) -> Markup:
     with CRLF and CR read as LF, and each character matched by UNSHOWABLE replaced by an empty
     `<span data-cp="U+XXXX">` in its place.
     """
-    return Markup("\n" + UNSHOWABLE.sub(marker, str(escape(text))))
+    escaped = str(escape(text))
+    if not escaped.isprintable():
+        escaped = UNSHOWABLE.sub(marker, escaped)
+    return Markup("\n" + escaped)
 
 
 def markdown(text: str) -> Markup:
@@ -53,83 +87,154 @@ def markdown(text: str) -> Markup:
     return Markup(MARKDOWN.render(text))
 
 
-def make_environment(template_dirs: list[Path]) -> jinja2.Environment:
-    """The Jinja2 environment: autoescaping, strict about undefined names."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["markdown"] = markdown
-    env.filters["verbatim"] = verbatim
-    return env
+class Theme:
+    """Templates and static files, with the digests that say when they changed."""
+
+    def __init__(self, template_dirs: list[Path], static_dirs: list[Path]) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["markdown"] = markdown
+        self.env.filters["verbatim"] = verbatim
+        self.static: dict[str, Path] = {}
+        """Site path (`static/...`) -> file; the later folder wins."""
+        for folder in static_dirs:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    self.static["static/" + path.relative_to(folder).as_posix()] = path
+        self.static = dict(sorted(self.static.items()))
+        self.code = digest(*(p.read_bytes() for p in sorted(CODE.glob("*.py"))), GENERATOR, VERSION)
+        """Digest of the generator's own code: a change to it re-renders everything."""
+        self._template_keys: dict[str, str] = {}
+
+    def template_key(self, name: str) -> str:
+        """Digest of a template and every template it extends, includes or imports."""
+        if name not in self._template_keys:
+            loader = self.env.loader
+            assert loader is not None
+            names = sorted(template_closure(self.env, name))
+            self._template_keys[name] = digest(*(n + "\0" + loader.get_source(self.env, n)[0] for n in names))
+        return self._template_keys[name]
 
 
-def render_site(site: Site, env: jinja2.Environment, static_dirs: list[Path], base_url: str) -> dict[str, bytes]:
-    """Every file of the site, path -> bytes."""
-    files: dict[str, bytes] = {}
-    try:
-        for path, template, context in plan_pages(site):
-            files[path] = render_page(env, site, path, template, context, base_url)
-    except jinja2.TemplateError as error:
-        raise Invalid([template_problem(error)])
+def template_closure(env: jinja2.Environment, name: str) -> set[str]:
+    """The template and all it references, for its digest; a syntax error is a problem to report."""
+    assert env.loader is not None
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source, filename, _ = env.loader.get_source(env, current)
+            tree = env.parse(source, current, filename)
+        except jinja2.TemplateError as error:
+            raise Invalid([template_problem(error)])
+        pending.extend(n for n in jinja2.meta.find_referenced_templates(tree) if n)
+    return seen
+
+
+def digest(*parts: object) -> str:
+    """A short, stable digest of the parts' text."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:32]
+
+
+def entry_digest(entry: Entry) -> str:
+    """Digest of what a page may show about an entry (its text stands in by its SHA-256)."""
+    doc = entry.doc
+    fields = [getattr(doc, f.name) for f in dataclasses.fields(Document) if f.name != "text"]
+    return digest(entry.slug, entry.page, entry.raw, entry.publisher_page, *fields)
+
+
+def plan_site(site: Site, theme: Theme, base_url: str) -> list[Output]:
+    """Every file of the site, as Outputs sorted by path."""
+    digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}
+    common = (theme.code, base_url, site.info)
+    page = PageMaker(site, theme, base_url, common)
+    outputs = list(plan_pages(site, page, digests))
     for entry in site.entries:
-        files[entry.raw] = site.archive.seeds[entry.doc.file].raw
-    files.update(collect_static(static_dirs))
-    files["metadata.json"] = metadata_json(site)
-    return dict(sorted(files.items()))
+        seed = site.archive.seeds[entry.doc.file]
+        outputs.append(Output(entry.raw, digest("raw", seed.sha256), lambda seed=seed: seed.raw))
+    for path, file in theme.static.items():
+        data = file.read_bytes()
+        outputs.append(Output(path, digest("static", data), lambda data=data: data))
+    outputs.append(Output("metadata.json", digest("metadata.json", common, list(digests.values())), lambda: metadata_json(site)))
+    return sorted(outputs, key=lambda o: o.path)
 
 
-def plan_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Each page as (path, template, the context that is its own)."""
-    yield "index.html", "index.html", {"title": site.archive.title}
-    yield "about.html", "about.html", {"title": "About this archive"}
+class PageMaker:
+    """Makes page Outputs: a template, a path and the context that is the page's own."""
+
+    def __init__(self, site: Site, theme: Theme, base_url: str, common: tuple[object, ...]) -> None:
+        self.site, self.theme, self.base_url, self.common = site, theme, base_url, common
+        self.stances = {term.key: term for term in site.info.stances}
+
+    def __call__(self, path: str, template: str, key_parts: Iterable[object], **context: Any) -> Output:
+        key = digest(path, template, self.theme.template_key(template), *self.common, *key_parts)
+        return Output(path, key, lambda: self.render(path, template, context))
+
+    def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
+        """One page; links in it are relative to where it lives."""
+        root = "../" * path.count("/")
+
+        def link(target: str) -> str:
+            return root + urllib.parse.quote(target)
+
+        try:
+            html = self.theme.env.get_template(template).render(
+                archive=self.site.info, stances=self.stances, path=path, link=link,
+                canonical=self.base_url + path if self.base_url else "", generator=f"{GENERATOR} {VERSION}", **context,
+            )
+        except jinja2.TemplateError as error:
+            raise Invalid([template_problem(error)])
+        return html.encode("utf-8")
+
+
+def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable[Output]:
+    """The HTML pages: index, about, one per document, and the listings."""
     entries = site.entries
+    everything = [digests[e.doc.file] for e in entries] + [(m.key, m.label) for m in site.months]
+    summary = {
+        "count": len(entries), "publisher_count": len(site.publishers),
+        "first": entries[0].doc.date.label if entries else "", "last": entries[-1].doc.date.label if entries else "",
+    }
+    yield page("index.html", "index.html", [everything, summary], title=site.info.title, months=site.months, **summary)
+    yield page("about.html", "about.html", [], title="About this archive")
     for i, entry in enumerate(entries):
-        neighbours = {"previous": entries[i - 1] if i else None, "next": entries[i + 1] if i + 1 < len(entries) else None}
-        yield entry.page, "document.html", {"title": entry.doc.title, "entry": entry, **neighbours}
-    yield "stances/index.html", "groups.html", {"title": "Stances", "groups": site.stances, "kind": "stance"}
-    for group in site.stances:
-        yield group.page, "group.html", {"title": f"Stance: {group.label}", "group": group, "kind": "stance"}
-    yield "publishers/index.html", "groups.html", {"title": "Publishers", "groups": site.publishers, "kind": "publisher"}
-    for group in site.publishers:
-        yield group.page, "group.html", {"title": f"Publisher: {group.label}", "group": group, "kind": "publisher"}
+        previous = entries[i - 1] if i else None
+        following = entries[i + 1] if i + 1 < len(entries) else None
+        neighbours = [digests[e.doc.file] if e else None for e in (previous, entry, following)]
+        yield page(entry.page, "document.html", neighbours, title=entry.doc.title, entry=entry, previous=previous, next=following)
+    for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):
+        listings = tuple(Listing(g.key, g.label, g.page, len(g.entries), g.description) for g in groups)
+        yield page(f"{kind}s/index.html", "groups.html", [kind, listings], title=title, groups=listings, kind=kind)
+        for group in groups:
+            yield group_page(page, group, kind, digests)
 
 
-def render_page(env: jinja2.Environment, site: Site, path: str, template: str, context: dict[str, Any], base_url: str) -> bytes:
-    """One page; links in it are relative to where it lives."""
-    root = "../" * path.count("/")
-
-    def link(target: str) -> str:
-        return root + urllib.parse.quote(target)
-
-    stances = {group.key: group for group in site.stances}
-    canonical = base_url + path if base_url else ""
-    html = env.get_template(template).render(
-        site=site, archive=site.archive, stances=stances, path=path, link=link, canonical=canonical,
-        generator=f"{GENERATOR} {VERSION}", **context,
-    )
-    return html.encode("utf-8")
+def group_page(page: PageMaker, group: Group, kind: str, digests: dict[str, str]) -> Output:
+    """The page listing one stance's or one publisher's documents."""
+    parts = [kind, group.key, group.label, group.description, [digests[e.doc.file] for e in group.entries]]
+    return page(group.page, "group.html", parts, title=f"{kind.capitalize()}: {group.label}", group=group, kind=kind)
 
 
 def template_problem(error: jinja2.TemplateError) -> Problem:
     """A template error (from a user's own template) as a problem at its line."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return Problem(shown(Path(error.filename)) if error.filename else "templates", error.lineno, error.message or "syntax error")
+        where = shown(Path(error.filename)) if error.filename else f"templates/{error.name}"
+        return Problem(where, error.lineno, error.message or "syntax error")
     return Problem("templates", 0, f"{type(error).__name__}: {error}")
-
-
-def collect_static(static_dirs: list[Path]) -> dict[str, bytes]:
-    """The files of static/: the project's, overlaid by the archive's own."""
-    files: dict[str, bytes] = {}
-    for folder in static_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
-    return files
 
 
 def document_record(entry: Entry) -> dict[str, Any]:
@@ -147,10 +252,10 @@ def document_record(entry: Entry) -> dict[str, Any]:
 
 def metadata_json(site: Site) -> bytes:
     """metadata.json: the archive's metadata for people and programs that reuse it."""
-    archive = site.archive
+    info = site.info
     data = {
-        "archive": {"title": archive.title, "description": archive.description, "language": archive.language},
-        "stances": [{"key": s.key, "label": s.label, "description": s.description} for s in archive.stances],
+        "archive": {"title": info.title, "description": info.description, "language": info.language},
+        "stances": [{"key": s.key, "label": s.label, "description": s.description} for s in info.stances],
         "documents": [document_record(entry) for entry in site.entries],
         "generator": f"{GENERATOR} {VERSION}",
     }

@@ -1,24 +1,38 @@
-"""Write: put the rendered site on disk, touching only what changed and only what it wrote.
+"""Write: put the planned site on disk, making only what changed and touching only what it wrote.
 
-The output folder carries a manifest of the files this generator wrote there. A file is
-rewritten only when its bytes changed, each write goes to a temporary name and is renamed
-into place, and a file is removed only when the manifest says this generator wrote it.
+The output folder carries a manifest of the files this generator wrote there, each with the
+SHA-256 of its bytes and the key of what it was made from. An output whose key is unchanged
+and whose file is intact is not made again; one that is made is written only if its bytes
+differ. A file is removed only when the manifest says this generator wrote it.
+
+Writing is two-phase: every file to write is first written in full under a temporary name
+beside its target; only when all are on disk are they renamed into place. A failure in the
+first phase (disk full, permission denied, a seed that changed) leaves the previous site as
+it was.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
-import tempfile
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import GENERATOR
 from .problems import Invalid, Problem, shown
+from .render import Output
 
 MANIFEST = ".archive-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+PARALLEL_FROM = 400
+"""Make outputs in parallel processes when at least this many need making."""
+CHUNK = 250
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,25 @@ class Written:
     written: int
     unchanged: int
     removed: int
+
+
+@dataclass(frozen=True)
+class Made:
+    """An output made in the first phase: its digest, and its temporary file if it must be written."""
+
+    path: str
+    sha256: str
+    size: int
+    temporary: str | None
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the manifest says about a file the previous build wrote."""
+
+    sha256: str
+    key: str
+    size: int
 
 
 def check_output(out: Path, root: Path, seeds: Path) -> None:
@@ -49,72 +82,141 @@ def check_output(out: Path, root: Path, seeds: Path) -> None:
         raise Invalid([Problem(where, 0, f"refusing to build here: the output folder {refuse}")])
 
 
-def read_manifest(out: Path) -> dict[str, str]:
-    """path -> sha256 of every file the previous build wrote; empty when there is none."""
+def read_manifest(out: Path) -> dict[str, Previous]:
+    """Every file the previous build wrote; empty when there is no manifest, or one from another version."""
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
         if data.get("generator") == GENERATOR and data.get("version") == MANIFEST_VERSION:
-            return {str(k): str(v) for k, v in data["files"].items()}
-    except (OSError, ValueError, KeyError, AttributeError):
+            return {str(path): Previous(str(sha), str(key), int(size)) for path, (sha, key, size) in data["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return {}
 
 
-def write_site(files: dict[str, bytes], out: Path) -> Written:
-    """Write what changed, remove what the previous build wrote and this one did not.
-
-    Two phases: every changed file is first written in full to a temporary name beside its
-    target; only when all are on disk are they renamed into place. A failure in the first
-    phase (disk full, permission denied) leaves the previous site as it was.
-    """
+def write_site(outputs: list[Output], out: Path, jobs: int = 2, progress: bool = False) -> Written:
+    """Make what changed, write what differs, remove what the previous build wrote and this one did not."""
     out.mkdir(parents=True, exist_ok=True)
     before = read_manifest(out)
-    after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    changed = [path for path in files if before.get(path) != after[path] or not is_intact(out / path, len(files[path]))]
-    staged = stage_files({path: files[path] for path in changed}, out)
-    for temporary, target in staged:
-        os.replace(temporary, target)
-    stale = sorted(set(before) - set(after))
-    for path in stale:
+    todo = [o for o in outputs if stale(o, before.get(o.path), out)]
+    made = make_outputs(todo, out, before, jobs, progress)
+    for item in made:
+        if item.temporary:
+            os.replace(item.temporary, out / item.path)
+    after = {o.path: before[o.path] for o in outputs if o.path in before}
+    after.update({item.path: Previous(item.sha256, o.key, item.size) for item, o in zip(made, todo, strict=True)})
+    removed = sorted(set(before) - after.keys())
+    for path in removed:
         (out / path).unlink(missing_ok=True)
         remove_empty_parents(out / path, out)
-    if before != after or not (out / MANIFEST).is_file():
-        manifest = {"generator": GENERATOR, "version": MANIFEST_VERSION, "files": after}
-        data = (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode()
-        for temporary, target in stage_files({MANIFEST: data}, out):
-            os.replace(temporary, target)
-    return Written(len(changed), len(files) - len(changed), len(stale))
+    if after != before or not (out / MANIFEST).is_file():
+        write_manifest(out, dict(sorted(after.items())))
+    written = sum(1 for item in made if item.temporary)
+    return Written(written, len(outputs) - written, len(removed))
 
 
-def is_intact(path: Path, size: int) -> bool:
-    """True when the file is there with the size it had when written."""
+def stale(output: Output, previous: Previous | None, out: Path) -> bool:
+    """True when an output must be made: new, made from something else, or its file not intact."""
+    if previous is None or previous.key != output.key:
+        return True
     try:
-        return path.stat().st_size == size
+        return os.stat(out / output.path).st_size != previous.size
+    except OSError:
+        return True
+
+
+def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], jobs: int, progress: bool) -> list[Made]:
+    """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`."""
+    for folder in sorted({os.path.dirname(o.path) for o in todo}):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    report = Progress(len(todo)) if progress else None
+    ranges = [(start, min(start + CHUNK, len(todo))) for start in range(0, len(todo), CHUNK)]
+    global _WORK
+    _WORK = (todo, str(out), before)
+    results: list[tuple[int, list[Made], list[Problem] | None]] = []
+    try:
+        if jobs > 1 and len(todo) >= PARALLEL_FROM:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for result in pool.imap_unordered(make_range, ranges):
+                    results.append(result)
+                    report and report.advance(len(result[1]))
+        else:
+            for span in ranges:
+                results.append(make_range(span))
+                report and report.advance(len(results[-1][1]))
+    finally:
+        _WORK = None
+        report and report.done()
+    problems = [p for _, _, found in results for p in found or ()]
+    made = [item for _, items, _ in sorted(results, key=lambda r: r[0]) for item in items]
+    if problems:
+        discard(made)
+        raise Invalid(problems)
+    return made
+
+
+_WORK: tuple[list[Output], str, dict[str, Previous]] | None = None
+"""The work of one make_outputs call, set before worker processes fork so they inherit it."""
+
+
+def make_range(span: tuple[int, int]) -> tuple[int, list[Made], list[Problem] | None]:
+    """Make outputs start..end of the current work; problems instead of an exception."""
+    assert _WORK is not None
+    todo, out, before = _WORK
+    made: list[Made] = []
+    try:
+        for output in todo[span[0] : span[1]]:
+            made.append(make_one(output, out, before.get(output.path)))
+    except Invalid as invalid:
+        discard(made)
+        return span[0], [], invalid.problems
+    except BaseException:
+        discard(made)
+        raise
+    return span[0], made, None
+
+
+def make_one(output: Output, out: str, previous: Previous | None) -> Made:
+    """Make one output; write it to a temporary file unless the file already has these bytes."""
+    data = output.make()
+    sha = hashlib.sha256(data).hexdigest()
+    target = os.path.join(out, output.path)
+    if previous and previous.sha256 == sha and intact(target, len(data)):
+        return Made(output.path, sha, len(data), None)
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Made(output.path, sha, len(data), temporary)
+
+
+def intact(path: str, size: int) -> bool:
+    try:
+        return os.stat(path).st_size == size
     except OSError:
         return False
 
 
-def stage_files(files: dict[str, bytes], out: Path) -> list[tuple[Path, Path]]:
-    """Write each file to a temporary name beside its target: (temporary, target) pairs.
+def discard(made: list[Made]) -> None:
+    """Remove the temporary files of a first phase that will not be completed."""
+    for item in made:
+        if item.temporary:
+            Path(item.temporary).unlink(missing_ok=True)
 
-    On any failure the temporary files written so far are removed and the error raised.
-    """
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data in files.items():
-            target = out / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            staged.append((Path(name), target))
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
-            os.chmod(name, 0o644)
-    except BaseException:
-        for temporary, target in staged:
-            temporary.unlink(missing_ok=True)
-            remove_empty_parents(temporary, out)
-        raise
-    return staged
+
+def write_manifest(out: Path, files: dict[str, Previous]) -> None:
+    """Write the manifest atomically."""
+    data: dict[str, Any] = {
+        "generator": GENERATOR, "version": MANIFEST_VERSION,
+        "files": {path: [p.sha256, p.key, p.size] for path, p in files.items()},
+    }
+    temporary = out / f".{MANIFEST}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")
+    os.replace(temporary, out / MANIFEST)
 
 
 def remove_empty_parents(path: Path, out: Path) -> None:
@@ -126,3 +228,24 @@ def remove_empty_parents(path: Path, out: Path) -> None:
             parent.rmdir()
         except OSError:
             return
+
+
+class Progress:
+    """A one-line progress count on a terminal, shown only once a build has run for a second."""
+
+    def __init__(self, total: int, stream: Any = sys.stderr, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.count, self.stream, self.clock = total, 0, stream, clock
+        self.started = clock()
+        self.shown = False
+
+    def advance(self, count: int) -> None:
+        self.count += count
+        if self.clock() - self.started >= 1.0:
+            self.stream.write(f"\rmaking files: {self.count:,} of {self.total:,}")
+            self.stream.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()

@@ -1,0 +1,109 @@
+"""A no-change rebuild in milliseconds: one digest of the metadata of every input.
+
+Before anything heavy is imported, the build stats its inputs (metadata.yaml, every seed,
+templates, static files, the generator's own code) and the output's folders, and compares
+a digest of it all with the one the last successful build left. Only stdlib here: importing
+this module must stay cheap.
+
+A file changed within the file system's clock tick of the last build could keep its size
+and times; like git's "racy" entries, such a fingerprint is never trusted (any input changed
+at or after the moment the fingerprint was written sends the build down the full path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+CODE = Path(__file__).resolve().parent
+
+
+def cache_dir(out: Path) -> Path:
+    """The folder beside the output where the build keeps its state: `_site` -> `._site.cache`.
+
+    Beside, not inside: what is in the output is the site, identical for identical input.
+    """
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.cache"
+
+
+def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
+    """Digest of the stat of these files and of every file under these folders; the newest ctime."""
+    hasher = hashlib.sha256()
+    newest = 0
+    for path in [*paths, *(p for folder in folders for p in walk(folder))]:
+        try:
+            st = os.stat(path)
+        except OSError:
+            hasher.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
+            continue
+        newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
+        hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}\n".encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest(), newest
+
+
+def walk(folder: Path) -> list[Path]:
+    """Every entry under a folder, sorted, folders included (a new empty one counts too)."""
+    found: list[Path] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return [folder]
+    for entry in entries:
+        found.append(Path(entry.path))
+        if entry.is_dir(follow_symlinks=False):
+            found.extend(walk(Path(entry.path)))
+    return found
+
+
+def inputs_digest(root: Path, settings: str, template_dirs: list[Path], static_dirs: list[Path]) -> tuple[str, int]:
+    """The digest of all inputs of a build, with the newest change time among them."""
+    code = [*sorted(CODE.glob("*.py")), CODE.parent / "build.py"]
+    stats, newest = input_stats([root / "metadata.yaml", *code], [root / "seeds", *template_dirs, *static_dirs])
+    return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest(), newest
+
+
+def output_folders(out: Path, folders: list[str]) -> dict[str, int]:
+    """The modification time of each output folder: removing or adding a file there changes it."""
+    times = {}
+    for folder in folders:
+        try:
+            times[folder] = os.stat(out / folder).st_mtime_ns
+        except OSError:
+            times[folder] = -1
+    return times
+
+
+def unchanged(out: Path, digest: str, newest: int) -> dict[str, int] | None:
+    """The summary of the last build when nothing changed since; None when anything may have."""
+    try:
+        path = cache_dir(out) / "fingerprint.json"
+        written = os.stat(path).st_mtime_ns
+        data = json.loads(path.read_text("utf-8"))
+        if data["inputs"] != digest or newest >= written:
+            return None
+        if output_folders(out, list(data["folders"])) != data["folders"]:
+            return None
+        return {key: int(value) for key, value in data["summary"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def forget(out: Path) -> None:
+    """Invalidate the fingerprint before the output changes (a build killed midway must not look done)."""
+    (cache_dir(out) / "fingerprint.json").unlink(missing_ok=True)
+
+
+def remember(out: Path, digest: str, folders: list[str], summary: dict[str, int]) -> None:
+    """Record the fingerprint of a successful build (best effort: without it, builds take the full path)."""
+    data = {"inputs": digest, "folders": output_folders(out, folders), "summary": summary}
+    folder = cache_dir(out)
+    try:
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"fingerprint.json.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(data, sort_keys=True), "utf-8")
+        os.replace(temporary, folder / "fingerprint.json")
+    except OSError:
+        pass
