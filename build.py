@@ -13,6 +13,7 @@ The pipeline, one stage per module of the `archive` package:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -81,8 +82,10 @@ def build(options: Options) -> Report:
     from archive.render import Theme, plan_site
     from archive.write import check_output, write_site
 
+    gc.disable()  # the build makes few reference cycles and many objects: collecting costs a third
     site = load_site(options.root)
-    outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url)
+    outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds")
+    gc.freeze()  # worker processes share these objects instead of copying them
     check_output(options.out, options.root, options.root / "seeds")
     fingerprint.forget(options.out)
     written = write_files(outputs, options)

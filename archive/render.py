@@ -9,6 +9,7 @@ Nothing here touches the output folder.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -31,11 +32,11 @@ from .problems import Invalid, Problem, shown
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
 # noncharacters; lone surrogates. Each is shown as a visible marker instead (see `verbatim`).
-UNSHOWABLE = re.compile(
-    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff\ufffe\uffff"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
-    + "]"
-)
+# The noncharacters beyond the BMP get a pattern of their own: in one character class they
+# make the common case (a text with none of these) ten times slower to scan.
+UNSHOWABLE_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
+ASTRAL_NONCHARACTERS = [chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF)]
+UNSHOWABLE_ASTRAL = re.compile("[" + "".join(ASTRAL_NONCHARACTERS) + "]")
 CODE = Path(__file__).resolve().parent
 
 
@@ -73,12 +74,12 @@ def verbatim(text: str) -> Markup:
 
     The leading newline is eaten by the HTML parser after `<pre>`, so a text that starts
     with its own newline keeps it. A browser's `textContent` of the element equals the text,
-    with CRLF and CR read as LF, and each character matched by UNSHOWABLE replaced by an empty
+    with CRLF and CR read as LF, and each character HTML cannot carry replaced by an empty
     `<span data-cp="U+XXXX">` in its place.
     """
-    escaped = str(escape(text))
-    if not escaped.isprintable():
-        escaped = UNSHOWABLE.sub(marker, escaped)
+    escaped = UNSHOWABLE_BMP.sub(marker, str(escape(text)))
+    if any(character in text for character in ASTRAL_NONCHARACTERS):
+        escaped = UNSHOWABLE_ASTRAL.sub(marker, escaped)
     return Markup("\n" + escaped)
 
 
@@ -157,28 +158,54 @@ def entry_digest(entry: Entry) -> str:
     return digest(entry.slug, entry.page, entry.raw, entry.publisher_page, *fields)
 
 
-def plan_site(site: Site, theme: Theme, base_url: str) -> list[Output]:
-    """Every file of the site, as Outputs sorted by path."""
+def plan_site(site: Site, theme: Theme, base_url: str, seeds_dir: Path) -> list[Output]:
+    """Every file of the site, as Outputs: each document's page right before its raw copy."""
     digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}
-    common = (theme.code, base_url, site.info)
-    page = PageMaker(site, theme, base_url, common)
+    common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
+    page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir))
     outputs = list(plan_pages(site, page, digests))
-    for entry in site.entries:
-        seed = site.archive.seeds[entry.doc.file]
-        outputs.append(Output(entry.raw, digest("raw", seed.sha256), lambda seed=seed: seed.raw))
     for path, file in theme.static.items():
         data = file.read_bytes()
         outputs.append(Output(path, digest("static", data), lambda data=data: data))
     outputs.append(Output("metadata.json", digest("metadata.json", common, list(digests.values())), lambda: metadata_json(site)))
-    return sorted(outputs, key=lambda o: o.path)
+    return outputs
+
+
+class SeedReader:
+    """Reads a seed for its page and its raw copy, once for both, checking it is still the same file.
+
+    The SHA-256 on a page is the SHA-256 of the bytes it shows and of the raw copy: a seed
+    that changed since it was validated stops the build.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.last: tuple[str, bytes] = ("", b"")
+
+    def read(self, doc: Document) -> bytes:
+        if self.last[0] == doc.file:
+            return self.last[1]
+        path = self.folder / doc.file
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise Invalid([Problem(shown(path), 0, f"cannot be read: {error.strerror}")])
+        if hashlib.sha256(data).hexdigest() != doc.sha256:
+            raise Invalid([Problem(shown(path), 0, "changed while the site was being built; build again")])
+        self.last = (doc.file, data)
+        return data
+
+    def text(self, doc: Document) -> str:
+        return self.read(doc).decode(doc.encoding or "utf-8")
 
 
 class PageMaker:
     """Makes page Outputs: a template, a path and the context that is the page's own."""
 
-    def __init__(self, site: Site, theme: Theme, base_url: str, common: tuple[object, ...]) -> None:
-        self.site, self.theme, self.base_url, self.common = site, theme, base_url, common
+    def __init__(self, site: Site, theme: Theme, base_url: str, common: tuple[object, ...], seeds: SeedReader) -> None:
+        self.site, self.theme, self.base_url, self.common, self.seeds = site, theme, base_url, common, seeds
         self.stances = {term.key: term for term in site.info.stances}
+        self.rows: dict[tuple[str, str], Markup] = {}
 
     def __call__(self, path: str, template: str, key_parts: Iterable[object], **context: Any) -> Output:
         key = digest(path, template, self.theme.template_key(template), *self.common, *key_parts)
@@ -189,16 +216,30 @@ class PageMaker:
         root = "../" * path.count("/")
 
         def link(target: str) -> str:
-            return root + urllib.parse.quote(target)
+            return root + quoted(target)
+
+        def row(entry: Entry) -> Markup:
+            """An entry as listings show it (`_item.html`), made once for each depth of page."""
+            key = (entry.page, root)
+            if key not in self.rows:
+                self.rows[key] = Markup(self.theme.env.get_template("_item.html").render(
+                    archive=self.site.info, stances=self.stances, link=link, entry=entry).rstrip("\n"))
+            return self.rows[key]
 
         try:
             html = self.theme.env.get_template(template).render(
-                archive=self.site.info, stances=self.stances, path=path, link=link,
+                archive=self.site.info, stances=self.stances, path=path, link=link, row=row,
                 canonical=self.base_url + path if self.base_url else "", generator=f"{GENERATOR} {VERSION}", **context,
             )
         except jinja2.TemplateError as error:
             raise Invalid([template_problem(error)])
         return html.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def quoted(target: str) -> str:
+    """A site path as it goes in an href."""
+    return urllib.parse.quote(target)
 
 
 def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable[Output]:
@@ -215,7 +256,9 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
         previous = entries[i - 1] if i else None
         following = entries[i + 1] if i + 1 < len(entries) else None
         neighbours = [digests[e.doc.file] if e else None for e in (previous, entry, following)]
-        yield page(entry.page, "document.html", neighbours, title=entry.doc.title, entry=entry, previous=previous, next=following)
+        yield page(entry.page, "document.html", neighbours, title=entry.doc.title, entry=entry, previous=previous,
+                   next=following, text=lambda doc=entry.doc: page.seeds.text(doc))
+        yield Output(entry.raw, digest("raw", entry.doc.sha256), lambda doc=entry.doc: page.seeds.read(doc))
     for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):
         listings = tuple(Listing(g.key, g.label, g.page, len(g.entries), g.description) for g in groups)
         yield page(f"{kind}s/index.html", "groups.html", [kind, listings], title=title, groups=listings, kind=kind)

@@ -1,9 +1,9 @@
 """Write: put the planned site on disk, making only what changed and touching only what it wrote.
 
 The output folder carries a manifest of the files this generator wrote there, each with the
-SHA-256 of its bytes and the key of what it was made from. An output whose key is unchanged
-and whose file is intact is not made again; one that is made is written only if its bytes
-differ. A file is removed only when the manifest says this generator wrote it.
+key of what it was made from and its size. An output whose key is unchanged and whose file
+is intact is not made again; one that is made is written only if its bytes differ from the
+file's. A file is removed only when the manifest says this generator wrote it.
 
 Writing is two-phase: every file to write is first written in full under a temporary name
 beside its target; only when all are on disk are they renamed into place. A failure in the
@@ -13,7 +13,6 @@ it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -29,7 +28,7 @@ from .problems import Invalid, Problem, shown
 from .render import Output
 
 MANIFEST = ".archive-manifest.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 PARALLEL_FROM = 400
 """Make outputs in parallel processes when at least this many need making."""
 CHUNK = 250
@@ -46,19 +45,17 @@ class Written:
 
 @dataclass(frozen=True)
 class Made:
-    """An output made in the first phase: its digest, and its temporary file if it must be written."""
+    """An output made in the first phase: its size, and its temporary file if it must be written."""
 
     path: str
-    sha256: str
     size: int
     temporary: str | None
 
 
 @dataclass(frozen=True)
 class Previous:
-    """What the manifest says about a file the previous build wrote."""
+    """What the manifest says about a file a build wrote."""
 
-    sha256: str
     key: str
     size: int
 
@@ -87,7 +84,7 @@ def read_manifest(out: Path) -> dict[str, Previous]:
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
         if data.get("generator") == GENERATOR and data.get("version") == MANIFEST_VERSION:
-            return {str(path): Previous(str(sha), str(key), int(size)) for path, (sha, key, size) in data["files"].items()}
+            return {str(path): Previous(str(key), int(size)) for path, (key, size) in data["files"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return {}
@@ -103,7 +100,7 @@ def write_site(outputs: list[Output], out: Path, jobs: int = 2, progress: bool =
         if item.temporary:
             os.replace(item.temporary, out / item.path)
     after = {o.path: before[o.path] for o in outputs if o.path in before}
-    after.update({item.path: Previous(item.sha256, o.key, item.size) for item, o in zip(made, todo, strict=True)})
+    after.update({item.path: Previous(o.key, item.size) for item, o in zip(made, todo, strict=True)})
     removed = sorted(set(before) - after.keys())
     for path in removed:
         (out / path).unlink(missing_ok=True)
@@ -131,7 +128,7 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     report = Progress(len(todo)) if progress else None
     ranges = [(start, min(start + CHUNK, len(todo))) for start in range(0, len(todo), CHUNK)]
     global _WORK
-    _WORK = (todo, str(out), before)
+    _WORK = (todo, str(out))
     results: list[tuple[int, list[Made], list[Problem] | None]] = []
     try:
         if jobs > 1 and len(todo) >= PARALLEL_FROM:
@@ -154,18 +151,18 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     return made
 
 
-_WORK: tuple[list[Output], str, dict[str, Previous]] | None = None
+_WORK: tuple[list[Output], str] | None = None
 """The work of one make_outputs call, set before worker processes fork so they inherit it."""
 
 
 def make_range(span: tuple[int, int]) -> tuple[int, list[Made], list[Problem] | None]:
     """Make outputs start..end of the current work; problems instead of an exception."""
     assert _WORK is not None
-    todo, out, before = _WORK
+    todo, out = _WORK
     made: list[Made] = []
     try:
         for output in todo[span[0] : span[1]]:
-            made.append(make_one(output, out, before.get(output.path)))
+            made.append(make_one(output, out))
     except Invalid as invalid:
         discard(made)
         return span[0], [], invalid.problems
@@ -175,13 +172,12 @@ def make_range(span: tuple[int, int]) -> tuple[int, list[Made], list[Problem] | 
     return span[0], made, None
 
 
-def make_one(output: Output, out: str, previous: Previous | None) -> Made:
+def make_one(output: Output, out: str) -> Made:
     """Make one output; write it to a temporary file unless the file already has these bytes."""
     data = output.make()
-    sha = hashlib.sha256(data).hexdigest()
     target = os.path.join(out, output.path)
-    if previous and previous.sha256 == sha and intact(target, len(data)):
-        return Made(output.path, sha, len(data), None)
+    if same_bytes(target, data):
+        return Made(output.path, len(data), None)
     folder, name = os.path.split(target)
     temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
@@ -191,12 +187,16 @@ def make_one(output: Output, out: str, previous: Previous | None) -> Made:
     except OSError:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return Made(output.path, sha, len(data), temporary)
+    return Made(output.path, len(data), temporary)
 
 
-def intact(path: str, size: int) -> bool:
+def same_bytes(path: str, data: bytes) -> bool:
+    """True when the file at path holds exactly these bytes (read only when the size matches)."""
     try:
-        return os.stat(path).st_size == size
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as stream:
+            return stream.read() == data
     except OSError:
         return False
 
@@ -212,7 +212,7 @@ def write_manifest(out: Path, files: dict[str, Previous]) -> None:
     """Write the manifest atomically."""
     data: dict[str, Any] = {
         "generator": GENERATOR, "version": MANIFEST_VERSION,
-        "files": {path: [p.sha256, p.key, p.size] for path, p in files.items()},
+        "files": {path: [p.key, p.size] for path, p in files.items()},
     }
     temporary = out / f".{MANIFEST}.{os.getpid()}.tmp"
     temporary.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")

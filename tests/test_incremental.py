@@ -1,0 +1,215 @@
+"""Incremental builds: only what changed is written, and the result is always a clean build's.
+
+The equivalence test drives random sequences of changes (add, edit, delete seeds and records,
+edit templates and static files), builds incrementally after each, and compares the output
+with a clean build of the same input, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import build
+from conftest import PROJECT, Archive
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    """The site's files (the manifest aside: it records what was written, not what the site is)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".archive-manifest.json"
+    }
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def written_between(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(path for path, mtime in after.items() if before.get(path) != mtime)
+
+
+def add_document(archive: Archive, name: str, title: str, date: str, stance: str = "for", publisher: str = "Daily One") -> None:
+    archive.seed(name, f"{title}\n\nThe text of {name}.\n")
+    with open(archive.root / "metadata.yaml", "a", encoding="utf-8") as stream:
+        stream.write(f"  {name}:\n    title: {title}\n    publisher: {publisher}\n    date: \"{date}\"\n    stance: {stance}\n")
+
+
+def test_second_build_builds_nothing(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    before = mtimes(archive.site)
+    result = run("--root", ".")
+    assert "0 files written" in result.out
+    assert mtimes(archive.site) == before
+
+
+def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> None:
+    add_document(archive, "c.txt", "Gamma", "2022-08-15")
+    add_document(archive, "d.txt", "Delta", "2022-09-10", stance="against", publisher="Weekly Two")
+    assert run("--root", ".").status == 0
+    before = mtimes(archive.site)
+    add_document(archive, "e.txt", "Epsilon", "2022-08-20")
+    result = run("--root", ".")
+    assert result.status == 0
+    # Beta (2022-08) < Gamma (08-15) < Epsilon (08-20) < Alpha (09-01) < Delta (09-10)
+    assert written_between(before, mtimes(archive.site)) == [
+        ".archive-manifest.json",
+        "documents/alpha.html",  # its earlier neighbour is now Epsilon
+        "documents/epsilon.html",
+        "documents/gamma.html",  # its later neighbour is now Epsilon
+        "index.html",
+        "metadata.json",
+        "publishers/daily-one.html",
+        "publishers/index.html",  # the count of Daily One's documents
+        "raw/e.txt",
+        "stances/for.html",
+        "stances/index.html",  # the count of the stance's documents
+    ]
+    assert "10 files written, 10 unchanged, 0 removed" in result.out
+
+
+def test_editing_a_template_rewrites_only_pages_made_with_it(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    before = mtimes(archive.site)
+    (archive.root / "templates").mkdir()
+    shutil.copy(PROJECT / "templates" / "about.html", archive.root / "templates" / "about.html")
+    with open(archive.root / "templates" / "about.html", "a", encoding="utf-8") as stream:
+        stream.write("{# a comment changes the template, not the page #}\n")
+    assert run("--root", ".").status == 0
+    assert written_between(before, mtimes(archive.site)) == [".archive-manifest.json"]  # keys only
+    text = (archive.root / "templates" / "about.html").read_text().replace("<h2>Dates</h2>", "<h2>On dates</h2>")
+    (archive.root / "templates" / "about.html").write_text(text)
+    assert run("--root", ".").status == 0
+    assert written_between(before, mtimes(archive.site)) == [".archive-manifest.json", "about.html"]
+
+
+def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    (archive.site / "documents" / "alpha.html").unlink()
+    result = run("--root", ".")
+    assert "1 files written" in result.out
+    assert (archive.site / "documents" / "alpha.html").is_file()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda site: (site / ".archive-manifest.json").write_text("{ not json"),
+        lambda site: (site / ".archive-manifest.json").write_text(json.dumps({"generator": "verbatim-archive", "version": 0, "files": {}})),
+        lambda site: (site / ".archive-manifest.json").write_text(json.dumps({"generator": "verbatim-archive", "version": 3, "files": {"index.html": 7}})),
+        lambda site: shutil.rmtree(site.parent / f".{site.name}.cache"),
+        lambda site: (site.parent / f".{site.name}.cache" / "fingerprint.json").write_text("[]"),
+    ],
+    ids=["corrupt manifest", "manifest of another version", "manifest of the wrong shape", "no cache", "corrupt cache"],
+)
+def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archive: Archive, run, damage) -> None:
+    assert run("--root", ".").status == 0
+    clean = site_files(archive.site)
+    damage(archive.site)
+    text = (archive.root / "metadata.yaml").read_text().replace("title: Alpha", "title: Alpha Prime")
+    (archive.root / "metadata.yaml").write_text(text)
+    result = run("--root", ".")
+    assert result.status == 0, result.err
+    assert "alpha-prime.html" in {p.name for p in (archive.site / "documents").iterdir()}
+    assert set(site_files(archive.site)) - {"documents/alpha.html"} >= set(clean) - {"documents/alpha.html"}
+
+
+TEMPLATE_EDITS = ["<h2>Dates</h2>", "Text as captured", "Skip to content"]
+OPERATION = st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 9), st.sampled_from(["Alpha", "Beta", "Wire", "Omega"]), st.sampled_from(["2022", "2022-08", "2022-08-20", "2022-09-01?", "2021~"])),
+    st.tuples(st.just("delete"), st.integers(0, 9)),
+    st.tuples(st.just("retitle"), st.integers(0, 9), st.sampled_from(["Alpha", "Zeta", "Wire"])),
+    st.tuples(st.just("restance"), st.integers(0, 9), st.sampled_from(["for", "against"])),
+    st.tuples(st.just("republish"), st.integers(0, 9), st.sampled_from(["Daily One", "Weekly Two", "Third"])),
+    st.tuples(st.just("retext"), st.integers(0, 9), st.text(min_size=1, max_size=20)),
+    st.tuples(st.just("template"), st.sampled_from(["document.html", "base.html", "_item.html", "about.html"]), st.sampled_from(TEMPLATE_EDITS)),
+    st.tuples(st.just("static"), st.sampled_from(["a", "b"])),
+    st.tuples(st.just("describe"), st.sampled_from(["For", "Pro"])),
+)
+
+
+class Model:
+    """The archive's input as data, written out in full before each build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.docs: dict[str, dict[str, str]] = {}
+        self.texts: dict[str, str] = {}
+        self.stance_label = "For"
+
+    def apply(self, op: tuple) -> None:  # type: ignore[type-arg]
+        kind, *args = op
+        names = sorted(self.docs)
+        pick = names[args[0] % len(names)] if names and kind not in ("add", "template", "static", "describe") else None
+        if kind == "add":
+            name = f"doc{args[0]}.txt"
+            self.docs[name] = {"title": args[1], "publisher": "Daily One", "date": args[2], "stance": "for"}
+            self.texts[name] = f"Text of {name}\n"
+        elif pick and kind == "delete":
+            del self.docs[pick], self.texts[pick]
+        elif pick and kind in ("retitle", "restance", "republish"):
+            self.docs[pick][{"retitle": "title", "restance": "stance", "republish": "publisher"}[kind]] = args[1]
+        elif pick and kind == "retext":
+            self.texts[pick] = args[1]
+        elif kind == "template":
+            path = self.root / "templates" / args[0]
+            path.parent.mkdir(exist_ok=True)
+            source = path.read_text() if path.exists() else (PROJECT / "templates" / args[0]).read_text()
+            path.write_text(source.replace(args[1], args[1] + " ·", 1) if args[1] in source else source + "\n")
+        elif kind == "static":
+            (self.root / "static").mkdir(exist_ok=True)
+            (self.root / "static" / f"{args[0]}.css").write_text(f"/* {os.urandom(2).hex()} */\n")
+        elif kind == "describe":
+            self.stance_label = args[0]
+        self.write()
+
+    def write(self) -> None:
+        seeds = self.root / "seeds"
+        for path in seeds.iterdir():
+            if path.name not in self.texts:
+                path.unlink()
+        for name, text in self.texts.items():
+            path = seeds / name
+            if not path.exists() or path.read_text("utf-8") != text:
+                path.write_text(text, "utf-8")
+        records = "".join(
+            f"  {name}:\n" + "".join(f"    {k}: {json.dumps(v)}\n" for k, v in record.items())
+            for name, record in sorted(self.docs.items())
+        )
+        (self.root / "metadata.yaml").write_text(textwrap.dedent(f"""\
+            archive:
+              title: Model archive
+            stances:
+              for:
+                label: {self.stance_label}
+                description: Supports.
+              against:
+                label: Against
+                description: Opposes.
+            documents:
+            """) + (records or "  {}\n").replace("  {}\n", "  {}\n" if not records else ""), "utf-8")
+
+
+@given(operations=st.lists(OPERATION, min_size=1, max_size=7))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPathFactory, operations) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("model")
+    (root / "seeds").mkdir()
+    model = Model(root)
+    model.apply(("add", 0, "Alpha", "2022-08"))
+    incremental = root / "incremental"
+    assert build.main(["--root", str(root), "--out", str(incremental), "--quiet"]) == 0
+    for number, operation in enumerate(operations):
+        model.apply(operation)
+        assert build.main(["--root", str(root), "--out", str(incremental), "--quiet"]) == 0
+        clean = root / f"clean{number}"
+        assert build.main(["--root", str(root), "--out", str(clean), "--quiet", "--jobs", "1"]) == 0
+        assert site_files(incremental) == site_files(clean), f"after {operations[: number + 1]}"
