@@ -11,7 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-PATTERN = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<qualifier>[?~]?)")
+PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?(?P<qualifier>[?~]?)")
 QUALIFIERS = {"": "", "?": "uncertain", "~": "approximate"}
 MONTHS = list(calendar.month_name)
 
@@ -58,6 +58,12 @@ class PartialDate:
         if self.month is None:
             return f"{self.year}, month unknown"
         return f"{MONTHS[self.month]} {self.year}"
+
+
+def latest_date(today: datetime.date | None = None) -> datetime.date:
+    """The latest date a document may have: the end of next year. Later is taken for a typo."""
+    year = (today or datetime.date.today()).year + 1
+    return datetime.date(min(year, datetime.MAXYEAR), 12, 31)
 
 
 def parse_date(text: str) -> PartialDate:
