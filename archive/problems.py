@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,29 @@ def shown(path: Path) -> str:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(absolute)
+
+
+# What a message must not carry literally: controls (a terminal obeys them; a newline would
+# break the one-problem-a-line format), line and paragraph separators, bidirectional overrides
+# (they reorder what is shown), lone surrogates (from file names that are not UTF-8) and
+# noncharacters. Each is written as the escape a YAML double-quoted string would use.
+ESCAPED = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    """Text from the input, safe to print in a message: see ESCAPED."""
+    return ESCAPED.sub(lambda match: escape_character(match.group()), text)
+
+
+def escape_character(char: str) -> str:
+    """`\\n`, `\\u0007`, `\\U0010FFFF`: how YAML's double quotes would write `char`."""
+    code = ord(char)
+    return SHORT_ESCAPES.get(char) or (f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
 
 
 def summary(problems: list[Problem], wrote_nothing: bool = True) -> str:
