@@ -80,18 +80,20 @@ def build(options: Options) -> Report:
     if last is not None:
         return Report(last["pages"], 0, last["files"], 0)
     from archive.render import Theme, plan_site
-    from archive.write import check_output, write_site
+    from archive.write import check_output, locked
 
     gc.disable()  # the build makes few reference cycles and many objects: collecting costs a third
     site = load_site(options.root)
     outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds")
     gc.freeze()  # worker processes share these objects instead of copying them
-    check_output(options.out, options.root, options.root / "seeds")
-    fingerprint.forget(options.out)
-    written = write_files(outputs, options)
-    pages = sum(1 for output in outputs if output.path.endswith(".html"))
-    folders = sorted({os.path.dirname(output.path) for output in outputs})
-    fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
+    cache = fingerprint.cache_dir(options.out)
+    with locked(cache, options.out):
+        check_output(options.out, options.root, options.root / "seeds")
+        fingerprint.forget(options.out)
+        written = write_files(outputs, options, cache / "journal.json")
+        pages = sum(1 for output in outputs if output.path.endswith(".html"))
+        folders = sorted({os.path.dirname(output.path) for output in outputs})
+        fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
     return Report(pages, written.written, written.unchanged, written.removed)
 
 
@@ -119,12 +121,13 @@ def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(templates)), list(dict.fromkeys(static))
 
 
-def write_files(outputs, options: Options):  # type: ignore[no-untyped-def]
+def write_files(outputs, options: Options, journal: Path):  # type: ignore[no-untyped-def]
     """Write the site; a failed write is a problem to report, not a traceback."""
     from archive.write import write_site
 
+    progress = options.verbosity > 0 and sys.stderr.isatty()
     try:
-        return write_site(outputs, options.out, options.jobs, progress=options.verbosity > 0 and sys.stderr.isatty())
+        return write_site(outputs, options.out, journal, options.jobs, progress)
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(options.out)
         raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")])

@@ -13,12 +13,14 @@ it was.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,15 +92,25 @@ def read_manifest(out: Path) -> dict[str, Previous]:
     return {}
 
 
-def write_site(outputs: list[Output], out: Path, jobs: int = 2, progress: bool = False) -> Written:
-    """Make what changed, write what differs, remove what the previous build wrote and this one did not."""
+def write_site(outputs: list[Output], out: Path, journal: Path, jobs: int = 2, progress: bool = False) -> Written:
+    """Make what changed, write what differs, remove what the previous build wrote and this one did not.
+
+    The journal (kept beside the output) lists the files being staged, then being renamed, so
+    that a build killed at any point is finished or undone by the next one (`recover`).
+    """
     out.mkdir(parents=True, exist_ok=True)
+    recover(out, journal)
     before = read_manifest(out)
+    if not (out / MANIFEST).is_file():
+        write_manifest(out, {})  # claim the folder first: a build killed now still owns what it wrote
     todo = [o for o in outputs if stale(o, before.get(o.path), out)]
+    note(journal, "staging", [o.path for o in todo])
     made = make_outputs(todo, out, before, jobs, progress)
-    for item in made:
-        if item.temporary:
-            os.replace(item.temporary, out / item.path)
+    staged = [item.path for item in made if item.temporary]
+    note(journal, "renaming", staged)
+    for path in staged:
+        os.replace(temporary_name(out / path), out / path)
+    journal.unlink(missing_ok=True)
     after = {o.path: before[o.path] for o in outputs if o.path in before}
     after.update({item.path: Previous(o.key, item.size) for item, o in zip(made, todo, strict=True)})
     removed = sorted(set(before) - after.keys())
@@ -178,8 +190,7 @@ def make_one(output: Output, out: str) -> Made:
     target = os.path.join(out, output.path)
     if same_bytes(target, data):
         return Made(output.path, len(data), None)
-    folder, name = os.path.split(target)
-    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    temporary = temporary_name(target)
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         with os.fdopen(fd, "wb") as stream:
@@ -188,6 +199,39 @@ def make_one(output: Output, out: str) -> Made:
         Path(temporary).unlink(missing_ok=True)
         raise
     return Made(output.path, len(data), temporary)
+
+
+def temporary_name(target: str | Path) -> str:
+    """Where a file is staged before it is renamed into place (one build at a time: see lock)."""
+    folder, name = os.path.split(target)
+    return os.path.join(folder, f".{name}.archive-tmp")
+
+
+def note(journal: Path, phase: str, paths: list[str]) -> None:
+    """Record, before it starts, which files a phase touches."""
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    temporary = journal.with_name(journal.name + ".tmp")
+    temporary.write_text(json.dumps({"phase": phase, "paths": paths}), "utf-8")
+    os.replace(temporary, journal)
+
+
+def recover(out: Path, journal: Path) -> None:
+    """Finish or undo what a killed build left: renames are completed, staged files removed."""
+    try:
+        data = json.loads(journal.read_text("utf-8"))
+        phase, paths = data["phase"], [str(p) for p in data["paths"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)
+        return
+    for path in paths:
+        temporary, target = temporary_name(out / path), out / path
+        if not os.path.exists(temporary):
+            continue
+        if phase == "renaming":
+            os.replace(temporary, target)
+        else:
+            os.unlink(temporary)
+    journal.unlink(missing_ok=True)
 
 
 def same_bytes(path: str, data: bytes) -> bool:
@@ -214,8 +258,8 @@ def write_manifest(out: Path, files: dict[str, Previous]) -> None:
         "generator": GENERATOR, "version": MANIFEST_VERSION,
         "files": {path: [p.key, p.size] for path, p in files.items()},
     }
-    temporary = out / f".{MANIFEST}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")
+    temporary = temporary_name(out / MANIFEST)
+    Path(temporary).write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")
     os.replace(temporary, out / MANIFEST)
 
 
@@ -228,6 +272,34 @@ def remove_empty_parents(path: Path, out: Path) -> None:
             parent.rmdir()
         except OSError:
             return
+
+
+LOCK_WAIT = 120.0
+"""Seconds a build waits for another build of the same site before it gives up."""
+
+
+@contextlib.contextmanager
+def locked(folder: Path, out: Path) -> Iterator[None]:
+    """Hold the lock on an output folder: one build at a time writes a site; others wait."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "a+b") as stream:
+        deadline = time.monotonic() + LOCK_WAIT
+        waiting = False
+        while True:
+            try:
+                fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Invalid([Problem(shown(out), 0, f"another build has been writing this site for over {LOCK_WAIT:g} s; wait for it, or stop it")])
+                if not waiting:
+                    print(f"waiting for another build of {shown(out)} to finish ...", file=sys.stderr)
+                    waiting = True
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(stream, fcntl.LOCK_UN)
 
 
 class Progress:

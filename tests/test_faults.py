@@ -1,0 +1,124 @@
+"""Faults: a build killed at any moment, two builds at once, a lock held too long."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import archive.write as writer
+import build
+from conftest import PROJECT, Archive
+
+DOCUMENTS = 200
+
+
+def make_archive(root: Path, title: str) -> None:
+    """An archive of DOCUMENTS documents whose titles (and so page names) depend on `title`."""
+    seeds = root / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    records = []
+    for number in range(DOCUMENTS):
+        name = f"{number:04d}.txt"
+        if not (seeds / name).exists():
+            (seeds / name).write_text(f"Document {number}\n" + "A line of text, “quoted”.\n" * 40, "utf-8")
+        records.append(f"  {name}:\n    title: {title} {number}\n    publisher: P{number % 7}\n"
+                       f"    date: \"2022-{1 + number % 12:02d}\"\n    stance: for\n")
+    (root / "metadata.yaml").write_text(
+        "archive:\n  title: Many\nstances:\n  for:\n    label: For\n    description: D.\ndocuments:\n" + "".join(records), "utf-8"
+    )
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def build_command(root: Path, out: Path) -> list[str]:
+    return [sys.executable, str(PROJECT / "build.py"), "--root", str(root), "--out", str(out), "--quiet"]
+
+
+def test_a_build_killed_at_any_moment_leaves_a_complete_site(tmp_path: Path) -> None:
+    root, site = tmp_path / "archive", tmp_path / "site"
+    sites = {}
+    for title in ("Old", "New"):
+        make_archive(root, title)
+        started = time.monotonic()
+        subprocess.run(build_command(root, tmp_path / title), check=True)
+        sites[title] = (files(tmp_path / title), time.monotonic() - started)
+    subprocess.run(build_command(root, site), check=True)  # the site now shows "New"
+    outcomes: dict[str, int] = {}
+    for run in range(20):
+        before, after = ("New", "Old") if run % 2 == 0 else ("Old", "New")
+        make_archive(root, after)
+        (old, _), (new, duration) = sites[before], sites[after]
+        process = subprocess.Popen(build_command(root, site))
+        time.sleep(random.Random(run).uniform(0, duration))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        journal = tmp_path / ".site.cache" / "journal.json"
+        phase = json.loads(journal.read_text())["phase"] if journal.exists() else "outside the write"
+        outcomes[phase] = outcomes.get(phase, 0) + 1
+        now = files(site)
+        visible = {path: data for path, data in now.items() if not Path(path).name.startswith(".")}
+        assert all(data in (old.get(path), new.get(path)) for path, data in visible.items()), f"run {run}: a torn file"
+        old_site = {p for p in old if not Path(p).name.startswith(".")}
+        new_site = {p for p in new if not Path(p).name.startswith(".")}
+        assert old_site <= visible.keys() or new_site <= visible.keys(), f"run {run}: neither site is complete"
+        subprocess.run(build_command(root, site), check=True)
+        rebuilt = files(site)
+        assert {p: d for p, d in rebuilt.items() if p != ".archive-manifest.json"} == {
+            p: d for p, d in new.items() if p != ".archive-manifest.json"
+        }, f"run {run}: the build after the kill differs from a clean build"
+        assert not [p for p in rebuilt if p.endswith(".archive-tmp")]
+    print(f"killed: {outcomes}")
+
+
+def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
+    root, site = tmp_path / "archive", tmp_path / "site"
+    make_archive(root, "Title")
+    first = subprocess.Popen(build_command(root, site))
+    time.sleep(0.05)
+    second = subprocess.run(build_command(root, site), capture_output=True, text=True)
+    assert first.wait() == 0
+    assert second.returncode == 0, second.stderr
+    subprocess.run(build_command(root, tmp_path / "clean"), check=True)
+    assert {p: d for p, d in files(site).items()} == files(tmp_path / "clean")
+
+
+def test_a_build_held_up_too_long_says_so(archive: Archive, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("--root", ".").status == 0
+    (archive.root / "seeds" / "a.txt").write_text("Changed.\n")
+    monkeypatch.setattr(writer, "LOCK_WAIT", 0.2)
+    with open(archive.root / "._site.cache" / "lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run("--root", ".")
+    assert result.status == 1
+    assert result.err.splitlines() == [
+        "waiting for another build of _site to finish ...",
+        "_site: another build has been writing this site for over 0.2 s; wait for it, or stop it",
+        "1 problem found; nothing was written.",
+    ]
+    assert run("--root", ".").status == 0
+
+
+def test_recovery_finishes_renames_and_undoes_staging(tmp_path: Path) -> None:
+    out, journal = tmp_path / "site", tmp_path / "journal.json"
+    out.mkdir()
+    for name in ("a.html", "b.html"):
+        (out / name).write_text("old")
+        Path(writer.temporary_name(out / name)).write_text("new")
+    writer.note(journal, "renaming", ["a.html"])
+    writer.recover(out, journal)
+    assert (out / "a.html").read_text() == "new" and not Path(writer.temporary_name(out / "a.html")).exists()
+    writer.note(journal, "staging", ["b.html"])
+    writer.recover(out, journal)
+    assert (out / "b.html").read_text() == "old" and not Path(writer.temporary_name(out / "b.html")).exists()
+    assert not journal.exists()
