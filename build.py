@@ -13,10 +13,12 @@ The pipeline, one stage per module of the `archive` package:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,28 +75,57 @@ def main(argv: list[str] | None = None) -> int:
 
 def build(options: Options) -> Report:
     """Load, validate, derive, plan and write the site; raise Invalid with every problem."""
+    stages = Stages(options.verbosity > 1)
     template_dirs, static_dirs = theme_dirs(options.root)
     settings = f"{options.out.resolve()}\0{options.base_url}"
     inputs, newest = fingerprint.inputs_digest(options.root, settings, template_dirs, static_dirs)
     last = fingerprint.unchanged(options.out, inputs, newest)
+    stages.done("fingerprint", "nothing changed" if last else "inputs changed")
     if last is not None:
         return Report(last["pages"], 0, last["files"], 0)
     from archive.render import Theme, plan_site
     from archive.write import check_output, locked
 
-    gc.disable()  # the build makes few reference cycles and many objects: collecting costs a third
-    site = load_site(options.root)
-    outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds")
-    gc.freeze()  # worker processes share these objects instead of copying them
-    cache = fingerprint.cache_dir(options.out)
-    with locked(cache, options.out):
-        check_output(options.out, options.root, options.root / "seeds")
-        fingerprint.forget(options.out)
-        written = write_files(outputs, options, cache / "journal.json")
-        pages = sum(1 for output in outputs if output.path.endswith(".html"))
-        folders = sorted({os.path.dirname(output.path) for output in outputs})
-        fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
+    with without_garbage_collection():
+        site = load_site(options.root)
+        stages.done("load", f"{len(site.entries):,} documents valid")
+        outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds")
+        stages.done("plan", f"{len(outputs):,} files")
+        cache = fingerprint.cache_dir(options.out)
+        with locked(cache, options.out):
+            check_output(options.out, options.root, options.root / "seeds")
+            fingerprint.forget(options.out)
+            written = write_files(outputs, options, cache / "journal.json")
+            pages = sum(1 for output in outputs if output.path.endswith(".html"))
+            folders = sorted({os.path.dirname(output.path) for output in outputs})
+            fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
+        stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
+
+
+@contextlib.contextmanager
+def without_garbage_collection() -> Iterator[None]:
+    """A build makes many objects and few reference cycles: collecting them costs a third of
+    its time. Frozen objects are also shared with worker processes instead of copied."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+class Stages:
+    """With --verbose, the time each stage took, on standard error."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose, self.last = verbose, time.perf_counter()
+
+    def done(self, stage: str, detail: str) -> None:
+        now = time.perf_counter()
+        if self.verbose:
+            print(f"  {stage:<12} {now - self.last:6.2f} s  {detail}", file=sys.stderr)
+        self.last = now
 
 
 def load_site(root: Path):  # type: ignore[no-untyped-def]

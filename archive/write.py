@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import multiprocessing
 import os
@@ -141,6 +142,7 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     ranges = [(start, min(start + CHUNK, len(todo))) for start in range(0, len(todo), CHUNK)]
     global _WORK
     _WORK = (todo, str(out))
+    gc.freeze()  # forked workers share the parent's objects instead of copying them on touch
     results: list[tuple[int, list[Made], list[Problem] | None]] = []
     try:
         if jobs > 1 and len(todo) >= PARALLEL_FROM:
