@@ -1,99 +1,179 @@
 """Load: read metadata.yaml into YAML nodes that know their lines, and every seed as bytes.
 
-Nothing here judges the content beyond what reading it needs; `validate` does the rest.
+Nothing here judges the content beyond what reading it safely needs; `validate` does the rest.
+
+Reading is defensive: a file's type and size are checked before it is opened and again on the
+open file (so a named pipe never blocks the build and a file swapped in between is still
+caught), each file is read once (the SHA-256 shown is of the very bytes copied), and
+metadata.yaml is checked event by event before any node tree is built (so aliases are refused
+without ever being expanded, and deep nesting cannot exhaust the parser's stack).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .model import Seed
-from .problems import Invalid, Problem, shown
+from .problems import ESCAPED, Invalid, Problem, printable, shown
 
-KNOWN_TAGS = {
-    f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
-}
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MiB = 1024 * 1024
+MAX_SEED_BYTES = 64 * MiB
+"""The largest seed read: a document page larger than this would not open in a browser anyway."""
+MAX_METADATA_BYTES = 16 * MiB
+MAX_LISTED = 20
+"""At most this many characters YAML refuses are listed one by one."""
+MAX_DEPTH = 20
+"""Lists and mappings nested deeper than this are refused; metadata.yaml needs three levels."""
+
+ALIAS = "anchors and aliases (&, *) are not supported: write the value out"
+TOO_DEEP = (
+    f"lists and mappings are nested more than {MAX_DEPTH} deep here;"
+    " metadata.yaml needs three levels (section, record, field)"
+)
+SECOND_DOCUMENT = (
+    "a second YAML document starts here: metadata.yaml is one document,"
+    " so remove the '---' or the '...' before it"
+)
+
+TAG = "tag:yaml.org,2002:"
+SCALAR_TAGS = {TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+COLLECTION_TAGS: dict[type[yaml.NodeEvent], str] = {yaml.SequenceStartEvent: TAG + "seq", yaml.MappingStartEvent: TAG + "map"}
+# Characters YAML does not allow in a file (its "printable" set, as PyYAML's reader has it).
+NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class FileRule:
+    """What to say when a file is not what it should be."""
+
+    expected: str
+    """What the file should be, e.g. `seeds/ holds one file per document`."""
+    missing: str
+    """The message when the file is not there (any more)."""
+
+
+METADATA_FILE = FileRule("metadata.yaml is a text file", "no such file: the archive's metadata lives here")
+SEED_FILE = FileRule(
+    "seeds/ holds one file per document", "disappeared while the build was reading seeds/; run the build again"
+)
+
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, reading `=` and `<<` as the text they look like, not YAML 1.1 specials."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (TAG + "value", TAG + "merge")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def load_metadata(path: Path) -> yaml.Node:
     """Parse metadata.yaml into a node tree, or raise Invalid with every problem found."""
     where = shown(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise Invalid([Problem(where, 0, "no such file: the archive's metadata lives here")])
-    except OSError as error:
-        raise Invalid([Problem(where, 0, f"cannot be read: {error.strerror}")])
-    text = decode_utf8(data, where)
+    data = read_file(path, MAX_METADATA_BYTES, METADATA_FILE)
+    text = decode_metadata(data, where)
+    check_characters(text, where)
+    check_events(text, where)
     try:
         node = yaml.compose(text, Loader=Loader)
-    except yaml.MarkedYAMLError as error:
-        raise Invalid([yaml_problem(error, text, where)])
+    except yaml.YAMLError as error:
+        raise Invalid([yaml_problem(error, text, where)]) from None
     if node is None:
         raise Invalid([Problem(where, 1, "is empty: expected the sections archive, stances, documents")])
-    check_nodes(node, text, where)
     return node
 
 
-def decode_utf8(data: bytes, where: str) -> str:
+def decode_metadata(data: bytes, where: str) -> str:
     """Decode UTF-8 (a leading BOM is allowed and dropped), naming the first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Invalid([Problem(where, 1, "is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8")])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise Invalid([Problem(where, line, f"is not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}")])
+        byte = data[error.start]
+        message = f"is not valid UTF-8: byte 0x{byte:02x} at offset {error.start}; save it as UTF-8"
+        raise Invalid([Problem(where, line, message)]) from None
 
 
-def yaml_problem(error: yaml.MarkedYAMLError, text: str, where: str) -> Problem:
-    """A YAML syntax error as a problem at its line and column."""
-    mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark else 0
-    column = f" (column {mark.column + 1})" if mark else ""
-    what = error.problem or error.context or "syntax error"
-    at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
-    hint = "; a tab is there: indent with spaces, YAML does not allow tabs" if at_tab else ""
-    return Problem(where, line, f"YAML syntax error{column}: {what}{hint}")
-
-
-def check_nodes(root: yaml.Node, text: str, where: str) -> None:
-    """Refuse tags metadata.yaml has no use for, and aliases (a way to blow up its size)."""
-    problems: list[Problem] = []
-    seen: set[int] = set()
-    aliased = False
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        line = node.start_mark.line + 1
-        if id(node) in seen:
-            aliased = True
-            continue
-        seen.add(id(node))
-        if node.tag not in KNOWN_TAGS:
-            problems.append(Problem(where, line, f"unknown tag '{node.tag}': metadata.yaml holds plain text, numbers, lists and mappings"))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    if aliased:
-        problems.extend(alias_problems(text, where))
+def check_characters(text: str, where: str) -> None:
+    """Refuse the characters YAML forbids in a file, each with its line and column."""
+    problems = []
+    for match in NOT_YAML.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        code = f"U+{ord(match.group()):04X}"
+        problems.append(Problem(where, line, f"character {code} (column {column}) is not allowed in YAML: remove it"))
+    if len(problems) > MAX_LISTED:
+        more = len(problems) - MAX_LISTED
+        problems = problems[:MAX_LISTED] + [Problem(where, 0, f"holds {more:,} more characters YAML does not allow")]
     if problems:
         raise Invalid(problems)
 
 
-def alias_problems(text: str, where: str) -> list[Problem]:
-    """A problem at every alias: the node tree cannot tell where an alias stood, the tokens can."""
-    return [
-        Problem(where, token.start_mark.line + 1, "anchors and aliases (&, *) are not supported: write the value out")
-        for token in yaml.scan(text, Loader=Loader)
-        if isinstance(token, yaml.AliasToken)
-    ]
+def check_events(text: str, where: str) -> None:
+    """Read the YAML as a stream of events, refusing what metadata.yaml has no use for.
+
+    Aliases (the way to blow a small file up to gigabytes), tags other than YAML's plain
+    types, nesting deeper than MAX_DEPTH and a second document in the file. Nothing is
+    built from the events, so nothing is ever expanded.
+    """
+    problems: list[Problem] = []
+    depth = documents = 0
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(Problem(where, line, ALIAS))
+            elif isinstance(event, yaml.NodeEvent):
+                problems.extend(tag_problem(event, where, line))
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.append(Problem(where, line, TOO_DEEP))
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.append(Problem(where, line, SECOND_DOCUMENT))
+                    break
+    except yaml.YAMLError as error:
+        problems.append(yaml_problem(error, text, where))
+    if problems:
+        raise Invalid(problems)
+
+
+def tag_problem(event: yaml.NodeEvent, where: str, line: int) -> list[Problem]:
+    """A problem for an explicit tag other than YAML's own plain types for this kind of node."""
+    tag = getattr(event, "tag", None)
+    if tag in (None, "!"):
+        return []
+    fitting = SCALAR_TAGS if isinstance(event, yaml.ScalarEvent) else {COLLECTION_TAGS[type(event)]}
+    if tag in fitting:
+        return []
+    if tag in SCALAR_TAGS or tag in COLLECTION_TAGS.values():
+        return [Problem(where, line, f"the tag '{printable(tag)}' does not fit this value: leave the tag out")]
+    return [Problem(where, line, f"unknown tag '{printable(tag)}': metadata.yaml holds plain text, numbers, lists and mappings")]
+
+
+def yaml_problem(error: yaml.YAMLError, text: str, where: str) -> Problem:
+    """A YAML syntax error as a problem at its line and column."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is None:
+        return Problem(where, 0, f"YAML error: {printable(str(error))}")
+    what = getattr(error, "problem", None) or getattr(error, "context", None) or "syntax error"
+    at_tab = text[mark.index : mark.index + 1] == "\t"
+    hint = "; a tab is there: indent with spaces, YAML does not allow tabs" if at_tab else ""
+    return Problem(where, mark.line + 1, f"YAML syntax error (column {mark.column + 1}): {printable(what)}{hint}")
 
 
 def load_seeds(folder: Path) -> tuple[dict[str, Seed] | None, list[Problem]]:
@@ -101,11 +181,17 @@ def load_seeds(folder: Path) -> tuple[dict[str, Seed] | None, list[Problem]]:
 
     None instead of the seeds when the folder is missing.
     """
+    if folder.exists() and not folder.is_dir():
+        return None, [Problem(shown(folder), 0, "is a file, not a folder: put one file per document in a folder named seeds")]
     if not folder.is_dir():
         return None, [Problem(shown(folder), 0, "no such folder: put one file per document here")]
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        return None, [Problem(shown(folder), 0, f"cannot be read: {error.strerror}")]
     seeds: dict[str, Seed] = {}
     problems: list[Problem] = []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+    for entry in entries:
         if entry.name.startswith("."):
             continue
         try:
@@ -116,22 +202,84 @@ def load_seeds(folder: Path) -> tuple[dict[str, Seed] | None, list[Problem]]:
 
 
 def read_seed(folder: Path, entry: os.DirEntry[str]) -> Seed:
-    """One seed's bytes, refusing what is not a regular file inside the folder."""
+    """One seed's bytes, refusing what is not a regular file inside the folder.
+
+    A link to a file inside seeds/ is read as that file; a link anywhere else is refused.
+    """
+    where = f"{shown(folder)}/{printable(entry.name)}"
+    bad_name = seed_name_problem(entry.name)
+    if bad_name:
+        raise Invalid([Problem(where, 0, f"the file name {bad_name}: rename the file")])
     path = Path(entry.path)
-    where = shown(path)
     if entry.is_symlink():
-        target = path.resolve()
-        if not target.exists():
-            raise Invalid([Problem(where, 0, "is a link that leads nowhere")])
-        if not target.is_relative_to(folder.resolve()):
-            raise Invalid([Problem(where, 0, f"is a link to {target}, outside seeds/: copy the file in instead")])
-    try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise Invalid([Problem(where, 0, "is a folder: seeds/ holds one file per document, no folders")])
-        if not stat.S_ISREG(mode):
-            raise Invalid([Problem(where, 0, "is not a regular file: seeds/ holds one file per document")])
-        raw = path.read_bytes()
-    except OSError as error:
-        raise Invalid([Problem(where, 0, f"cannot be read: {error.strerror}")])
+        check_link(path, folder, where)
+    raw = read_file(path, MAX_SEED_BYTES, SEED_FILE)
     return Seed(entry.name, raw, hashlib.sha256(raw).hexdigest())
+
+
+def seed_name_problem(name: str) -> str | None:
+    """What makes `name` unusable as a seed's file name and record key, or None.
+
+    The name is a key in metadata.yaml, a path in the site and text on pages, so it must be
+    one plain file name a page can show.
+    """
+    if not name:
+        return "is empty"
+    if "/" in name or "\\" in name:
+        return "is a path"
+    if name.startswith("."):
+        return "starts with a dot (a hidden file, which the build ignores)"
+    if name != name.strip():
+        return "starts or ends with a space"
+    bad = ESCAPED.search(name)
+    if bad and "\udc80" <= bad.group() <= "\udcff":
+        return f"is not valid UTF-8 (byte 0x{ord(bad.group()) - 0xDC00:02x})"
+    if bad:
+        return f"holds the character U+{ord(bad.group()):04X}, which a page cannot show"
+    return None
+
+
+def check_link(path: Path, folder: Path, where: str) -> None:
+    """Refuse a symbolic link that leads nowhere or out of seeds/."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise Invalid([Problem(where, 0, "is a link that leads nowhere")]) from None
+    if not target.is_relative_to(folder.resolve()):
+        raise Invalid([Problem(where, 0, f"is a link to {printable(str(target))}, outside seeds/: copy the file in instead")])
+
+
+def read_file(path: Path, limit: int, rule: FileRule) -> bytes:
+    """A regular file's bytes, read once; Invalid for anything else, or anything over `limit`.
+
+    The type and size are checked before opening (a device is never opened) and again on
+    the open file (a named pipe opened without blocking is never read); a file that grows
+    past the limit while it is read is caught by reading one byte more than the limit.
+    """
+    where = shown(path)
+    try:
+        check_file(os.stat(path), limit, rule, where)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb") as stream:
+            check_file(os.fstat(stream.fileno()), limit, rule, where)
+            data = stream.read(limit + 1)
+    except FileNotFoundError:
+        raise Invalid([Problem(where, 0, rule.missing)]) from None
+    except OSError as error:
+        raise Invalid([Problem(where, 0, f"cannot be read: {error.strerror}")]) from None
+    if len(data) > limit:
+        raise Invalid([Problem(where, 0, f"grew past the limit of {limit // MiB} MiB per file while it was read")])
+    return data
+
+
+def check_file(info: os.stat_result, limit: int, rule: FileRule, where: str) -> None:
+    """Refuse what is not a regular file, or is larger than `limit`."""
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise Invalid([Problem(where, 0, f"is a folder: {rule.expected}")])
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise Invalid([Problem(where, 0, f"is {kind}, not a regular file: {rule.expected}")])
+    if info.st_size > limit:
+        size = f"{info.st_size / MiB:,.1f}"
+        raise Invalid([Problem(where, 0, f"is {size} MiB, larger than the limit of {limit // MiB} MiB per file")])

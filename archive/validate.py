@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
+import unicodedata
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,15 +19,25 @@ from typing import Any
 
 import yaml
 
-from .dates import parse_date
+from .dates import latest_date, parse_date
+from .load import seed_name_problem
 from .model import Archive, Document, Seed, Stance
-from .problems import Invalid, Problem, shown, suggest
+from .problems import Invalid, Problem, printable, shown, suggest
 
 TAG = "tag:yaml.org,2002:"
 KINDS = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
          "timestamp": "a date", "map": "a mapping", "seq": "a list", "null": "nothing"}
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+# What a page cannot carry as text (the characters archive.render.UNSHOWABLE marks in a
+# seed): refused in metadata, which is written by hand and not kept verbatim.
+UNSHOWABLE = re.compile(
+    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.()+-]*")
+"""A seed name that YAML reads as the same text without quotes."""
 Reader = Callable[[yaml.Node], Any]
 
 
@@ -38,22 +50,43 @@ def read_text(node: yaml.Node) -> str:
         raise ValueError(f"expected text, got {kind}" + (" (put it in quotes)" if isinstance(node, yaml.ScalarNode) else ""))
     if not node.value.strip():
         raise ValueError("is empty")
+    bad = UNSHOWABLE.search(node.value)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        raise ValueError(f"holds the character {code}, which a page cannot show: remove it")
     return str(node.value)
 
 
 def read_date(node: yaml.Node) -> Any:
-    """An EDTF date, quoted or not (YAML reads an unquoted 2022-09-01 as a date)."""
-    if not isinstance(node, yaml.ScalarNode) or node.tag == TAG + "null":
-        raise ValueError("expected a date such as 2022-09-01, 2022-09 or 2022")
-    return parse_date(str(node.value).strip())
+    """An EDTF date, quoted or not (YAML reads an unquoted 2022-09-01 as a date).
+
+    A date after the end of next year is refused as a typo; the bound depends on today's
+    date, so it only ever decides whether a build runs, never what a page says.
+    """
+    example = "a date such as 2022-09-01, 2022-09 or 2022"
+    if isinstance(node, yaml.ScalarNode) and (node.tag == TAG + "null" or not node.value.strip()):
+        raise ValueError(f"is empty: write {example}")
+    if not isinstance(node, yaml.ScalarNode):
+        raise ValueError(f"expected {example}, got {KINDS.get(node.tag.removeprefix(TAG), node.tag)}")
+    date = parse_date(printable(str(node.value).strip()))
+    latest = latest_date()
+    if date.earliest > latest:
+        raise ValueError(f"'{date.text}' is in the future: dates up to {latest.isoformat()} are accepted")
+    return date
 
 
 def read_url(node: yaml.Node) -> str:
     """An absolute http or https address."""
     url = read_text(node).strip()
-    parts = urllib.parse.urlsplit(url)
+    wrong = f"'{printable(url)}' is not an http:// or https:// address"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        raise ValueError(wrong) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"'{url}' is not an http:// or https:// address")
+        raise ValueError(wrong)
+    if any(char.isspace() for char in url):
+        raise ValueError(f"{wrong}: it holds a space; write spaces as %20")
     return url
 
 
@@ -61,7 +94,7 @@ def read_language(node: yaml.Node) -> str:
     """A BCP 47 language tag such as en, zh-Hans or pt-BR."""
     tag = read_text(node).strip()
     if not LANGUAGE.fullmatch(tag):
-        raise ValueError(f"'{tag}' is not a language tag such as en, zh-Hans or pt-BR")
+        raise ValueError(f"'{printable(tag)}' is not a language tag such as en, zh-Hans or pt-BR")
     return tag
 
 
@@ -69,7 +102,7 @@ def read_slug(node: yaml.Node) -> str:
     """A page name: lowercase letters, digits and single hyphens."""
     slug = read_text(node)
     if not SLUG.fullmatch(slug):
-        raise ValueError(f"'{slug}' is not a page name: use lowercase letters, digits and hyphens")
+        raise ValueError(f"'{printable(slug)}' is not a page name: use lowercase letters, digits and hyphens")
     return slug
 
 
@@ -77,9 +110,11 @@ def read_encoding(node: yaml.Node) -> str:
     """The name of a text encoding Python knows, such as windows-1252."""
     name = read_text(node).strip()
     try:
-        codecs.lookup(name)
+        codec = codecs.lookup(name)
     except LookupError:
-        raise ValueError(f"'{name}' is not a known encoding (e.g. utf-8, windows-1252, latin-1, gb18030)")
+        raise ValueError(f"'{printable(name)}' is not a known encoding (e.g. utf-8, windows-1252, latin-1, gb18030)") from None
+    if not getattr(codec, "_is_text_encoding", True):
+        raise ValueError(f"'{printable(name)}' is not a text encoding (e.g. utf-8, windows-1252, latin-1, gb18030)")
     return name
 
 
@@ -104,7 +139,7 @@ def document_schema(stance_keys: list[str]) -> Schema:
     def read_stance(node: yaml.Node) -> str:
         key = read_text(node)
         if stance_keys and key not in stance_keys:
-            raise ValueError(f"'{key}' is not one of: {', '.join(stance_keys)}")
+            raise ValueError(f"'{printable(key)}' is not one of: {', '.join(stance_keys)}")
         return key
 
     return Schema({
@@ -141,7 +176,7 @@ class Checker:
                 self.report(key, f"{where}: a key must be plain text")
             elif key.value in entries:
                 first = entries[key.value][0].start_mark.line + 1
-                self.report(key, f"{where}: duplicate key '{key.value}' (first at line {first}); YAML would silently keep only the last")
+                self.report(key, f"{where}: duplicate key '{printable(key.value)}' (first at line {first}); YAML would silently keep only the last")
             else:
                 entries[key.value] = (key, value)
         return entries
@@ -158,7 +193,7 @@ class Checker:
         values: dict[str, Any] = {}
         for name, (name_node, value) in entries.items():
             if name not in schema.fields:
-                self.report(name_node, f"{where}: unknown field '{name}'{suggest(name, list(schema.fields))}")
+                self.report(name_node, f"{where}: unknown field '{printable(name)}'{suggest(name, list(schema.fields))}")
                 continue
             try:
                 values[name] = schema.fields[name][1](value)
@@ -179,14 +214,15 @@ def validate(root: yaml.Node, seeds: dict[str, Seed] | None, metadata: Path, see
     sections = check.mapping(root, "metadata.yaml", "the sections archive, stances and documents")
     for name, (key, _) in sections.items():
         if name not in SECTIONS:
-            check.report(key, f"unknown section '{name}'{suggest(name, list(SECTIONS))}; the sections are archive, stances, documents")
+            check.report(key, f"unknown section '{printable(name)}'{suggest(name, list(SECTIONS))}; the sections are archive, stances, documents")
     for name in SECTIONS:
         if name not in sections and isinstance(root, yaml.MappingNode):
             check.report(root, f"missing section '{name}'")
     info = check.record(sections["archive"][1], "archive", ARCHIVE, sections["archive"][0]) if "archive" in sections else None
     stances = read_stances(check, sections["stances"][1]) if "stances" in sections else ()
+    declared = declared_stances(sections["stances"][1]) if "stances" in sections else []
     records = sections["documents"][1] if "documents" in sections else None
-    documents = read_documents(check, records, seeds, stances, seeds_dir) if records else ()
+    documents = read_documents(check, records, seeds, declared, seeds_dir) if records else ()
     if check.problems or info is None:
         raise Invalid(check.problems)
     return Archive(
@@ -201,7 +237,7 @@ def read_stances(check: Checker, node: yaml.Node) -> tuple[Stance, ...]:
     entries = check.mapping(node, "stances", "a mapping of stance key -> label, description")
     for key, (key_node, value) in entries.items():
         if not SLUG.fullmatch(key):
-            check.report(key_node, f"stances: '{key}' is not a stance key: use lowercase letters, digits and hyphens")
+            check.report(key_node, f"stances: '{printable(key)}' is not a stance key: use lowercase letters, digits and hyphens")
             continue
         fields = check.record(value, f"stances.{key}", STANCE, key_node)
         if fields:
@@ -211,24 +247,31 @@ def read_stances(check: Checker, node: yaml.Node) -> tuple[Stance, ...]:
     return tuple(stances)
 
 
-def plain_file_name(name: str) -> bool:
-    """True for a name that can only mean a file directly inside seeds/."""
-    return bool(name) and not name.startswith(".") and not set(name) & set("/\\\0") and name == name.strip()
+def declared_stances(node: yaml.Node) -> list[str]:
+    """The stance keys declared, including those whose label or description has a problem.
+
+    A record is checked against these, so that one mistake in a stance is one message, not
+    one more for every document with that stance.
+    """
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    keys = (key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode))
+    return list(dict.fromkeys(key for key in keys if SLUG.fullmatch(key)))
 
 
 def read_documents(
-    check: Checker, node: yaml.Node, seeds: dict[str, Seed] | None, stances: tuple[Stance, ...], seeds_dir: Path
+    check: Checker, node: yaml.Node, seeds: dict[str, Seed] | None, stance_keys: list[str], seeds_dir: Path
 ) -> tuple[Document, ...]:
     """Every record, matched with its seed; problems for records and seeds without a partner."""
     entries = check.mapping(node, "documents", "a mapping of seed file name -> record")
-    stance_keys = [stance.key for stance in stances]
     schema = document_schema(stance_keys)
     documents = []
     folded: dict[str, yaml.Node] = {}
     for name, (key, value) in entries.items():
-        where = f"documents.{name}"
-        if not plain_file_name(name):
-            check.report(key, f"{where}: '{name}' is not a plain file name in seeds/ (no folders, no leading dot)")
+        where = f"documents.{printable(name)}"
+        bad_name = seed_name_problem(name)
+        if bad_name:
+            check.report(key, f"{where}: '{printable(name)}' is not a plain file name in seeds/: it {bad_name}")
             continue
         if name.casefold() in folded:
             first = folded[name.casefold()].start_mark.line + 1
@@ -239,8 +282,8 @@ def read_documents(
         if seeds is None:
             continue
         if name not in seeds:
-            unmatched = [seed for seed in seeds if seed not in entries]
-            check.report(key, f"{where}: no such file in {shown(seeds_dir)}/{suggest(name, unmatched)}")
+            if not os.path.lexists(seeds_dir / name):  # else loading it failed, and said why
+                check.report(key, f"{where}: no such file in {shown(seeds_dir)}/{unmatched_hint(name, seeds, entries)}")
             continue
         if fields is None:
             continue
@@ -270,17 +313,36 @@ def make_document(
         hint = "; if the file is in another encoding, name it in its record, e.g. encoding: windows-1252"
         check.problems.append(Problem(where, line, f"is not valid {encoding}: byte 0x{byte:02x} at offset {error.start}{hint}"))
         return None
+    except (UnicodeError, ValueError, LookupError) as error:
+        check.problems.append(Problem(where, 0, f"cannot be decoded as {encoding}: {printable(str(error))}"))
+        return None
+    if not text:
+        check.problems.append(Problem(where, 0, f"decodes to no text as {encoding}: a document needs some text"))
+        return None
     return Document(
         file=name, text=text, sha256=seed.sha256, size=len(seed.raw), line=key.start_mark.line + 1, **fields
     )
 
 
+def unmatched_hint(name: str, seeds: dict[str, Seed], entries: dict[str, Any]) -> str:
+    """For a record without its seed: the seed without a record it most likely means."""
+    unmatched = [seed for seed in seeds if seed not in entries]
+    normal = unicodedata.normalize("NFC", name)
+    same = [seed for seed in unmatched if unicodedata.normalize("NFC", seed) == normal]
+    if same:
+        return (f" ('{printable(same[0])}' there is the same name in another Unicode normalization (NFC/NFD);"
+                " retype the key or rename the file so they match)")
+    return suggest(name, unmatched)
+
+
 def missing_record(name: str, seed: Seed, stance_keys: list[str]) -> str:
     """The message for a seed without a record, with a stub ready to paste under documents:."""
-    first_line = next((line.strip() for line in seed.raw.decode("utf-8", "replace").splitlines() if line.strip()), "")
+    text = UNSHOWABLE.sub("", seed.raw.decode("utf-8", "replace"))
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     stances = " | ".join(stance_keys) or "a key of stances"
+    key = name if PLAIN_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
     stub = "\n".join([
-        f"  {name}:",
+        f"  {key}:",
         f"    title: {json.dumps(first_line[:200], ensure_ascii=False)}",
         '    publisher: ""',
         '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate',
