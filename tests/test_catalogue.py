@@ -117,10 +117,14 @@ def fifo(relative: str) -> Break:
     return breaks
 
 
-def huge_seed(archive: Archive) -> None:
-    """A 100 MiB seed, sparse: it takes no room and no time to make."""
-    with open(archive.root / "seeds" / "a.txt", "r+b") as stream:
-        stream.truncate(100 * 1024 * 1024)
+def sparse(relative: str, mebibytes: int) -> Break:
+    """A file grown to this size, sparse: it takes no room and no time to make."""
+
+    def breaks(archive: Archive) -> None:
+        with open(archive.root / relative, "r+b") as stream:
+            stream.truncate(mebibytes * 1024 * 1024)
+
+    return breaks
 
 
 def link_loop(archive: Archive) -> None:
@@ -179,6 +183,8 @@ CASES = [
         "metadata.yaml:13: is not valid UTF-8: byte 0xe9 at offset 201; save it as UTF-8", ONE]),
     Case("metadata-utf16", recoded("utf-16"), [
         "metadata.yaml:1: is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8", ONE]),
+    Case("metadata-too-large", sparse("metadata.yaml", 20), [
+        "metadata.yaml: is 20.0 MiB, larger than the limit of 16 MiB per file", ONE]),
     Case("control-character-in-yaml", edit("title: Alpha", "title: Al\x07pha"), [
         "metadata.yaml:13: character U+0007 (column 14) is not allowed in YAML: remove it", ONE]),
     # YAML structure
@@ -223,6 +229,8 @@ CASES = [
         "metadata.yaml:2: archive.title: is empty", ONE]),
     Case("archive-title-wrong-type", edit("title: Test archive", "title: {name: Test archive}"), [
         "metadata.yaml:2: archive.title: expected text, got a mapping", ONE]),
+    Case("archive-section-missing", edit("archive:\n  title: Test archive\n  language: en\n", ""), [
+        "metadata.yaml:1: missing section 'archive'", ONE]),
     Case("archive-is-a-list", edit("  title: Test archive\n  language: en\n", "  - Test archive\n"), [
         "metadata.yaml:2: archive: expected a mapping of field: value, got a list", ONE]),
     # the stance vocabulary
@@ -240,6 +248,12 @@ CASES = [
         "2 problems found; nothing was written."]),
     Case("stance-label-missing", edit("    label: For\n", ""), [
         "metadata.yaml:5: stances.for: missing required field 'label'", ONE]),
+    Case("stance-label-empty", edit("label: For", 'label: "  "'), [
+        "metadata.yaml:6: stances.for.label: is empty", ONE]),
+    Case("stance-description-missing", edit("    description: Supports it.\n", ""), [
+        "metadata.yaml:5: stances.for: missing required field 'description'", ONE]),
+    Case("stance-description-wrong-type", edit("description: Supports it.", "description: [Supports, it]"), [
+        "metadata.yaml:7: stances.for.description: expected text, got a list", ONE]),
     Case("stance-description-empty", edit("description: Opposes it.", "description:"), [
         "metadata.yaml:10: stances.against.description: is empty", ONE]),
     Case("stance-label-wrong-type", edit("label: For", "label: 1"), [
@@ -329,7 +343,7 @@ CASES = [
     # seeds
     Case("seed-is-a-named-pipe", fifo("seeds/a.txt"), [
         "seeds/a.txt: is a named pipe, not a regular file: seeds/ holds one file per document", ONE]),
-    Case("seed-too-large", huge_seed, [
+    Case("seed-too-large", sparse("seeds/a.txt", 100), [
         "seeds/a.txt: is 100.0 MiB, larger than the limit of 64 MiB per file", ONE]),
     Case("seed-link-loop", link_loop, [
         "seeds/loop.txt: is a link that leads nowhere", ONE]),
