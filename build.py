@@ -87,7 +87,7 @@ def build(options: Options) -> Report:
     from archive.write import check_output, locked
 
     with without_garbage_collection():
-        site = load_site(options.root)
+        site = load_site(options.root, options.out)
         stages.done("load", f"{len(site.entries):,} documents valid")
         outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds")
         stages.done("plan", f"{len(outputs):,} files")
@@ -128,14 +128,20 @@ class Stages:
         self.last = now
 
 
-def load_site(root: Path):  # type: ignore[no-untyped-def]
-    """Load, validate and derive: the archive as the pages will show it."""
+def load_site(root: Path, out: Path | None = None):  # type: ignore[no-untyped-def]
+    """Load, validate and derive: the archive as the pages will show it.
+
+    With `out`, seeds unchanged since the last build of that site are not read again.
+    """
     from archive.derive import derive_site
     from archive.load import load_metadata, load_seeds
     from archive.validate import validate
 
     metadata = root / "metadata.yaml"
-    seeds, seed_problems = load_seeds(root / "seeds")
+    known, trusted_before = fingerprint.read_seeds(out, root / "seeds") if out else ({}, 0)
+    seeds, seed_problems = load_seeds(root / "seeds", known, trusted_before)
+    if out and seeds is not None and seeds != known:
+        fingerprint.write_seeds(out, seeds)
     try:
         archive = validate(load_metadata(metadata), seeds, metadata, root / "seeds")
     except Invalid as invalid:

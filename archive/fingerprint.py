@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 CODE = Path(__file__).resolve().parent
 
@@ -105,5 +106,47 @@ def remember(out: Path, digest: str, folders: list[str], summary: dict[str, int]
         temporary = folder / f"fingerprint.json.{os.getpid()}.tmp"
         temporary.write_text(json.dumps(data, sort_keys=True), "utf-8")
         os.replace(temporary, folder / "fingerprint.json")
+    except OSError:
+        pass
+
+
+SEEDS_VERSION = 1
+
+
+def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
+    """What the last build read of each seed, and the moment it wrote that down (file system time).
+
+    Seeds changed at or after that moment are read again whatever their stat says.
+    """
+    from .model import Seed
+
+    path = cache_dir(out) / "seeds.json"
+    try:
+        written = os.stat(path).st_mtime_ns
+        data = json.loads(path.read_text("utf-8"))
+        if data["version"] != SEEDS_VERSION:
+            return {}, 0
+        seeds = {
+            str(name): Seed(str(name), folder / str(name), int(size), str(sha), tuple(error) if error else None, str(first),
+                            (int(size), int(mtime), int(ctime), int(ino)))
+            for name, (size, mtime, ctime, ino, sha, error, first) in data["seeds"].items()
+        }
+        return seeds, written
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, 0
+
+
+def write_seeds(out: Path, seeds: dict[str, Any]) -> None:
+    """Write down what was read of each seed (best effort)."""
+    data = {
+        "version": SEEDS_VERSION,
+        "seeds": {name: [*seed.stat, seed.sha256, seed.utf8_error, seed.first_line] for name, seed in sorted(seeds.items())},
+    }
+    folder = cache_dir(out)
+    try:
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"seeds.json.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        os.replace(temporary, folder / "seeds.json")
     except OSError:
         pass

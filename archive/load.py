@@ -176,10 +176,13 @@ def yaml_problem(error: yaml.YAMLError, text: str, where: str) -> Problem:
     return Problem(where, mark.line + 1, f"YAML syntax error (column {mark.column + 1}): {printable(what)}{hint}")
 
 
-def load_seeds(folder: Path) -> tuple[dict[str, Seed] | None, list[Problem]]:
-    """Read every file in `seeds/` (hidden files aside) as bytes, with problems for the rest.
+def load_seeds(folder: Path, known: dict[str, Seed] | None = None, trusted_before: int = 0) -> tuple[dict[str, Seed] | None, list[Problem]]:
+    """Read every file in `seeds/` (hidden files aside) once, with problems for the rest.
 
-    None instead of the seeds when the folder is missing.
+    A seed in `known` (what an earlier build read) whose size, times and inode are unchanged,
+    and whose last change is older than `trusted_before` (nanoseconds, file system time), is
+    taken as it was without reading it again. None instead of the seeds when the folder is
+    missing.
     """
     if folder.exists() and not folder.is_dir():
         return None, [Problem(shown(folder), 0, "is a file, not a folder: put one file per document in a folder named seeds")]
@@ -191,30 +194,49 @@ def load_seeds(folder: Path) -> tuple[dict[str, Seed] | None, list[Problem]]:
         return None, [Problem(shown(folder), 0, f"cannot be read: {error.strerror}")]
     seeds: dict[str, Seed] = {}
     problems: list[Problem] = []
+    known = known or {}
     for entry in entries:
         if entry.name.startswith("."):
             continue
         try:
-            seeds[entry.name] = read_seed(folder, entry)
+            seeds[entry.name] = read_seed(folder, entry, known.get(entry.name), trusted_before)
         except Invalid as invalid:
             problems.extend(invalid.problems)
     return seeds, problems
 
 
-def read_seed(folder: Path, entry: os.DirEntry[str]) -> Seed:
-    """One seed's bytes, refusing what is not a regular file inside the folder.
+def read_seed(folder: Path, entry: os.DirEntry[str], known: Seed | None, trusted_before: int) -> Seed:
+    """What one seed holds, refusing what is not a regular file inside the folder.
 
     A link to a file inside seeds/ is read as that file; a link anywhere else is refused.
     """
-    where = f"{shown(folder)}/{printable(entry.name)}"
     bad_name = seed_name_problem(entry.name)
     if bad_name:
+        where = f"{shown(folder)}/{printable(entry.name)}"
         raise Invalid([Problem(where, 0, f"the file name {bad_name}: rename the file")])
     path = Path(entry.path)
     if entry.is_symlink():
-        check_link(path, folder, where)
-    raw = read_file(path, MAX_SEED_BYTES, SEED_FILE)
-    return Seed(entry.name, raw, hashlib.sha256(raw).hexdigest())
+        check_link(path, folder, f"{shown(folder)}/{printable(entry.name)}")
+    try:
+        info = entry.stat()
+        now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    except OSError:
+        now = (-1, 0, 0, 0)
+    if known and known.stat == now and info.st_ctime_ns < trusted_before and stat.S_ISREG(info.st_mode):
+        return known
+    return describe_seed(entry.name, path, read_file(path, MAX_SEED_BYTES, SEED_FILE), now)
+
+
+def describe_seed(name: str, path: Path, raw: bytes, now: tuple[int, int, int, int]) -> Seed:
+    """What validation and pages need to know of a seed's bytes, so the bytes need not be kept."""
+    try:
+        raw.decode("utf-8")
+        error = None
+    except UnicodeDecodeError as bad:
+        error = (bad.start, raw.count(b"\n", 0, bad.start) + 1, raw[bad.start])
+    head = raw[:4096].decode("utf-8", "replace")
+    first_line = next((line.strip() for line in head.splitlines() if line.strip()), "")
+    return Seed(name, path, len(raw), hashlib.sha256(raw).hexdigest(), error, first_line, now)
 
 
 def seed_name_problem(name: str) -> str | None:

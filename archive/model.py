@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .dates import PartialDate
 
 
 @dataclass(frozen=True)
 class Seed:
-    """One file found in `seeds/`, exactly as it is on disk."""
+    """One file found in `seeds/`: what reading it once told (its bytes are not kept)."""
 
     name: str
     """The file name, which is also the record's key in metadata.yaml."""
-    raw: bytes
-    """Every byte of the file: the raw copy in the site is these bytes."""
+    path: Path
+    size: int
     sha256: str
-    """Hex SHA-256 of `raw`, shown on the document's page."""
+    """Hex SHA-256 of the file's bytes, shown on the document's page."""
+    utf8_error: tuple[int, int, int] | None
+    """Where the bytes stop being UTF-8: (offset, line, byte); None when they are UTF-8."""
+    first_line: str
+    """The first non-blank line (decoded leniently), for the record a seed without one is offered."""
+    stat: tuple[int, int, int, int] = (0, 0, 0, 0)
+    """(size, mtime_ns, ctime_ns, inode) when read: an unchanged file need not be read again."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,6 @@ class Document:
     date: PartialDate
     stance: str
     """A key of the stance vocabulary."""
-    text: str
-    """The seed decoded (UTF-8 unless `encoding` says otherwise); the page shows exactly this."""
     sha256: str
     size: int
     """Size of the seed in bytes."""

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from . import GENERATOR, VERSION
 from .derive import Entry, Group, Site
+from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document
 from .problems import Invalid, Problem, shown
 
@@ -186,10 +187,7 @@ class SeedReader:
         if self.last[0] == doc.file:
             return self.last[1]
         path = self.folder / doc.file
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise Invalid([Problem(shown(path), 0, f"cannot be read: {error.strerror}")])
+        data = read_file(path, MAX_SEED_BYTES, SEED_FILE)
         if hashlib.sha256(data).hexdigest() != doc.sha256:
             raise Invalid([Problem(shown(path), 0, "changed while the site was being built; build again")])
         self.last = (doc.file, data)

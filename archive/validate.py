@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from .dates import latest_date, parse_date
-from .load import seed_name_problem
+from .load import MAX_SEED_BYTES, SEED_FILE, read_file, seed_name_problem
 from .model import Archive, Document, Seed, Stance
 from .problems import Invalid, Problem, printable, shown, suggest
 
@@ -300,28 +300,40 @@ def make_document(
     check: Checker, name: str, key: yaml.Node, fields: dict[str, Any], seed: Seed, seeds_dir: Path
 ) -> Document | None:
     """A Document from a valid record and its seed, once the seed's text decodes."""
-    where = shown(seeds_dir / name)
-    if not seed.raw:
-        check.problems.append(Problem(where, 0, "is empty: a document needs some text"))
+    if not seed.size:
+        check.problems.append(Problem(shown(seeds_dir / name), 0, "is empty: a document needs some text"))
         return None
     encoding = fields.get("encoding", "utf-8")
+    problem = decode_problem(seed, encoding) if encoding != "utf-8" or seed.utf8_error else None
+    if problem:
+        check.problems.append(Problem(shown(seeds_dir / name), *problem))
+        return None
+    return Document(file=name, sha256=seed.sha256, size=seed.size, line=key.start_mark.line + 1, **fields)
+
+
+def decode_problem(seed: Seed, encoding: str) -> tuple[int, str] | None:
+    """(line, message) when the seed does not decode as `encoding`; None when it does."""
+    if codecs.lookup(encoding).name == "utf-8" and seed.utf8_error:
+        offset, line, byte = seed.utf8_error
+        return line, not_decodable(encoding, byte, offset)
     try:
-        text = seed.raw.decode(encoding)
+        raw = read_file(seed.path, MAX_SEED_BYTES, SEED_FILE)
+    except Invalid as invalid:
+        return invalid.problems[0].line, invalid.problems[0].message
+    try:
+        text = raw.decode(encoding)
     except UnicodeDecodeError as error:
-        line = seed.raw.count(b"\n", 0, error.start) + 1
-        byte = seed.raw[error.start]
-        hint = "; if the file is in another encoding, name it in its record, e.g. encoding: windows-1252"
-        check.problems.append(Problem(where, line, f"is not valid {encoding}: byte 0x{byte:02x} at offset {error.start}{hint}"))
-        return None
+        return raw.count(b"\n", 0, error.start) + 1, not_decodable(encoding, raw[error.start], error.start)
     except (UnicodeError, ValueError, LookupError) as error:
-        check.problems.append(Problem(where, 0, f"cannot be decoded as {encoding}: {printable(str(error))}"))
-        return None
+        return 0, f"cannot be decoded as {encoding}: {printable(str(error))}"
     if not text:
-        check.problems.append(Problem(where, 0, f"decodes to no text as {encoding}: a document needs some text"))
-        return None
-    return Document(
-        file=name, text=text, sha256=seed.sha256, size=len(seed.raw), line=key.start_mark.line + 1, **fields
-    )
+        return 0, f"decodes to no text as {encoding}: a document needs some text"
+    return None
+
+
+def not_decodable(encoding: str, byte: int, offset: int) -> str:
+    hint = "; if the file is in another encoding, name it in its record, e.g. encoding: windows-1252"
+    return f"is not valid {encoding}: byte 0x{byte:02x} at offset {offset}{hint}"
 
 
 def unmatched_hint(name: str, seeds: dict[str, Seed], entries: dict[str, Any]) -> str:
@@ -337,8 +349,7 @@ def unmatched_hint(name: str, seeds: dict[str, Seed], entries: dict[str, Any]) -
 
 def missing_record(name: str, seed: Seed, stance_keys: list[str]) -> str:
     """The message for a seed without a record, with a stub ready to paste under documents:."""
-    text = UNSHOWABLE.sub("", seed.raw.decode("utf-8", "replace"))
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first_line = UNSHOWABLE.sub("", seed.first_line)
     stances = " | ".join(stance_keys) or "a key of stances"
     key = name if PLAIN_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
     stub = "\n".join([

