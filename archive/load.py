@@ -12,6 +12,7 @@ without ever being expanded, and deep nesting cannot exhaust the parser's stack)
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
 import stat
@@ -192,39 +193,52 @@ def load_seeds(folder: Path, known: dict[str, Seed] | None = None, trusted_befor
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
         return None, [Problem(shown(folder), 0, f"cannot be read: {error.strerror}")]
-    seeds: dict[str, Seed] = {}
-    problems: list[Problem] = []
     known = known or {}
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        try:
-            seeds[entry.name] = read_seed(folder, entry, known.get(entry.name), trusted_before)
-        except Invalid as invalid:
-            problems.extend(invalid.problems)
+    work = [(folder, entry.name, entry.path, entry.is_symlink(), known.get(entry.name), trusted_before)
+            for entry in entries if not entry.name.startswith(".")]
+    unknown = sum(1 for item in work if item[4] is None)
+    if unknown >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            results = pool.map(seed_or_problems, work, chunksize=256)
+    else:
+        results = [seed_or_problems(item) for item in work]
+    seeds = {item[1]: result for item, result in zip(work, results, strict=True) if isinstance(result, Seed)}
+    problems = [problem for result in results if not isinstance(result, Seed) for problem in result]
     return seeds, problems
 
 
-def read_seed(folder: Path, entry: os.DirEntry[str], known: Seed | None, trusted_before: int) -> Seed:
+PARALLEL_FROM = 500
+"""Read and hash seeds in two processes when at least this many must be read."""
+
+
+def seed_or_problems(item: tuple[Path, str, str, bool, Seed | None, int]) -> Seed | list[Problem]:
+    """read_seed for one (folder, name, path, is a link, known, trusted before), problems as a value."""
+    try:
+        return read_seed(*item)
+    except Invalid as invalid:
+        return invalid.problems
+
+
+def read_seed(folder: Path, name: str, path_text: str, is_link: bool, known: Seed | None, trusted_before: int) -> Seed:
     """What one seed holds, refusing what is not a regular file inside the folder.
 
     A link to a file inside seeds/ is read as that file; a link anywhere else is refused.
     """
-    bad_name = seed_name_problem(entry.name)
+    bad_name = seed_name_problem(name)
     if bad_name:
-        where = f"{shown(folder)}/{printable(entry.name)}"
-        raise Invalid([Problem(where, 0, f"the file name {bad_name}: rename the file")])
-    path = Path(entry.path)
-    if entry.is_symlink():
-        check_link(path, folder, f"{shown(folder)}/{printable(entry.name)}")
+        raise Invalid([Problem(f"{shown(folder)}/{printable(name)}", 0, f"the file name {bad_name}: rename the file")])
+    path = Path(path_text)
+    if is_link:
+        check_link(path, folder, f"{shown(folder)}/{printable(name)}")
     try:
-        info = entry.stat()
+        info = os.stat(path_text)
         now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        trusted = info.st_ctime_ns < trusted_before and stat.S_ISREG(info.st_mode)
     except OSError:
-        now = (-1, 0, 0, 0)
-    if known and known.stat == now and info.st_ctime_ns < trusted_before and stat.S_ISREG(info.st_mode):
+        now, trusted = (-1, 0, 0, 0), False
+    if known and known.stat == now and trusted:
         return known
-    return describe_seed(entry.name, path, read_file(path, MAX_SEED_BYTES, SEED_FILE), now)
+    return describe_seed(name, path, read_file(path, MAX_SEED_BYTES, SEED_FILE), now)
 
 
 def describe_seed(name: str, path: Path, raw: bytes, now: tuple[int, int, int, int]) -> Seed:
@@ -278,24 +292,24 @@ def read_file(path: Path, limit: int, rule: FileRule) -> bytes:
     the open file (a named pipe opened without blocking is never read); a file that grows
     past the limit while it is read is caught by reading one byte more than the limit.
     """
-    where = shown(path)
     try:
-        check_file(os.stat(path), limit, rule, where)
+        check_file(os.stat(path), limit, rule, path)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         with open(fd, "rb") as stream:
-            check_file(os.fstat(stream.fileno()), limit, rule, where)
+            check_file(os.fstat(stream.fileno()), limit, rule, path)
             data = stream.read(limit + 1)
     except FileNotFoundError:
-        raise Invalid([Problem(where, 0, rule.missing)]) from None
+        raise Invalid([Problem(shown(path), 0, rule.missing)]) from None
     except OSError as error:
-        raise Invalid([Problem(where, 0, f"cannot be read: {error.strerror}")]) from None
+        raise Invalid([Problem(shown(path), 0, f"cannot be read: {error.strerror}")]) from None
     if len(data) > limit:
-        raise Invalid([Problem(where, 0, f"grew past the limit of {limit // MiB} MiB per file while it was read")])
+        raise Invalid([Problem(shown(path), 0, f"grew past the limit of {limit // MiB} MiB per file while it was read")])
     return data
 
 
-def check_file(info: os.stat_result, limit: int, rule: FileRule, where: str) -> None:
+def check_file(info: os.stat_result, limit: int, rule: FileRule, path: Path) -> None:
     """Refuse what is not a regular file, or is larger than `limit`."""
+    where = shown(path) if not stat.S_ISREG(info.st_mode) or info.st_size > limit else ""
     mode = info.st_mode
     if stat.S_ISDIR(mode):
         raise Invalid([Problem(where, 0, f"is a folder: {rule.expected}")])

@@ -414,10 +414,10 @@ def test_seed_that_disappears_between_listing_and_reading(
     edit("title: Beta", "title: Beta Two")(archive)
     real_read_seed = loader.read_seed
 
-    def gone_once_listed(folder: Path, entry: os.DirEntry[str], *rest: object) -> object:
-        if entry.name == "b.txt":
-            Path(entry.path).unlink()
-        return real_read_seed(folder, entry, *rest)
+    def gone_once_listed(folder: Path, name: str, path: str, *rest: object) -> object:
+        if name == "b.txt":
+            Path(path).unlink()
+        return real_read_seed(folder, name, path, *rest)
 
     monkeypatch.setattr(loader, "read_seed", gone_once_listed)
     assert previous.refuse(check=False) == [
