@@ -11,7 +11,7 @@ site: $(VENV)/.site-installed  ## build the site into _site/
 html: site
 
 serve: site  ## open _site/ in a browser over http://127.0.0.1:8000
-	$(PY) -m http.server --bind 127.0.0.1 --directory _site 8000
+	$(PY) build.py serve
 
 test: $(VENV)/.test-installed node_modules/axe-core/axe.min.js  ## every test, browser ones included
 	$(PY) -m pytest

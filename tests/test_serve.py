@@ -1,0 +1,521 @@
+"""`build.py serve`: the preview rebuilds on a change and tells the open pages, over real http.
+
+Each test runs the preview in-process on 127.0.0.1, port 0, against the small archive of
+conftest.py (one test runs `build.py serve` as a process and stops it with Ctrl-C). Every wait
+is bounded: a preview that never reacts fails the test, it does not hang it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from conftest import PROJECT, Archive
+
+import build
+from archive import serve
+from archive.serve import Preview
+
+WAIT = 5.0
+"""The longest any one thing may take to happen."""
+SCRIPT_TAG = re.compile(
+    rb'<script src="/__archive/reload\.js" data-build="[0-9a-f]+\.\d+"></script>\n'
+)
+WIDENED = b"; script-src 'self'; connect-src 'self'"
+
+
+def options(archive: Archive, port: int = 0, verbosity: int = 1) -> build.Options:
+    return build.Options("serve", archive.root, archive.site, "", verbosity, port, 1)
+
+
+@pytest.fixture
+def builds() -> list[float]:
+    """When each build of the preview started."""
+    return []
+
+
+@pytest.fixture
+def preview(archive: Archive, builds: list[float]) -> Iterator[Preview]:
+    """The preview of the small archive, running; stopped afterwards whatever happened."""
+    running = start(archive, builds)
+    yield running
+    running.stop()
+
+
+def start(archive: Archive, builds: list[float]) -> Preview:
+    def counted(options: build.Options) -> build.Report:
+        builds.append(time.monotonic())
+        return build.build(options)
+
+    running = Preview(options(archive), counted)
+    running.start()
+    return running
+
+
+def get(preview: Preview, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of one request, the path sent exactly as written."""
+    connection = http.client.HTTPConnection("127.0.0.1", port(preview), timeout=WAIT)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def port(preview: Preview) -> int:
+    assert preview.server is not None
+    return int(preview.server.server_address[1])
+
+
+class Events:
+    """A client of the preview's event stream, as the reload script is."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port(preview), timeout=WAIT)
+        self.connection.request("GET", "/__archive/events")
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream; charset=utf-8"
+
+    def next(self) -> tuple[str, dict[str, Any]]:
+        """The next event's name and data (comments and `retry` skipped)."""
+        name, data = "", ""
+        while True:
+            line = self.response.readline().decode("utf-8")
+            if not line:
+                raise EOFError("the event stream ended")
+            line = line.rstrip("\n")
+            if line.startswith("event: "):
+                name = line[len("event: ") :]
+            elif line.startswith("data: "):
+                data = line[len("data: ") :]
+            elif not line and name:
+                return name, json.loads(data)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def events(preview: Preview) -> Iterator[Callable[[], Events]]:
+    """Open event streams (the hello event already read); all closed afterwards."""
+    opened: list[Events] = []
+
+    def connect() -> Events:
+        stream = Events(preview)
+        assert stream.next()[0] == "hello"
+        opened.append(stream)
+        return stream
+
+    yield connect
+    for stream in opened:
+        stream.close()
+
+
+def eventually(check: Callable[[], bool], what: str) -> None:
+    """Wait up to WAIT seconds for check() to hold."""
+    deadline = time.monotonic() + WAIT
+    while not check():
+        assert time.monotonic() < deadline, f"not within {WAIT} s: {what}"
+        time.sleep(0.02)
+
+
+def page_of(archive: Archive, seed: str) -> str:
+    documents = json.loads((archive.site / "metadata.json").read_text("utf-8"))["documents"]
+    return "/" + str(next(doc["page"] for doc in documents if doc["file"] == seed))
+
+
+def as_on_disk(served: bytes) -> bytes:
+    """A served page with what the preview adds taken out again."""
+    assert len(SCRIPT_TAG.findall(served)) == 1, "one reload script per page"
+    return SCRIPT_TAG.sub(b"", served).replace(WIDENED, b"", 1)
+
+
+# --- a change reaches the page ---------------------------------------------------------------
+
+
+def test_editing_a_seed_changes_the_served_page(
+    archive: Archive, preview: Preview, events: Callable[[], Events]
+) -> None:
+    page = page_of(archive, "a.txt")
+    assert b"First document." in get(preview, page)[2]
+    stream = events()
+    archive.seed("a.txt", "Edited while serving.\n")
+    assert stream.next() == ("reload", {"build": f"{preview.hub.token}.2", "problems": []})
+    eventually(lambda: b"Edited while serving." in get(preview, page)[2], "the page shows the edit")
+    assert b"First document." not in get(preview, page)[2]
+
+
+def test_the_reload_script_is_only_in_what_is_served(archive: Archive, preview: Preview) -> None:
+    pages = ["/index.html", page_of(archive, "b.txt"), "/about.html", "/stances/index.html", "/"]
+    for path in pages:
+        status, headers, served = get(preview, path)
+        on_disk = (archive.site / (path.strip("/") or "index.html")).read_bytes()
+        assert status == 200
+        assert b"__archive" not in on_disk
+        assert SCRIPT_TAG.search(served).end() == served.rindex(b"</body>")  # type: ignore[union-attr]
+        assert as_on_disk(served) == on_disk, path
+        csp = re.search(rb'http-equiv="Content-Security-Policy" content="([^"]*)"', served)
+        assert csp is not None and csp[1].startswith(b"default-src 'none'")
+        assert csp[1].endswith(b"form-action 'none'; script-src 'self'; connect-src 'self'")
+
+
+def test_the_reload_script_is_a_file_that_writes_text_only(preview: Preview) -> None:
+    status, headers, script = get(preview, "/__archive/reload.js")
+    assert (status, headers["content-type"]) == (200, "text/javascript; charset=utf-8")
+    assert b'new EventSource("/__archive/events")' in script
+    assert b"textContent" in script and b"innerHTML" not in script and b"eval" not in script
+
+
+def test_a_burst_of_saves_gives_one_build(
+    archive: Archive, preview: Preview, builds: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A settling time wide enough that even a busy machine keeps the burst one burst.
+    monkeypatch.setattr(serve, "SETTLE", 0.5)
+    stream = Events(preview)
+    assert stream.next()[0] == "hello"
+    for count in range(10):
+        archive.seed("b.txt", f"Saved {count} times.\n")
+        time.sleep(0.01)
+    assert stream.next()[0] == "reload"
+    assert len(builds) == 2, "the first build, then one for the burst"
+    assert b"Saved 9 times." in get(preview, page_of(archive, "b.txt"))[2]
+    stream.close()
+
+
+def test_editor_files_beside_a_seed_start_no_build(
+    archive: Archive, preview: Preview, builds: list[float]
+) -> None:
+    archive.seed(".a.txt.swp", b"\x00swap")
+    archive.seed(".#a.txt", "lock")
+    time.sleep(3 * serve.POLL + serve.SETTLE)
+    assert len(builds) == 1
+
+
+# --- a refused build ------------------------------------------------------------------------
+
+
+def test_a_refused_build_keeps_the_site_and_shows_the_problems(
+    archive: Archive,
+    preview: Preview,
+    events: Callable[[], Events],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = get(preview, "/index.html")[2]
+    stream = events()
+    metadata = (archive.root / "metadata.yaml").read_text("utf-8")
+    archive.metadata(metadata.replace("stance: against", "stance: agains"))
+    name, data = stream.next()
+    assert name == "problems"
+    # As the terminal shows them: every problem, then the summary.
+    problem, closing = data["problems"]
+    assert problem.startswith("metadata.yaml:21: documents.b.txt.stance: 'agains' is not one of: ")
+    assert closing == "1 problem found; nothing was written."
+    assert get(preview, "/index.html")[2] == before
+    hello = Events(preview)  # a page opened now gets them at once
+    assert hello.next() == ("hello", data)
+    hello.close()
+    assert capsys.readouterr().err.endswith(f"{problem}\n{closing}\n")
+
+    archive.metadata(metadata)
+    assert stream.next() == ("reload", {"build": data["build"], "problems": []})
+    eventually(lambda: get(preview, "/index.html")[2] == before, "the fixed site is served")
+
+
+def test_a_first_build_refused_serves_a_page_that_waits_for_a_good_one(
+    archive: Archive, builds: list[float]
+) -> None:
+    metadata = (archive.root / "metadata.yaml").read_text("utf-8")
+    archive.metadata("archive: [unclosed\n")
+    running = start(archive, builds)
+    try:
+        status, headers, page = get(running, "/index.html")
+        assert (status, headers["content-type"]) == (404, "text/html; charset=utf-8")
+        assert SCRIPT_TAG.search(page)
+        stream = Events(running)
+        name, data = stream.next()
+        assert name == "hello" and data["problems"][-1] == "1 problem found; nothing was written."
+        assert data["problems"][0].startswith("metadata.yaml:2: YAML syntax error")
+        archive.metadata(metadata)
+        assert stream.next()[0] == "reload"
+        assert get(running, "/index.html")[0] == 200
+        stream.close()
+    finally:
+        running.stop()
+
+
+def test_a_crash_of_the_build_is_reported_and_the_preview_goes_on(archive: Archive) -> None:
+    attempts: list[int] = []
+
+    def flaky(options: build.Options) -> build.Report:
+        attempts.append(1)
+        if len(attempts) == 2:
+            raise RuntimeError("something of ours broke")
+        return build.build(options)
+
+    running = Preview(options(archive), flaky)
+    running.start()
+    try:
+        stream = Events(running)
+        assert stream.next()[0] == "hello"
+        archive.seed("a.txt", "Once.\n")
+        assert stream.next()[1]["problems"] == [
+            "the build crashed (a bug of ours): RuntimeError: something of ours broke"
+        ]
+        archive.seed("a.txt", "Twice.\n")
+        assert stream.next()[0] == "reload"
+        stream.close()
+    finally:
+        running.stop()
+
+
+# --- what is served, and how -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../metadata.yaml",
+        "/%2e%2e/metadata.yaml",
+        "/..%2fmetadata.yaml",
+        "/%2e%2e%2fmetadata.yaml",
+        "/../seeds/a.txt",
+        "/documents/../../metadata.yaml",
+        "/raw/../../seeds/a.txt",
+        "//etc/passwd",
+        "/../../../../../../etc/passwd",
+        "/..\\metadata.yaml",
+    ],
+)
+def test_nothing_outside_the_output_folder_is_served(preview: Preview, path: str) -> None:
+    status, headers, body = get(preview, path)
+    assert status in (403, 404)
+    assert b"stance" not in body and b"root:" not in body
+
+
+def test_content_types(archive: Archive, preview: Preview) -> None:
+    expected = {
+        "/index.html": "text/html; charset=utf-8",
+        "/metadata.json": "application/json; charset=utf-8",
+        "/static/style.css": "text/css; charset=utf-8",
+        "/raw/a.txt": "text/plain; charset=utf-8",
+        "/__archive/events": "text/event-stream; charset=utf-8",
+    }
+    for path, content_type in expected.items():
+        status, headers, body = get(preview, path, "HEAD")
+        assert (status, headers["content-type"], body) == (200, content_type, b""), path
+        assert headers["cache-control"] == "no-store"
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_raw_copy_is_sent_byte_for_byte_with_its_encoding(
+    archive: Archive, builds: list[float]
+) -> None:
+    latin = "Caf\u00e9 cr\u00e8me, \u201cquoted\u201d.\n<script>not run</script></body>\n".encode(
+        "windows-1252"
+    )
+    archive.seed("c.html", latin)
+    metadata = (archive.root / "metadata.yaml").read_text("utf-8")
+    archive.metadata(
+        metadata + "  c.html:\n    title: Gamma\n    publisher: Daily One\n"
+        "    date: 2022-07\n    stance: for\n    encoding: windows-1252\n"
+    )
+    running = start(archive, builds)
+    try:
+        for name, seed, charset in [("c.html", latin, "windows-1252"), ("b.txt", None, "utf-8")]:
+            status, headers, body = get(running, f"/raw/{name}")
+            assert body == (seed or (archive.root / "seeds" / name).read_bytes())
+            assert (status, headers["content-type"]) == (200, f"text/plain; charset={charset}")
+    finally:
+        running.stop()
+
+
+def test_a_folder_address_serves_its_index_and_one_without_a_slash_is_redirected(
+    preview: Preview,
+) -> None:
+    assert get(preview, "/stances/")[0] == 200
+    status, headers, body = get(preview, "/stances")
+    assert (status, headers["location"]) == (301, "/stances/")
+    assert get(preview, "/raw/")[0] == 404  # no folder listings
+
+
+def test_a_missing_page_is_a_404_that_still_reloads(preview: Preview) -> None:
+    status, headers, body = get(preview, "/documents/nothing-here.html")
+    assert status == 404 and SCRIPT_TAG.search(body)
+    assert get(preview, "/nothing-here.txt")[0] == 404
+
+
+def test_requests_are_not_logged_unless_verbose(
+    archive: Archive, preview: Preview, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    get(preview, "/index.html")
+    get(preview, "/missing.css")
+    assert capsys.readouterr() == ("", "")
+
+
+# --- the policy of served pages --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("policy", "widened"),
+    [
+        ("default-src 'none'", "default-src 'none'; script-src 'self'; connect-src 'self'"),
+        (
+            "default-src 'none'; script-src 'none'; connect-src 'self'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'",
+        ),
+        (
+            "script-src https://example.org",
+            "script-src https://example.org 'self'; connect-src 'self'",
+        ),
+    ],
+)
+def test_the_policy_is_widened_just_enough(policy: str, widened: str) -> None:
+    assert serve.allow_reload_script(policy) == widened
+
+
+def test_a_page_without_a_policy_or_a_body_end_still_gets_the_script() -> None:
+    assert (
+        serve.with_reload_script(b"<p>bare", "x.1")
+        == b'<p>bare<script src="/__archive/reload.js" data-build="x.1"></script>\n'
+    )
+
+
+# --- starting and stopping -------------------------------------------------------------------
+
+
+def test_stop_ends_event_streams_and_threads(preview: Preview) -> None:
+    stream = Events(preview)
+    stream.next()
+    idle = socket.create_connection(("127.0.0.1", port(preview)))  # a browser's connection, unused
+    started = time.monotonic()
+    preview.stop()
+    assert time.monotonic() - started < 2
+    with pytest.raises(EOFError):
+        stream.next()
+    assert not any(thread.is_alive() for thread in preview.threads)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port(preview)), timeout=WAIT)
+    idle.close()
+    stream.close()
+
+
+def test_a_port_in_use_is_a_message_not_a_traceback(
+    archive: Archive, preview: Preview, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result: list[int] = []
+    attempt = threading.Thread(
+        target=lambda: result.append(serve.serve(options(archive, port(preview)), build.build)),
+        daemon=True,  # should it serve after all, the test fails instead of hanging
+    )
+    attempt.start()
+    attempt.join(WAIT)
+    assert result == [1]
+    assert (
+        f"cannot serve on 127.0.0.1:{port(preview)}: Address already in use"
+        in capsys.readouterr().err
+    )
+
+
+def read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+def ctrl_c_works() -> None:
+    """In the child: Ctrl-C interrupts, even when this test runs where it was ignored (`&`)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None:
+    build_py = str(PROJECT / "build.py")
+    command = [sys.executable, build_py, "serve", "--root", str(archive.root), "--port", "0"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_works
+    )
+    try:
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
+        assert lines.get(timeout=30).startswith("built 10 pages: 14 files written, ")
+        serving = lines.get(timeout=WAIT)
+        found = re.fullmatch(
+            r"serving http://127\.0\.0\.1:(\d+)/index\.html \(Ctrl-C to stop\)\n", serving
+        )
+        assert found, serving
+        connection = http.client.HTTPConnection("127.0.0.1", int(found[1]), timeout=WAIT)
+        connection.request("GET", "/index.html")
+        assert b"Alpha" in connection.getresponse().read()
+        connection.close()
+        archive.seed("a.txt", "Edited.\n")
+        assert lines.get(timeout=WAIT).startswith("built 10 pages: 3 files written, ")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=WAIT) == 0
+        assert process.stderr is not None and process.stderr.read() == ""
+    finally:
+        process.kill()
+        process.wait()
+
+
+# --- in a browser ----------------------------------------------------------------------------
+
+
+def test_in_a_browser_the_page_reloads_and_shows_problems_over_itself(
+    archive: Archive, preview: Preview
+) -> None:
+    """The script runs under the page's own policy: no violation, the overlay is text only."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists() or importlib.util.find_spec("playwright") is None:
+        missing = "Chromium (apt-get install chromium) or playwright (pip install -e '.[test]')"
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} is missing, and CI is set")
+        pytest.skip(f"{missing} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(WAIT * 1000)
+            console: list[str] = []
+            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+            page.on("pageerror", lambda error: console.append(f"error: {error}"))
+            page.goto(f"{preview.url}{page_of(archive, 'a.txt').lstrip('/')}")
+            # No wait for the event stream: a page older than the site reloads when it connects.
+            archive.seed("a.txt", "Seen in the browser.\n")
+            page.wait_for_function(
+                "() => document.body.textContent.includes('Seen in the browser.')"
+            )
+
+            metadata = (archive.root / "metadata.yaml").read_text("utf-8")
+            archive.metadata(metadata.replace("stance: for", "stance: <b>for</b>"))
+            overlay = page.wait_for_selector("#archive-preview-problems")
+            assert overlay is not None
+            text = overlay.text_content() or ""
+            assert (
+                "metadata.yaml:16: documents.a.txt.stance: '<b>for</b>'" in text
+                and "1 problem found; nothing was written." in text
+            )
+            assert page.locator("#archive-preview-problems b").count() == 0  # text, never markup
+            assert "Seen in the browser." in (page.locator("main").text_content() or "")
+
+            archive.metadata(metadata)
+            page.wait_for_selector("#archive-preview-problems", state="detached")
+            assert console == []
+        finally:
+            browser.close()
