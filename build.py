@@ -29,6 +29,8 @@ from archive.problems import Invalid, Problem, shown, summary
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
+MEMO_VERSION = "1"
+"""Bump when what the memo holds changes meaning (the rows in it are keyed by the code's digest)."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,11 @@ def build(options: Options) -> Report:
     from archive.write import check_output, locked
 
     with without_garbage_collection():
-        site = load_site(options.root, options.out)
+        memo = fingerprint.read_memo(options.out, MEMO_VERSION)
+        sizes = {name: len(part) for name, part in memo.items()}
+        site = load_site(options.root, options.out, memo["slugs"])
         stages.done("load", f"{len(site.entries):,} documents valid")
-        outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds")
+        outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo["rows"])
         stages.done("plan", f"{len(outputs):,} files")
         cache = fingerprint.cache_dir(options.out)
         with locked(cache, options.out):
@@ -99,6 +103,8 @@ def build(options: Options) -> Report:
             pages = sum(1 for output in outputs if output.path.endswith(".html"))
             folders = sorted({os.path.dirname(output.path) for output in outputs})
             fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
+        if {name: len(part) for name, part in memo.items()} != sizes:
+            fingerprint.write_memo(options.out, MEMO_VERSION, memo)
         stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
 
@@ -128,7 +134,7 @@ class Stages:
         self.last = now
 
 
-def load_site(root: Path, out: Path | None = None):  # type: ignore[no-untyped-def]
+def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     """Load, validate and derive: the archive as the pages will show it.
 
     With `out`, seeds unchanged since the last build of that site are not read again.
@@ -148,7 +154,7 @@ def load_site(root: Path, out: Path | None = None):  # type: ignore[no-untyped-d
         raise Invalid(invalid.problems + seed_problems)
     if seed_problems:
         raise Invalid(seed_problems)
-    return derive_site(archive, shown(metadata))
+    return derive_site(archive, shown(metadata), slug_memo)
 
 
 def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:

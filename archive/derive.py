@@ -76,11 +76,12 @@ class Site:
     publishers: tuple[Group, ...]
 
 
-def derive_site(archive: Archive, metadata_path: str) -> Site:
+def derive_site(archive: Archive, metadata_path: str, slug_memo: dict[str, str] | None = None) -> Site:
     """Order the documents, name their pages and build the listings."""
     ordered = sorted(archive.documents, key=chronological)
-    slugs = assign_slugs(ordered, metadata_path)
-    publisher_pages = name_publisher_pages(doc.publisher for doc in ordered)
+    slugify_memo = SlugMemo(slug_memo if slug_memo is not None else {})
+    slugs = assign_slugs(ordered, metadata_path, slugify_memo)
+    publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
     entries = tuple(
         Entry(doc, slugs[doc.file], f"documents/{slugs[doc.file]}.html", f"raw/{doc.file}", publisher_pages[doc.publisher])
         for doc in ordered
@@ -103,16 +104,28 @@ def chronological(doc: Document) -> tuple[object, ...]:
     return (doc.date.earliest, doc.title.casefold(), doc.title, doc.file)
 
 
-def title_slug(text: str, fallback: str) -> str:
-    """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
-    slug = slugify(text) or slugify(fallback) or "document"
+class SlugMemo:
+    """python-slugify, remembered: text -> slug (slugify is deterministic, and slow at 10,000 titles)."""
+
+    def __init__(self, memo: dict[str, str]) -> None:
+        self.memo = memo
+
+    def __call__(self, text: str, fallback: str) -> str:
+        """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
+        if text not in self.memo:
+            self.memo[text] = cut_slug(slugify(text))
+        return self.memo[text] or cut_slug(slugify(fallback)) or "document"
+
+
+def cut_slug(slug: str) -> str:
+    """A slug no longer than SLUG_LENGTH, cut at a hyphen where there is one."""
     if len(slug) > SLUG_LENGTH:
         cut = slug[: SLUG_LENGTH + 1].rfind("-")
         slug = slug[: cut if cut > 0 else SLUG_LENGTH].strip("-")
     return slug
 
 
-def assign_slugs(ordered: list[Document], metadata_path: str) -> dict[str, str]:
+def assign_slugs(ordered: list[Document], metadata_path: str, title_slug: SlugMemo) -> dict[str, str]:
     """Page names: explicit slugs first (colliding ones are an error), then titles made unique.
 
     Documents that share a title keep it in chronological order: the first takes the plain
@@ -170,7 +183,7 @@ def group_by_stance(entries: tuple[Entry, ...], stances: tuple[Stance, ...]) -> 
     )
 
 
-def name_publisher_pages(publishers: Iterable[str]) -> dict[str, str]:
+def name_publisher_pages(publishers: Iterable[str], title_slug: SlugMemo) -> dict[str, str]:
     """The page of each publisher, named from its name and unique, alphabetically assigned."""
     taken: set[str] = set()
     names = sorted(set(publishers), key=lambda n: (n.casefold(), n))

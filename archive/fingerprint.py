@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 from pathlib import Path
 from typing import Any
@@ -149,4 +150,27 @@ def write_seeds(out: Path, seeds: dict[str, Any]) -> None:
         temporary.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
         os.replace(temporary, folder / "seeds.json")
     except OSError:
+        pass
+
+
+def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
+    """What earlier builds remembered (slugs, listing rows), if made by this `version`."""
+    try:
+        data = marshal.loads((cache_dir(out) / "memo.marshal").read_bytes())
+        if isinstance(data, dict) and data.get("version") == version:
+            return {"slugs": dict(data["slugs"]), "rows": dict(data["rows"])}
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
+        pass
+    return {"slugs": {}, "rows": {}}
+
+
+def write_memo(out: Path, version: str, memo: dict[str, dict[str, str]]) -> None:
+    """Remember slugs and rows for the next build (best effort)."""
+    folder = cache_dir(out)
+    try:
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"memo.marshal.{os.getpid()}.tmp"
+        temporary.write_bytes(marshal.dumps({"version": version, **memo}))
+        os.replace(temporary, folder / "memo.marshal")
+    except (OSError, ValueError):
         pass

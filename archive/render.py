@@ -152,18 +152,26 @@ def digest(*parts: object) -> str:
     return hasher.hexdigest()[:32]
 
 
+DOCUMENT_FIELDS = [f.name for f in dataclasses.fields(Document) if f.name != "date"]
+
+
 def entry_digest(entry: Entry) -> str:
     """Digest of what a page may show about an entry (its text stands in by its SHA-256)."""
     doc = entry.doc
-    fields = [getattr(doc, f.name) for f in dataclasses.fields(Document) if f.name != "text"]
-    return digest(entry.slug, entry.page, entry.raw, entry.publisher_page, *fields)
+    parts = [entry.slug, entry.page, entry.raw, entry.publisher_page, doc.date.text]
+    parts += [str(getattr(doc, name)) for name in DOCUMENT_FIELDS]
+    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def plan_site(site: Site, theme: Theme, base_url: str, seeds_dir: Path) -> list[Output]:
-    """Every file of the site, as Outputs: each document's page right before its raw copy."""
+def plan_site(site: Site, theme: Theme, base_url: str, seeds_dir: Path, rows: dict[str, str] | None = None) -> list[Output]:
+    """Every file of the site, as Outputs: each document's page right before its raw copy.
+
+    `rows` is a memo of listing rows made by earlier builds (digest -> HTML); rows made now
+    are added to it, so a rebuild that lists 10,000 documents renders only the new ones.
+    """
     digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}
     common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
-    page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir))
+    page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows if rows is not None else {})
     outputs = list(plan_pages(site, page, digests))
     for path, file in theme.static.items():
         data = file.read_bytes()
@@ -200,10 +208,14 @@ class SeedReader:
 class PageMaker:
     """Makes page Outputs: a template, a path and the context that is the page's own."""
 
-    def __init__(self, site: Site, theme: Theme, base_url: str, common: tuple[object, ...], seeds: SeedReader) -> None:
+    def __init__(
+        self, site: Site, theme: Theme, base_url: str, common: tuple[object, ...], seeds: SeedReader,
+        digests: dict[str, str], rows: dict[str, str],
+    ) -> None:
         self.site, self.theme, self.base_url, self.common, self.seeds = site, theme, base_url, common, seeds
         self.stances = {term.key: term for term in site.info.stances}
-        self.rows: dict[tuple[str, str], Markup] = {}
+        self.digests, self.rows = digests, rows
+        self.row_salt = digest(*common)
 
     def __call__(self, path: str, template: str, key_parts: Iterable[object], **context: Any) -> Output:
         key = digest(path, template, self.theme.template_key(template), *self.common, *key_parts)
@@ -218,11 +230,11 @@ class PageMaker:
 
         def row(entry: Entry) -> Markup:
             """An entry as listings show it (`_item.html`), made once for each depth of page."""
-            key = (entry.page, root)
+            key = f"{self.row_salt}{self.digests[entry.doc.file]}{root}"
             if key not in self.rows:
-                self.rows[key] = Markup(self.theme.env.get_template("_item.html").render(
-                    archive=self.site.info, stances=self.stances, link=link, entry=entry).rstrip("\n"))
-            return self.rows[key]
+                self.rows[key] = self.theme.env.get_template("_item.html").render(
+                    archive=self.site.info, stances=self.stances, link=link, entry=entry).rstrip("\n")
+            return Markup(self.rows[key])
 
         try:
             html = self.theme.env.get_template(template).render(
@@ -292,12 +304,14 @@ def document_record(entry: Entry) -> dict[str, Any]:
 
 
 def metadata_json(site: Site) -> bytes:
-    """metadata.json: the archive's metadata for people and programs that reuse it."""
+    """metadata.json: the archive's metadata for people and programs that reuse it, one document a line."""
     info = site.info
-    data = {
+    head = {
         "archive": {"title": info.title, "description": info.description, "language": info.language},
-        "stances": [{"key": s.key, "label": s.label, "description": s.description} for s in info.stances],
-        "documents": [document_record(entry) for entry in site.entries],
         "generator": f"{GENERATOR} {VERSION}",
+        "stances": [{"key": s.key, "label": s.label, "description": s.description} for s in info.stances],
     }
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    documents = ",\n".join(encode(document_record(entry)) for entry in site.entries)
+    body = encode(head)[:-1] + (f', "documents": [\n{documents}\n]}}' if documents else ', "documents": []}')
+    return (body + "\n").encode("utf-8")
