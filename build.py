@@ -98,8 +98,9 @@ def build(options: Options) -> Report:
         cache = fingerprint.cache_dir(options.out)
         with locked(cache, options.out):
             check_output(options.out, options.root, options.root / "seeds")
+            settled = fingerprint.settled_folders(options.out)
             fingerprint.forget(options.out)
-            written = write_files(outputs, options, cache / "journal.json")
+            written = write_files(outputs, options, cache / "journal.json", settled)
             pages = sum(1 for output in outputs if output.path.endswith(".html"))
             folders = sorted({os.path.dirname(output.path) for output in outputs})
             fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
@@ -164,13 +165,13 @@ def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(templates)), list(dict.fromkeys(static))
 
 
-def write_files(outputs, options: Options, journal: Path):  # type: ignore[no-untyped-def]
+def write_files(outputs, options: Options, journal: Path, settled: set[str]):  # type: ignore[no-untyped-def]
     """Write the site; a failed write is a problem to report, not a traceback."""
     from archive.write import write_site
 
     progress = options.verbosity > 0 and sys.stderr.isatty()
     try:
-        return write_site(outputs, options.out, journal, options.jobs, progress)
+        return write_site(outputs, options.out, journal, options.jobs, progress, settled)
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(options.out)
         raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")])

@@ -35,7 +35,7 @@ def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     """Digest of the stat of these files and of every file under these folders; the newest ctime."""
     hasher = hashlib.sha256()
     newest = 0
-    for path in [*paths, *(p for folder in folders for p in walk(folder))]:
+    for path in [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]:
         try:
             st = os.stat(path)
         except OSError:
@@ -46,17 +46,17 @@ def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     return hasher.hexdigest(), newest
 
 
-def walk(folder: Path) -> list[Path]:
+def walk(folder: str) -> list[str]:
     """Every entry under a folder, sorted, folders included (a new empty one counts too)."""
-    found: list[Path] = []
+    found: list[str] = []
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return [folder]
     for entry in entries:
-        found.append(Path(entry.path))
+        found.append(entry.path)
         if entry.is_dir(follow_symlinks=False):
-            found.extend(walk(Path(entry.path)))
+            found.extend(walk(entry.path))
     return found
 
 
@@ -91,6 +91,16 @@ def unchanged(out: Path, digest: str, newest: int) -> dict[str, int] | None:
         return {key: int(value) for key, value in data["summary"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def settled_folders(out: Path) -> set[str]:
+    """Output folders where no file was added or removed since the last build (their time is as recorded)."""
+    try:
+        recorded = json.loads((cache_dir(out) / "fingerprint.json").read_text("utf-8"))["folders"]
+        now = output_folders(out, list(recorded))
+        return {folder for folder, time in recorded.items() if time == now[folder] and time != -1}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
 
 
 def forget(out: Path) -> None:
@@ -128,7 +138,7 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
         if data["version"] != SEEDS_VERSION:
             return {}, 0
         seeds = {
-            str(name): Seed(str(name), folder / str(name), int(size), str(sha), tuple(error) if error else None, str(first),
+            str(name): Seed(str(name), os.path.join(folder, str(name)), int(size), str(sha), tuple(error) if error else None, str(first),
                             (int(size), int(mtime), int(ctime), int(ino)))
             for name, (size, mtime, ctime, ino, sha, error, first) in data["seeds"].items()
         }

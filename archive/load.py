@@ -227,9 +227,8 @@ def read_seed(folder: Path, name: str, path_text: str, is_link: bool, known: See
     bad_name = seed_name_problem(name)
     if bad_name:
         raise Invalid([Problem(f"{shown(folder)}/{printable(name)}", 0, f"the file name {bad_name}: rename the file")])
-    path = Path(path_text)
     if is_link:
-        check_link(path, folder, f"{shown(folder)}/{printable(name)}")
+        check_link(Path(path_text), folder, f"{shown(folder)}/{printable(name)}")
     try:
         info = os.stat(path_text)
         now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
@@ -238,10 +237,10 @@ def read_seed(folder: Path, name: str, path_text: str, is_link: bool, known: See
         now, trusted = (-1, 0, 0, 0), False
     if known and known.stat == now and trusted:
         return known
-    return describe_seed(name, path, read_file(path, MAX_SEED_BYTES, SEED_FILE), now)
+    return describe_seed(name, path_text, read_file(Path(path_text), MAX_SEED_BYTES, SEED_FILE), now)
 
 
-def describe_seed(name: str, path: Path, raw: bytes, now: tuple[int, int, int, int]) -> Seed:
+def describe_seed(name: str, path: str, raw: bytes, now: tuple[int, int, int, int]) -> Seed:
     """What validation and pages need to know of a seed's bytes, so the bytes need not be kept."""
     try:
         raw.decode("utf-8")

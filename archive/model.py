@@ -14,7 +14,7 @@ class Seed:
 
     name: str
     """The file name, which is also the record's key in metadata.yaml."""
-    path: Path
+    path: str
     size: int
     sha256: str
     """Hex SHA-256 of the file's bytes, shown on the document's page."""

@@ -216,9 +216,10 @@ class PageMaker:
         self.stances = {term.key: term for term in site.info.stances}
         self.digests, self.rows = digests, rows
         self.row_salt = digest(*common)
+        """Digest of what every page and row depends on: the code, the item template, the archive."""
 
     def __call__(self, path: str, template: str, key_parts: Iterable[object], **context: Any) -> Output:
-        key = digest(path, template, self.theme.template_key(template), *self.common, *key_parts)
+        key = digest(path, template, self.theme.template_key(template), self.row_salt, *key_parts)
         return Output(path, key, lambda: self.render(path, template, context))
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:

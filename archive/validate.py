@@ -317,7 +317,7 @@ def decode_problem(seed: Seed, encoding: str) -> tuple[int, str] | None:
         offset, line, byte = seed.utf8_error
         return line, not_decodable(encoding, byte, offset)
     try:
-        raw = read_file(seed.path, MAX_SEED_BYTES, SEED_FILE)
+        raw = read_file(Path(seed.path), MAX_SEED_BYTES, SEED_FILE)
     except Invalid as invalid:
         return invalid.problems[0].line, invalid.problems[0].message
     try:

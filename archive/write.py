@@ -93,10 +93,13 @@ def read_manifest(out: Path) -> dict[str, Previous]:
     return {}
 
 
-def write_site(outputs: list[Output], out: Path, journal: Path, jobs: int = 2, progress: bool = False) -> Written:
+def write_site(
+    outputs: list[Output], out: Path, journal: Path, jobs: int = 2, progress: bool = False, settled: set[str] = frozenset()
+) -> Written:
     """Make what changed, write what differs, remove what the previous build wrote and this one did not.
 
-    The journal (kept beside the output) lists the files being staged, then being renamed, so
+    `settled` names output folders in which no file was added or removed since the last
+    build: an output there whose key is unchanged is taken as intact without a stat. The journal (kept beside the output) lists the files being staged, then being renamed, so
     that a build killed at any point is finished or undone by the next one (`recover`).
     """
     out.mkdir(parents=True, exist_ok=True)
@@ -104,7 +107,7 @@ def write_site(outputs: list[Output], out: Path, journal: Path, jobs: int = 2, p
     before = read_manifest(out)
     if not (out / MANIFEST).is_file():
         write_manifest(out, {})  # claim the folder first: a build killed now still owns what it wrote
-    todo = [o for o in outputs if stale(o, before.get(o.path), out)]
+    todo = [o for o in outputs if stale(o, before.get(o.path), out, settled)]
     note(journal, "staging", [o.path for o in todo])
     made = make_outputs(todo, out, before, jobs, progress)
     staged = [item.path for item in made if item.temporary]
@@ -124,10 +127,12 @@ def write_site(outputs: list[Output], out: Path, journal: Path, jobs: int = 2, p
     return Written(written, len(outputs) - written, len(removed))
 
 
-def stale(output: Output, previous: Previous | None, out: Path) -> bool:
+def stale(output: Output, previous: Previous | None, out: Path, settled: set[str]) -> bool:
     """True when an output must be made: new, made from something else, or its file not intact."""
     if previous is None or previous.key != output.key:
         return True
+    if os.path.dirname(output.path) in settled:
+        return False
     try:
         return os.stat(out / output.path).st_size != previous.size
     except OSError:
