@@ -83,7 +83,7 @@ def derive_site(archive: Archive, metadata_path: str, slug_memo: dict[str, str] 
     slugs = assign_slugs(ordered, metadata_path, slugify_memo)
     publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
     entries = tuple(
-        Entry(doc, slugs[doc.file], f"documents/{slugs[doc.file]}.html", f"raw/{doc.file}", publisher_pages[doc.publisher])
+        Entry(doc, slugs[doc.file], f"documents/{slugs[doc.file]}.html", raw_path(doc.file), publisher_pages[doc.publisher])
         for doc in ordered
     )
     return Site(
@@ -97,6 +97,16 @@ def derive_site(archive: Archive, metadata_path: str, slug_memo: dict[str, str] 
         stances=group_by_stance(entries, archive.stances),
         publishers=group_by_publisher(entries, publisher_pages),
     )
+
+
+def raw_path(file: str) -> str:
+    """Where a seed's raw copy goes: its own name, made to end in .txt when it does not.
+
+    A static host picks the type of a file by its ending: a seed named `x.html` or `x.svg`,
+    copied as it is, would be served as a page and run whatever scripts it holds. With `.txt`
+    added it is served as the plain text it is, still byte for byte.
+    """
+    return f"raw/{file}" if file.lower().endswith(".txt") else f"raw/{file}.txt"
 
 
 def chronological(doc: Document) -> tuple[object, ...]:

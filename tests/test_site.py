@@ -186,3 +186,14 @@ def test_hostile_seed_builds_and_stays_verbatim(archive: Archive, run) -> None:
     assert verbatim_text(page) == browser_newlines(text)
     assert "<script>" not in page
     assert (archive.site / "raw" / "a.txt").read_bytes() == text.encode("utf-8")
+
+
+def test_a_raw_copy_is_always_served_as_text(archive: Archive, run) -> None:
+    page = '<html><script>alert("from the seed")</script></html>\n'
+    archive.seed("page.html", page)
+    with open(archive.root / "metadata.yaml", "a", encoding="utf-8") as stream:
+        stream.write("  page.html:\n    title: A captured page\n    publisher: P\n    date: 2022\n    stance: for\n")
+    assert run("--root", ".", "--quiet").status == 0
+    assert (archive.site / "raw" / "page.html.txt").read_bytes() == page.encode()
+    assert not (archive.site / "raw" / "page.html").exists()
+    assert 'href="../raw/page.html.txt"' in (archive.site / "documents" / "a-captured-page.html").read_text()
