@@ -337,7 +337,7 @@ def test_a_raw_copy_is_sent_byte_for_byte_with_its_encoding(
     )
     running = start(archive, builds)
     try:
-        for name, seed, charset in [("c.html", latin, "windows-1252"), ("b.txt", None, "utf-8")]:
+        for name, seed, charset in [("c.html.txt", latin, "windows-1252"), ("b.txt", None, "utf-8")]:
             status, headers, body = get(running, f"/raw/{name}")
             assert body == (seed or (archive.root / "seeds" / name).read_bytes())
             assert (status, headers["content-type"]) == (200, f"text/plain; charset={charset}")
