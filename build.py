@@ -93,7 +93,9 @@ def build(options: Options) -> Report:
         sizes = {name: len(part) for name, part in memo.items()}
         site = load_site(options.root, options.out, memo["slugs"])
         stages.done("load", f"{len(site.entries):,} documents valid")
-        outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo["rows"])
+        outputs = plan_site(
+            site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo["rows"]
+        )
         stages.done("plan", f"{len(outputs):,} files")
         cache = fingerprint.cache_dir(options.out)
         with locked(cache, options.out):
@@ -152,7 +154,7 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
     try:
         archive = validate(load_metadata(metadata), seeds, metadata, root / "seeds")
     except Invalid as invalid:
-        raise Invalid(invalid.problems + seed_problems)
+        raise Invalid(invalid.problems + seed_problems) from None
     if seed_problems:
         raise Invalid(seed_problems)
     return derive_site(archive, shown(metadata), slug_memo)
@@ -174,7 +176,7 @@ def write_files(outputs, options: Options, journal: Path, settled: set[str]):  #
         return write_site(outputs, options.out, journal, options.jobs, progress, settled)
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(options.out)
-        raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")])
+        raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")]) from None
 
 
 def report_problems(problems: list[Problem]) -> int:
@@ -204,14 +206,25 @@ def report_build(report: Report, options: Options, seconds: float) -> None:
 def parse_args(argv: list[str] | None) -> Options:
     """The command line; argparse exits with status 2 on a usage mistake."""
     parser = argparse.ArgumentParser(prog="build.py", description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("command", nargs="?", choices=["build", "check", "serve"], default="build",
-                        help="build the site (default), only check the input, or serve a live preview")
-    parser.add_argument("--root", type=Path, default=PROJECT,
-                        help="folder holding metadata.yaml and seeds/ (default: the folder of build.py)")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["build", "check", "serve"],
+        default="build",
+        help="build the site (default), only check the input, or serve a live preview",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=PROJECT,
+        help="folder holding metadata.yaml and seeds/ (default: the folder of build.py)",
+    )
     parser.add_argument("--out", type=Path, help="output folder (default: ROOT/_site)")
     parser.add_argument("--base-url", default="", help="the address the site will be published at, for canonical links")
     parser.add_argument("--port", type=int, default=8000, help="port for serve on 127.0.0.1 (0: any free port)")
-    parser.add_argument("--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="processes that render pages")
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="processes that render pages"
+    )
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", "-q", action="store_true", help="print nothing but problems")
     loudness.add_argument("--verbose", "-v", action="store_true", help="say what each stage did")

@@ -83,13 +83,21 @@ def derive_site(archive: Archive, metadata_path: str, slug_memo: dict[str, str] 
     slugs = assign_slugs(ordered, metadata_path, slugify_memo)
     publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
     entries = tuple(
-        Entry(doc, slugs[doc.file], f"documents/{slugs[doc.file]}.html", raw_path(doc.file), publisher_pages[doc.publisher])
+        Entry(
+            doc,
+            slugs[doc.file],
+            f"documents/{slugs[doc.file]}.html",
+            raw_path(doc.file),
+            publisher_pages[doc.publisher],
+        )
         for doc in ordered
     )
     return Site(
         archive=archive,
         info=ArchiveInfo(
-            archive.title, archive.description, archive.language,
+            archive.title,
+            archive.description,
+            archive.language,
             tuple(Term(s.key, s.label, s.description, f"stances/{s.key}.html") for s in archive.stances),
         ),
         entries=entries,
@@ -149,7 +157,13 @@ def assign_slugs(ordered: list[Document], metadata_path: str, title_slug: SlugMe
             continue
         if doc.slug in owner:
             other = owner[doc.slug]
-            problems.append(Problem(metadata_path, doc.line, f"documents.{doc.file}.slug: '{doc.slug}' is already the slug of {other.file} (line {other.line})"))
+            problems.append(
+                Problem(
+                    metadata_path,
+                    doc.line,
+                    f"documents.{doc.file}.slug: '{doc.slug}' is already the slug of {other.file} (line {other.line})",
+                )
+            )
         owner[doc.slug] = doc
         slugs[doc.file] = doc.slug
     if problems:

@@ -42,7 +42,11 @@ def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
             hasher.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
             continue
         newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
-        hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}\n".encode("utf-8", "surrogateescape"))
+        hasher.update(
+            f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}\n".encode(
+                "utf-8", "surrogateescape"
+            )
+        )
     return hasher.hexdigest(), newest
 
 
@@ -138,8 +142,15 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
         if data["version"] != SEEDS_VERSION:
             return {}, 0
         seeds = {
-            str(name): Seed(str(name), os.path.join(folder, str(name)), int(size), str(sha), tuple(error) if error else None, str(first),
-                            (int(size), int(mtime), int(ctime), int(ino)))
+            str(name): Seed(
+                str(name),
+                os.path.join(folder, str(name)),
+                int(size),
+                str(sha),
+                tuple(error) if error else None,
+                str(first),
+                (int(size), int(mtime), int(ctime), int(ino)),
+            )
             for name, (size, mtime, ctime, ino, sha, error, first) in data["seeds"].items()
         }
         return seeds, written
@@ -151,7 +162,9 @@ def write_seeds(out: Path, seeds: dict[str, Any]) -> None:
     """Write down what was read of each seed (best effort)."""
     data = {
         "version": SEEDS_VERSION,
-        "seeds": {name: [*seed.stat, seed.sha256, seed.utf8_error, seed.first_line] for name, seed in sorted(seeds.items())},
+        "seeds": {
+            name: [*seed.stat, seed.sha256, seed.utf8_error, seed.first_line] for name, seed in sorted(seeds.items())
+        },
     }
     folder = cache_dir(out)
     try:

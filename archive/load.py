@@ -39,13 +39,15 @@ TOO_DEEP = (
     " metadata.yaml needs three levels (section, record, field)"
 )
 SECOND_DOCUMENT = (
-    "a second YAML document starts here: metadata.yaml is one document,"
-    " so remove the '---' or the '...' before it"
+    "a second YAML document starts here: metadata.yaml is one document, so remove the '---' or the '...' before it"
 )
 
 TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = {TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
-COLLECTION_TAGS: dict[type[yaml.NodeEvent], str] = {yaml.SequenceStartEvent: TAG + "seq", yaml.MappingStartEvent: TAG + "map"}
+COLLECTION_TAGS: dict[type[yaml.NodeEvent], str] = {
+    yaml.SequenceStartEvent: TAG + "seq",
+    yaml.MappingStartEvent: TAG + "map",
+}
 # Characters YAML does not allow in a file (its "printable" set, as PyYAML's reader has it).
 NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -163,7 +165,11 @@ def tag_problem(event: yaml.NodeEvent, where: str, line: int) -> list[Problem]:
         return []
     if tag in SCALAR_TAGS or tag in COLLECTION_TAGS.values():
         return [Problem(where, line, f"the tag '{printable(tag)}' does not fit this value: leave the tag out")]
-    return [Problem(where, line, f"unknown tag '{printable(tag)}': metadata.yaml holds plain text, numbers, lists and mappings")]
+    return [
+        Problem(
+            where, line, f"unknown tag '{printable(tag)}': metadata.yaml holds plain text, numbers, lists and mappings"
+        )
+    ]
 
 
 def yaml_problem(error: yaml.YAMLError, text: str, where: str) -> Problem:
@@ -177,7 +183,9 @@ def yaml_problem(error: yaml.YAMLError, text: str, where: str) -> Problem:
     return Problem(where, mark.line + 1, f"YAML syntax error (column {mark.column + 1}): {printable(what)}{hint}")
 
 
-def load_seeds(folder: Path, known: dict[str, Seed] | None = None, trusted_before: int = 0) -> tuple[dict[str, Seed] | None, list[Problem]]:
+def load_seeds(
+    folder: Path, known: dict[str, Seed] | None = None, trusted_before: int = 0
+) -> tuple[dict[str, Seed] | None, list[Problem]]:
     """Read every file in `seeds/` (hidden files aside) once, with problems for the rest.
 
     A seed in `known` (what an earlier build read) whose size, times and inode are unchanged,
@@ -186,7 +194,9 @@ def load_seeds(folder: Path, known: dict[str, Seed] | None = None, trusted_befor
     missing.
     """
     if folder.exists() and not folder.is_dir():
-        return None, [Problem(shown(folder), 0, "is a file, not a folder: put one file per document in a folder named seeds")]
+        return None, [
+            Problem(shown(folder), 0, "is a file, not a folder: put one file per document in a folder named seeds")
+        ]
     if not folder.is_dir():
         return None, [Problem(shown(folder), 0, "no such folder: put one file per document here")]
     try:
@@ -194,8 +204,11 @@ def load_seeds(folder: Path, known: dict[str, Seed] | None = None, trusted_befor
     except OSError as error:
         return None, [Problem(shown(folder), 0, f"cannot be read: {error.strerror}")]
     known = known or {}
-    work = [(folder, entry.name, entry.path, entry.is_symlink(), known.get(entry.name), trusted_before)
-            for entry in entries if not entry.name.startswith(".")]
+    work = [
+        (folder, entry.name, entry.path, entry.is_symlink(), known.get(entry.name), trusted_before)
+        for entry in entries
+        if not entry.name.startswith(".")
+    ]
     unknown = sum(1 for item in work if item[4] is None)
     if unknown >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         with multiprocessing.get_context("fork").Pool(2) as pool:
@@ -281,7 +294,9 @@ def check_link(path: Path, folder: Path, where: str) -> None:
     except (OSError, RuntimeError):
         raise Invalid([Problem(where, 0, "is a link that leads nowhere")]) from None
     if not target.is_relative_to(folder.resolve()):
-        raise Invalid([Problem(where, 0, f"is a link to {printable(str(target))}, outside seeds/: copy the file in instead")])
+        raise Invalid(
+            [Problem(where, 0, f"is a link to {printable(str(target))}, outside seeds/: copy the file in instead")]
+        )
 
 
 def read_file(path: Path, limit: int, rule: FileRule) -> bytes:
@@ -302,7 +317,9 @@ def read_file(path: Path, limit: int, rule: FileRule) -> bytes:
     except OSError as error:
         raise Invalid([Problem(shown(path), 0, f"cannot be read: {error.strerror}")]) from None
     if len(data) > limit:
-        raise Invalid([Problem(shown(path), 0, f"grew past the limit of {limit // MiB} MiB per file while it was read")])
+        raise Invalid(
+            [Problem(shown(path), 0, f"grew past the limit of {limit // MiB} MiB per file while it was read")]
+        )
     return data
 
 

@@ -77,4 +77,3 @@ def suggest(word: str, choices: list[str]) -> str:
     """A ' (did you mean ...?)' hint when one of `choices` is close to `word`."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-

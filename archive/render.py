@@ -138,7 +138,7 @@ def template_closure(env: jinja2.Environment, name: str) -> set[str]:
             source, filename, _ = env.loader.get_source(env, current)
             tree = env.parse(source, current, filename)
         except jinja2.TemplateError as error:
-            raise Invalid([template_problem(error)])
+            raise Invalid([template_problem(error)]) from None
         pending.extend(n for n in jinja2.meta.find_referenced_templates(tree) if n)
     return seen
 
@@ -163,7 +163,9 @@ def entry_digest(entry: Entry) -> str:
     return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def plan_site(site: Site, theme: Theme, base_url: str, seeds_dir: Path, rows: dict[str, str] | None = None) -> list[Output]:
+def plan_site(
+    site: Site, theme: Theme, base_url: str, seeds_dir: Path, rows: dict[str, str] | None = None
+) -> list[Output]:
     """Every file of the site, as Outputs: each document's page right before its raw copy.
 
     `rows` is a memo of listing rows made by earlier builds (digest -> HTML); rows made now
@@ -175,8 +177,10 @@ def plan_site(site: Site, theme: Theme, base_url: str, seeds_dir: Path, rows: di
     outputs = list(plan_pages(site, page, digests))
     for path, file in theme.static.items():
         data = file.read_bytes()
-        outputs.append(Output(path, digest("static", data), lambda data=data: data))
-    outputs.append(Output("metadata.json", digest("metadata.json", common, list(digests.values())), lambda: metadata_json(site)))
+        outputs.append(Output(path, digest("static", data), functools.partial(bytes, data)))
+    outputs.append(
+        Output("metadata.json", digest("metadata.json", common, list(digests.values())), lambda: metadata_json(site))
+    )
     return outputs
 
 
@@ -209,8 +213,14 @@ class PageMaker:
     """Makes page Outputs: a template, a path and the context that is the page's own."""
 
     def __init__(
-        self, site: Site, theme: Theme, base_url: str, common: tuple[object, ...], seeds: SeedReader,
-        digests: dict[str, str], rows: dict[str, str],
+        self,
+        site: Site,
+        theme: Theme,
+        base_url: str,
+        common: tuple[object, ...],
+        seeds: SeedReader,
+        digests: dict[str, str],
+        rows: dict[str, str],
     ) -> None:
         self.site, self.theme, self.base_url, self.common, self.seeds = site, theme, base_url, common, seeds
         self.stances = {term.key: term for term in site.info.stances}
@@ -233,17 +243,26 @@ class PageMaker:
             """An entry as listings show it (`_item.html`), made once for each depth of page."""
             key = f"{self.row_salt}{self.digests[entry.doc.file]}{root}"
             if key not in self.rows:
-                self.rows[key] = self.theme.env.get_template("_item.html").render(
-                    archive=self.site.info, stances=self.stances, link=link, entry=entry).rstrip("\n")
+                self.rows[key] = (
+                    self.theme.env.get_template("_item.html")
+                    .render(archive=self.site.info, stances=self.stances, link=link, entry=entry)
+                    .rstrip("\n")
+                )
             return Markup(self.rows[key])
 
         try:
             html = self.theme.env.get_template(template).render(
-                archive=self.site.info, stances=self.stances, path=path, link=link, row=row,
-                canonical=self.base_url + path if self.base_url else "", generator=f"{GENERATOR} {VERSION}", **context,
+                archive=self.site.info,
+                stances=self.stances,
+                path=path,
+                link=link,
+                row=row,
+                canonical=self.base_url + path if self.base_url else "",
+                generator=f"{GENERATOR} {VERSION}",
+                **context,
             )
         except jinja2.TemplateError as error:
-            raise Invalid([template_problem(error)])
+            raise Invalid([template_problem(error)]) from None
         return html.encode("utf-8")
 
 
@@ -258,8 +277,10 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
     entries = site.entries
     everything = [digests[e.doc.file] for e in entries] + [(m.key, m.label) for m in site.months]
     summary = {
-        "count": len(entries), "publisher_count": len(site.publishers),
-        "first": entries[0].doc.date.label if entries else "", "last": entries[-1].doc.date.label if entries else "",
+        "count": len(entries),
+        "publisher_count": len(site.publishers),
+        "first": entries[0].doc.date.label if entries else "",
+        "last": entries[-1].doc.date.label if entries else "",
     }
     yield page("index.html", "index.html", [everything, summary], title=site.info.title, months=site.months, **summary)
     yield page("about.html", "about.html", [], title="About this archive")
@@ -267,9 +288,17 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
         previous = entries[i - 1] if i else None
         following = entries[i + 1] if i + 1 < len(entries) else None
         neighbours = [digests[e.doc.file] if e else None for e in (previous, entry, following)]
-        yield page(entry.page, "document.html", neighbours, title=entry.doc.title, entry=entry, previous=previous,
-                   next=following, text=lambda doc=entry.doc: page.seeds.text(doc))
-        yield Output(entry.raw, digest("raw", entry.doc.sha256), lambda doc=entry.doc: page.seeds.read(doc))
+        yield page(
+            entry.page,
+            "document.html",
+            neighbours,
+            title=entry.doc.title,
+            entry=entry,
+            previous=previous,
+            next=following,
+            text=functools.partial(page.seeds.text, entry.doc),
+        )
+        yield Output(entry.raw, digest("raw", entry.doc.sha256), functools.partial(page.seeds.read, entry.doc))
     for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):
         listings = tuple(Listing(g.key, g.label, g.page, len(g.entries), g.description) for g in groups)
         yield page(f"{kind}s/index.html", "groups.html", [kind, listings], title=title, groups=listings, kind=kind)
@@ -295,11 +324,23 @@ def document_record(entry: Entry) -> dict[str, Any]:
     """One document in metadata.json: the record as written, plus where its files are."""
     doc = entry.doc
     record = {
-        "file": doc.file, "title": doc.title, "publisher": doc.publisher, "date": doc.date.text,
-        "stance": doc.stance, "sha256": doc.sha256, "page": entry.page, "raw": entry.raw,
+        "file": doc.file,
+        "title": doc.title,
+        "publisher": doc.publisher,
+        "date": doc.date.text,
+        "stance": doc.stance,
+        "sha256": doc.sha256,
+        "page": entry.page,
+        "raw": entry.raw,
     }
-    optional = {"author": doc.author, "source_url": doc.source_url, "language": doc.language,
-                "slug": doc.slug, "encoding": doc.encoding, "note": doc.note}
+    optional = {
+        "author": doc.author,
+        "source_url": doc.source_url,
+        "language": doc.language,
+        "slug": doc.slug,
+        "encoding": doc.encoding,
+        "note": doc.note,
+    }
     record.update({key: value for key, value in optional.items() if value is not None})
     return record
 

@@ -107,9 +107,7 @@ class Preview:
 
     def run(self, target: Callable[..., None], argument: object) -> None:
         """Start a thread; stop() waits for it."""
-        thread = threading.Thread(
-            target=target, args=(argument,), name=f"preview {target.__name__}"
-        )
+        thread = threading.Thread(target=target, args=(argument,), name=f"preview {target.__name__}")
         thread.start()
         self.threads.append(thread)
 
@@ -474,17 +472,13 @@ class Charsets:
         with open(self.metadata, "rb") as file:
             documents = json.load(file)["documents"]
         return {
-            doc["raw"]: re.sub(r"[^A-Za-z0-9._:-]", "", doc["encoding"])
-            for doc in documents
-            if doc.get("encoding")
+            doc["raw"]: re.sub(r"[^A-Za-z0-9._:-]", "", doc["encoding"]) for doc in documents if doc.get("encoding")
         }
 
 
 # --- what the pages get -----------------------------------------------------------------------
 
-CSP = re.compile(
-    rb'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.IGNORECASE
-)
+CSP = re.compile(rb'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.IGNORECASE)
 BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 

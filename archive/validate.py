@@ -25,8 +25,16 @@ from .model import Archive, Document, Seed, Stance
 from .problems import Invalid, Problem, printable, shown, suggest
 
 TAG = "tag:yaml.org,2002:"
-KINDS = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
-         "timestamp": "a date", "map": "a mapping", "seq": "a list", "null": "nothing"}
+KINDS = {
+    "str": "text",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+    "timestamp": "a date",
+    "map": "a mapping",
+    "seq": "a list",
+    "null": "nothing",
+}
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 # What a page cannot carry as text (the characters archive.render.UNSHOWABLE marks in a
@@ -47,7 +55,9 @@ def read_text(node: yaml.Node) -> str:
         kind = KINDS.get(node.tag.removeprefix(TAG), node.tag)
         if kind == "nothing":
             raise ValueError("is empty")
-        raise ValueError(f"expected text, got {kind}" + (" (put it in quotes)" if isinstance(node, yaml.ScalarNode) else ""))
+        raise ValueError(
+            f"expected text, got {kind}" + (" (put it in quotes)" if isinstance(node, yaml.ScalarNode) else "")
+        )
     if not node.value.strip():
         raise ValueError("is empty")
     bad = UNSHOWABLE.search(node.value)
@@ -112,7 +122,9 @@ def read_encoding(node: yaml.Node) -> str:
     try:
         codec = codecs.lookup(name)
     except LookupError:
-        raise ValueError(f"'{printable(name)}' is not a known encoding (e.g. utf-8, windows-1252, latin-1, gb18030)") from None
+        raise ValueError(
+            f"'{printable(name)}' is not a known encoding (e.g. utf-8, windows-1252, latin-1, gb18030)"
+        ) from None
     if not getattr(codec, "_is_text_encoding", True):
         raise ValueError(f"'{printable(name)}' is not a text encoding (e.g. utf-8, windows-1252, latin-1, gb18030)")
     return name
@@ -142,12 +154,21 @@ def document_schema(stance_keys: list[str]) -> Schema:
             raise ValueError(f"'{printable(key)}' is not one of: {', '.join(stance_keys)}")
         return key
 
-    return Schema({
-        "title": (True, read_text), "publisher": (True, read_text), "date": (True, read_date),
-        "stance": (True, read_stance), "author": (False, read_text), "source_url": (False, read_url),
-        "language": (False, read_language), "slug": (False, read_slug), "note": (False, read_text),
-        "encoding": (False, read_encoding),
-    })
+    return Schema(
+        {
+            "title": (True, read_text),
+            "publisher": (True, read_text),
+            "date": (True, read_date),
+            "stance": (True, read_stance),
+            "author": (False, read_text),
+            "source_url": (False, read_url),
+            "language": (False, read_language),
+            "slug": (False, read_slug),
+            "note": (False, read_text),
+            "encoding": (False, read_encoding),
+        }
+    )
+
 
 SECTIONS = ("archive", "stances", "documents")
 
@@ -176,12 +197,18 @@ class Checker:
                 self.report(key, f"{where}: a key must be plain text")
             elif key.value in entries:
                 first = entries[key.value][0].start_mark.line + 1
-                self.report(key, f"{where}: duplicate key '{printable(key.value)}' (first at line {first}); YAML would silently keep only the last")
+                self.report(
+                    key,
+                    f"{where}: duplicate key '{printable(key.value)}' (first at line {first});"
+                    " YAML would silently keep only the last",
+                )
             else:
                 entries[key.value] = (key, value)
         return entries
 
-    def record(self, node: yaml.Node, where: str, schema: Schema, key: yaml.Node | None = None) -> dict[str, Any] | None:
+    def record(
+        self, node: yaml.Node, where: str, schema: Schema, key: yaml.Node | None = None
+    ) -> dict[str, Any] | None:
         """Read a mapping against a schema; None when anything in it is wrong.
 
         Missing fields are reported at the record's key (`key`) when there is one.
@@ -193,7 +220,9 @@ class Checker:
         values: dict[str, Any] = {}
         for name, (name_node, value) in entries.items():
             if name not in schema.fields:
-                self.report(name_node, f"{where}: unknown field '{printable(name)}'{suggest(name, list(schema.fields))}")
+                self.report(
+                    name_node, f"{where}: unknown field '{printable(name)}'{suggest(name, list(schema.fields))}"
+                )
                 continue
             try:
                 values[name] = schema.fields[name][1](value)
@@ -214,11 +243,19 @@ def validate(root: yaml.Node, seeds: dict[str, Seed] | None, metadata: Path, see
     sections = check.mapping(root, "metadata.yaml", "the sections archive, stances and documents")
     for name, (key, _) in sections.items():
         if name not in SECTIONS:
-            check.report(key, f"unknown section '{printable(name)}'{suggest(name, list(SECTIONS))}; the sections are archive, stances, documents")
+            check.report(
+                key,
+                f"unknown section '{printable(name)}'{suggest(name, list(SECTIONS))};"
+                " the sections are archive, stances, documents",
+            )
     for name in SECTIONS:
         if name not in sections and isinstance(root, yaml.MappingNode):
             check.report(root, f"missing section '{name}'")
-    info = check.record(sections["archive"][1], "archive", ARCHIVE, sections["archive"][0]) if "archive" in sections else None
+    info = (
+        check.record(sections["archive"][1], "archive", ARCHIVE, sections["archive"][0])
+        if "archive" in sections
+        else None
+    )
     stances = read_stances(check, sections["stances"][1]) if "stances" in sections else ()
     declared = declared_stances(sections["stances"][1]) if "stances" in sections else []
     records = sections["documents"][1] if "documents" in sections else None
@@ -226,8 +263,12 @@ def validate(root: yaml.Node, seeds: dict[str, Seed] | None, metadata: Path, see
     if check.problems or info is None:
         raise Invalid(check.problems)
     return Archive(
-        title=info["title"], description=info.get("description", ""), language=info.get("language", "en"),
-        stances=stances, documents=documents, seeds=seeds or {},
+        title=info["title"],
+        description=info.get("description", ""),
+        language=info.get("language", "en"),
+        stances=stances,
+        documents=documents,
+        seeds=seeds or {},
     )
 
 
@@ -237,7 +278,9 @@ def read_stances(check: Checker, node: yaml.Node) -> tuple[Stance, ...]:
     entries = check.mapping(node, "stances", "a mapping of stance key -> label, description")
     for key, (key_node, value) in entries.items():
         if not SLUG.fullmatch(key):
-            check.report(key_node, f"stances: '{printable(key)}' is not a stance key: use lowercase letters, digits and hyphens")
+            check.report(
+                key_node, f"stances: '{printable(key)}' is not a stance key: use lowercase letters, digits and hyphens"
+            )
             continue
         fields = check.record(value, f"stances.{key}", STANCE, key_node)
         if fields:
@@ -275,7 +318,9 @@ def read_documents(
             continue
         if name.casefold() in folded:
             first = folded[name.casefold()].start_mark.line + 1
-            check.report(key, f"{where}: differs only in case from the key at line {first}; on many disks they are one file")
+            check.report(
+                key, f"{where}: differs only in case from the key at line {first}; on many disks they are one file"
+            )
             continue
         folded[name.casefold()] = key
         fields = check.record(value, where, schema, key)
@@ -342,8 +387,10 @@ def unmatched_hint(name: str, seeds: dict[str, Seed], entries: dict[str, Any]) -
     normal = unicodedata.normalize("NFC", name)
     same = [seed for seed in unmatched if unicodedata.normalize("NFC", seed) == normal]
     if same:
-        return (f" ('{printable(same[0])}' there is the same name in another Unicode normalization (NFC/NFD);"
-                " retype the key or rename the file so they match)")
+        return (
+            f" ('{printable(same[0])}' there is the same name in another Unicode normalization (NFC/NFD);"
+            " retype the key or rename the file so they match)"
+        )
     return suggest(name, unmatched)
 
 
@@ -352,11 +399,13 @@ def missing_record(name: str, seed: Seed, stance_keys: list[str]) -> str:
     first_line = UNSHOWABLE.sub("", seed.first_line)
     stances = " | ".join(stance_keys) or "a key of stances"
     key = name if PLAIN_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
-    stub = "\n".join([
-        f"  {key}:",
-        f"    title: {json.dumps(first_line[:200], ensure_ascii=False)}",
-        '    publisher: ""',
-        '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate',
-        f'    stance: ""          # {stances}',
-    ])
+    stub = "\n".join(
+        [
+            f"  {key}:",
+            f"    title: {json.dumps(first_line[:200], ensure_ascii=False)}",
+            '    publisher: ""',
+            '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate',
+            f'    stance: ""          # {stances}',
+        ]
+    )
     return f"has no record in metadata.yaml; add one under 'documents:', for example:\n{stub}"

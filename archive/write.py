@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,12 +94,18 @@ def read_manifest(out: Path) -> dict[str, Previous]:
 
 
 def write_site(
-    outputs: list[Output], out: Path, journal: Path, jobs: int = 2, progress: bool = False, settled: set[str] = frozenset()
+    outputs: list[Output],
+    out: Path,
+    journal: Path,
+    jobs: int = 2,
+    progress: bool = False,
+    settled: Set[str] = frozenset(),
 ) -> Written:
     """Make what changed, write what differs, remove what the previous build wrote and this one did not.
 
     `settled` names output folders in which no file was added or removed since the last
-    build: an output there whose key is unchanged is taken as intact without a stat. The journal (kept beside the output) lists the files being staged, then being renamed, so
+    build: an output there whose key is unchanged is taken as intact without a stat. The journal
+    (kept beside the output) lists the files being staged, then being renamed, so
     that a build killed at any point is finished or undone by the next one (`recover`).
     """
     out.mkdir(parents=True, exist_ok=True)
@@ -127,7 +133,7 @@ def write_site(
     return Written(written, len(outputs) - written, len(removed))
 
 
-def stale(output: Output, previous: Previous | None, out: Path, settled: set[str]) -> bool:
+def stale(output: Output, previous: Previous | None, out: Path, settled: Set[str]) -> bool:
     """True when an output must be made: new, made from something else, or its file not intact."""
     if previous is None or previous.key != output.key:
         return True
@@ -143,7 +149,7 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`."""
     for folder in sorted({os.path.dirname(o.path) for o in todo}):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    report = Progress(len(todo)) if progress else None
+    report = Progress(len(todo), shown=progress)
     ranges = [(start, min(start + CHUNK, len(todo))) for start in range(0, len(todo), CHUNK)]
     global _WORK
     _WORK = (todo, str(out))
@@ -154,14 +160,14 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 for result in pool.imap_unordered(make_range, ranges):
                     results.append(result)
-                    report and report.advance(len(result[1]))
+                    report.advance(len(result[1]))
         else:
             for span in ranges:
                 results.append(make_range(span))
-                report and report.advance(len(results[-1][1]))
+                report.advance(len(results[-1][1]))
     finally:
         _WORK = None
-        report and report.done()
+        report.done()
     problems = [p for _, _, found in results for p in found or ()]
     made = [item for _, items, _ in sorted(results, key=lambda r: r[0]) for item in items]
     if problems:
@@ -262,7 +268,8 @@ def discard(made: list[Made]) -> None:
 def write_manifest(out: Path, files: dict[str, Previous]) -> None:
     """Write the manifest atomically."""
     data: dict[str, Any] = {
-        "generator": GENERATOR, "version": MANIFEST_VERSION,
+        "generator": GENERATOR,
+        "version": MANIFEST_VERSION,
         "files": {path: [p.key, p.size] for path, p in files.items()},
     }
     temporary = temporary_name(out / MANIFEST)
@@ -298,7 +305,10 @@ def locked(folder: Path, out: Path) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise Invalid([Problem(shown(out), 0, f"another build has been writing this site for over {LOCK_WAIT:g} s; wait for it, or stop it")])
+                    message = (
+                        f"another build has been writing this site for over {LOCK_WAIT:g} s; wait for it, or stop it"
+                    )
+                    raise Invalid([Problem(shown(out), 0, message)]) from None
                 if not waiting:
                     print(f"waiting for another build of {shown(out)} to finish ...", file=sys.stderr)
                     waiting = True
@@ -312,19 +322,21 @@ def locked(folder: Path, out: Path) -> Iterator[None]:
 class Progress:
     """A one-line progress count on a terminal, shown only once a build has run for a second."""
 
-    def __init__(self, total: int, stream: Any = sys.stderr, clock: Callable[[], float] = time.monotonic) -> None:
-        self.total, self.count, self.stream, self.clock = total, 0, stream, clock
+    def __init__(
+        self, total: int, shown: bool, stream: Any = sys.stderr, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.total, self.count, self.stream, self.clock, self.enabled = total, 0, stream, clock, shown
         self.started = clock()
-        self.shown = False
+        self.visible = False
 
     def advance(self, count: int) -> None:
         self.count += count
-        if self.clock() - self.started >= 1.0:
+        if self.enabled and self.clock() - self.started >= 1.0:
             self.stream.write(f"\rmaking files: {self.count:,} of {self.total:,}")
             self.stream.flush()
-            self.shown = True
+            self.visible = True
 
     def done(self) -> None:
-        if self.shown:
+        if self.visible:
             self.stream.write("\r\033[K")
             self.stream.flush()

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -175,199 +174,475 @@ LAUGHS = "".join(f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in r
 
 CASES = [
     # metadata.yaml as a file
-    Case("metadata-is-a-folder", metadata_folder, [
-        "metadata.yaml: is a folder: metadata.yaml is a text file", ONE]),
-    Case("metadata-is-a-named-pipe", fifo("metadata.yaml"), [
-        "metadata.yaml: is a named pipe, not a regular file: metadata.yaml is a text file", ONE]),
-    Case("metadata-not-utf8", recoded("latin-1"), [
-        "metadata.yaml:13: is not valid UTF-8: byte 0xe9 at offset 201; save it as UTF-8", ONE]),
-    Case("metadata-utf16", recoded("utf-16"), [
-        "metadata.yaml:1: is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8", ONE]),
-    Case("metadata-too-large", sparse("metadata.yaml", 20), [
-        "metadata.yaml: is 20.0 MiB, larger than the limit of 16 MiB per file", ONE]),
-    Case("control-character-in-yaml", edit("title: Alpha", "title: Al\x07pha"), [
-        "metadata.yaml:13: character U+0007 (column 14) is not allowed in YAML: remove it", ONE]),
+    Case("metadata-is-a-folder", metadata_folder, ["metadata.yaml: is a folder: metadata.yaml is a text file", ONE]),
+    Case(
+        "metadata-is-a-named-pipe",
+        fifo("metadata.yaml"),
+        ["metadata.yaml: is a named pipe, not a regular file: metadata.yaml is a text file", ONE],
+    ),
+    Case(
+        "metadata-not-utf8",
+        recoded("latin-1"),
+        ["metadata.yaml:13: is not valid UTF-8: byte 0xe9 at offset 201; save it as UTF-8", ONE],
+    ),
+    Case(
+        "metadata-utf16",
+        recoded("utf-16"),
+        ["metadata.yaml:1: is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8", ONE],
+    ),
+    Case(
+        "metadata-too-large",
+        sparse("metadata.yaml", 20),
+        ["metadata.yaml: is 20.0 MiB, larger than the limit of 16 MiB per file", ONE],
+    ),
+    Case(
+        "control-character-in-yaml",
+        edit("title: Alpha", "title: Al\x07pha"),
+        ["metadata.yaml:13: character U+0007 (column 14) is not allowed in YAML: remove it", ONE],
+    ),
     # YAML structure
-    Case("document-is-text", metadata("just a sentence\n"), [
-        "metadata.yaml:1: metadata.yaml: expected the sections archive, stances and documents, got text", ONE]),
-    Case("document-is-null", metadata("~\n"), [
-        "metadata.yaml:1: metadata.yaml: expected the sections archive, stances and documents, got nothing", ONE]),
-    Case("two-yaml-documents", edit("documents:\n", "---\ndocuments:\n"), [
-        "metadata.yaml:11: a second YAML document starts here: metadata.yaml is one document,"
-        " so remove the '---' or the '...' before it", ONE]),
-    Case("bad-escape-in-quotes", edit("title: Alpha", 'title: "Al\\qpha"'), [
-        "metadata.yaml:13: YAML syntax error (column 15): found unknown escape character", ONE]),
-    Case("unclosed-quote", edit("title: Beta", 'title: "Beta'), [
-        "metadata.yaml:20: YAML syntax error (column 12): did not find expected key", ONE]),
-    Case("nesting-too-deep", edit("title: Alpha", "title: " + "[" * 100_000), [
-        "metadata.yaml:13: lists and mappings are nested more than 20 deep here;"
-        " metadata.yaml needs three levels (section, record, field)", ONE]),
-    Case("more-unknown-tags", edit(
-        "title: Alpha", "title: !!binary QWxwaGE=", "publisher: Daily One", "publisher: !custom Daily One",
-        "stance: for", "stance: !!set {for}"), [
-        "metadata.yaml:13: unknown tag 'tag:yaml.org,2002:binary': metadata.yaml holds plain text, numbers, lists and mappings",
-        "metadata.yaml:14: unknown tag '!custom': metadata.yaml holds plain text, numbers, lists and mappings",
-        "metadata.yaml:16: unknown tag 'tag:yaml.org,2002:set': metadata.yaml holds plain text, numbers, lists and mappings",
-        "3 problems found; nothing was written."]),
-    Case("tag-that-does-not-fit", edit("title: Alpha", "title: !!map Alpha"), [
-        "metadata.yaml:13: the tag 'tag:yaml.org,2002:map' does not fit this value: leave the tag out", ONE]),
-    Case("merge-key-and-alias", edit("  b.txt:\n", "  b.txt:\n    <<: *base\n", "  a.txt:\n", "  a.txt: &base\n"), [
-        "metadata.yaml:18: anchors and aliases (&, *) are not supported: write the value out", ONE]),
+    Case(
+        "document-is-text",
+        metadata("just a sentence\n"),
+        ["metadata.yaml:1: metadata.yaml: expected the sections archive, stances and documents, got text", ONE],
+    ),
+    Case(
+        "document-is-null",
+        metadata("~\n"),
+        ["metadata.yaml:1: metadata.yaml: expected the sections archive, stances and documents, got nothing", ONE],
+    ),
+    Case(
+        "two-yaml-documents",
+        edit("documents:\n", "---\ndocuments:\n"),
+        [
+            "metadata.yaml:11: a second YAML document starts here: metadata.yaml is one document,"
+            " so remove the '---' or the '...' before it",
+            ONE,
+        ],
+    ),
+    Case(
+        "bad-escape-in-quotes",
+        edit("title: Alpha", 'title: "Al\\qpha"'),
+        ["metadata.yaml:13: YAML syntax error (column 15): found unknown escape character", ONE],
+    ),
+    Case(
+        "unclosed-quote",
+        edit("title: Beta", 'title: "Beta'),
+        ["metadata.yaml:20: YAML syntax error (column 12): did not find expected key", ONE],
+    ),
+    Case(
+        "nesting-too-deep",
+        edit("title: Alpha", "title: " + "[" * 100_000),
+        [
+            "metadata.yaml:13: lists and mappings are nested more than 20 deep here;"
+            " metadata.yaml needs three levels (section, record, field)",
+            ONE,
+        ],
+    ),
+    Case(
+        "more-unknown-tags",
+        edit(
+            "title: Alpha",
+            "title: !!binary QWxwaGE=",
+            "publisher: Daily One",
+            "publisher: !custom Daily One",
+            "stance: for",
+            "stance: !!set {for}",
+        ),
+        [
+            "metadata.yaml:13: unknown tag 'tag:yaml.org,2002:binary': metadata.yaml holds plain text, numbers, lists and mappings",
+            "metadata.yaml:14: unknown tag '!custom': metadata.yaml holds plain text, numbers, lists and mappings",
+            "metadata.yaml:16: unknown tag 'tag:yaml.org,2002:set': metadata.yaml holds plain text, numbers, lists and mappings",
+            "3 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "tag-that-does-not-fit",
+        edit("title: Alpha", "title: !!map Alpha"),
+        ["metadata.yaml:13: the tag 'tag:yaml.org,2002:map' does not fit this value: leave the tag out", ONE],
+    ),
+    Case(
+        "merge-key-and-alias",
+        edit("  b.txt:\n", "  b.txt:\n    <<: *base\n", "  a.txt:\n", "  a.txt: &base\n"),
+        ["metadata.yaml:18: anchors and aliases (&, *) are not supported: write the value out", ONE],
+    ),
     # text a page cannot show, written as a YAML escape
-    Case("escaped-control-character", edit("title: Alpha", 'title: "Alpha\\e[2J"'), [
-        "metadata.yaml:13: documents.a.txt.title: holds the character U+001B, which a page cannot show: remove it", ONE]),
+    Case(
+        "escaped-control-character",
+        edit("title: Alpha", 'title: "Alpha\\e[2J"'),
+        [
+            "metadata.yaml:13: documents.a.txt.title: holds the character U+001B, which a page cannot show: remove it",
+            ONE,
+        ],
+    ),
     # libyaml refuses to decode an escaped lone surrogate; PyYAML's pure-Python loader would
     # let it through, and validate would refuse it like the noncharacter below.
-    Case("escaped-lone-surrogate", edit("publisher: Daily One", 'publisher: "Daily \\ud800One"'), [
-        "metadata.yaml:14: YAML syntax error (column 25): found invalid Unicode character escape code", ONE]),
-    Case("escaped-noncharacter", edit("label: For", 'label: "For\\uFFFE"'), [
-        "metadata.yaml:6: stances.for.label: holds the character U+FFFE, which a page cannot show: remove it", ONE]),
+    Case(
+        "escaped-lone-surrogate",
+        edit("publisher: Daily One", 'publisher: "Daily \\ud800One"'),
+        ["metadata.yaml:14: YAML syntax error (column 25): found invalid Unicode character escape code", ONE],
+    ),
+    Case(
+        "escaped-noncharacter",
+        edit("label: For", 'label: "For\\uFFFE"'),
+        ["metadata.yaml:6: stances.for.label: holds the character U+FFFE, which a page cannot show: remove it", ONE],
+    ),
     # the archive section
-    Case("archive-title-missing", edit("  title: Test archive\n", ""), [
-        "metadata.yaml:1: archive: missing required field 'title'", ONE]),
-    Case("archive-title-empty", edit("title: Test archive", 'title: ""'), [
-        "metadata.yaml:2: archive.title: is empty", ONE]),
-    Case("archive-title-wrong-type", edit("title: Test archive", "title: {name: Test archive}"), [
-        "metadata.yaml:2: archive.title: expected text, got a mapping", ONE]),
-    Case("archive-section-missing", edit("archive:\n  title: Test archive\n  language: en\n", ""), [
-        "metadata.yaml:1: missing section 'archive'", ONE]),
-    Case("archive-is-a-list", edit("  title: Test archive\n  language: en\n", "  - Test archive\n"), [
-        "metadata.yaml:2: archive: expected a mapping of field: value, got a list", ONE]),
+    Case(
+        "archive-title-missing",
+        edit("  title: Test archive\n", ""),
+        ["metadata.yaml:1: archive: missing required field 'title'", ONE],
+    ),
+    Case(
+        "archive-title-empty",
+        edit("title: Test archive", 'title: ""'),
+        ["metadata.yaml:2: archive.title: is empty", ONE],
+    ),
+    Case(
+        "archive-title-wrong-type",
+        edit("title: Test archive", "title: {name: Test archive}"),
+        ["metadata.yaml:2: archive.title: expected text, got a mapping", ONE],
+    ),
+    Case(
+        "archive-section-missing",
+        edit("archive:\n  title: Test archive\n  language: en\n", ""),
+        ["metadata.yaml:1: missing section 'archive'", ONE],
+    ),
+    Case(
+        "archive-is-a-list",
+        edit("  title: Test archive\n  language: en\n", "  - Test archive\n"),
+        ["metadata.yaml:2: archive: expected a mapping of field: value, got a list", ONE],
+    ),
     # the stance vocabulary
-    Case("stances-is-a-list", edit(
-        "  for:\n    label: For\n    description: Supports it.\n  against:\n    label: Against\n"
-        "    description: Opposes it.\n", "  - for\n  - against\n"), [
-        "metadata.yaml:5: stances: expected a mapping of stance key -> label, description, got a list", ONE]),
-    Case("stances-empty", edit(
-        "stances:\n  for:\n    label: For\n    description: Supports it.\n  against:\n    label: Against\n"
-        "    description: Opposes it.\n", "stances: {}\n"), [
-        "metadata.yaml:4: stances: declare at least one stance", ONE]),
-    Case("stance-key-not-a-page-name", edit("  for:\n", "  For Us:\n"), [
-        "metadata.yaml:5: stances: 'For Us' is not a stance key: use lowercase letters, digits and hyphens",
-        "metadata.yaml:16: documents.a.txt.stance: 'for' is not one of: against",
-        "2 problems found; nothing was written."]),
-    Case("stance-label-missing", edit("    label: For\n", ""), [
-        "metadata.yaml:5: stances.for: missing required field 'label'", ONE]),
-    Case("stance-label-empty", edit("label: For", 'label: "  "'), [
-        "metadata.yaml:6: stances.for.label: is empty", ONE]),
-    Case("stance-description-missing", edit("    description: Supports it.\n", ""), [
-        "metadata.yaml:5: stances.for: missing required field 'description'", ONE]),
-    Case("stance-description-wrong-type", edit("description: Supports it.", "description: [Supports, it]"), [
-        "metadata.yaml:7: stances.for.description: expected text, got a list", ONE]),
-    Case("stance-description-empty", edit("description: Opposes it.", "description:"), [
-        "metadata.yaml:10: stances.against.description: is empty", ONE]),
-    Case("stance-label-wrong-type", edit("label: For", "label: 1"), [
-        "metadata.yaml:6: stances.for.label: expected text, got a number (put it in quotes)", ONE]),
-    Case("stance-unknown-field", edit("label: Against", "lable: Against"), [
-        "metadata.yaml:8: stances.against: missing required field 'label'",
-        "metadata.yaml:9: stances.against: unknown field 'lable' (did you mean 'label'?)",
-        "2 problems found; nothing was written."]),
+    Case(
+        "stances-is-a-list",
+        edit(
+            "  for:\n    label: For\n    description: Supports it.\n  against:\n    label: Against\n"
+            "    description: Opposes it.\n",
+            "  - for\n  - against\n",
+        ),
+        ["metadata.yaml:5: stances: expected a mapping of stance key -> label, description, got a list", ONE],
+    ),
+    Case(
+        "stances-empty",
+        edit(
+            "stances:\n  for:\n    label: For\n    description: Supports it.\n  against:\n    label: Against\n"
+            "    description: Opposes it.\n",
+            "stances: {}\n",
+        ),
+        ["metadata.yaml:4: stances: declare at least one stance", ONE],
+    ),
+    Case(
+        "stance-key-not-a-page-name",
+        edit("  for:\n", "  For Us:\n"),
+        [
+            "metadata.yaml:5: stances: 'For Us' is not a stance key: use lowercase letters, digits and hyphens",
+            "metadata.yaml:16: documents.a.txt.stance: 'for' is not one of: against",
+            "2 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "stance-label-missing",
+        edit("    label: For\n", ""),
+        ["metadata.yaml:5: stances.for: missing required field 'label'", ONE],
+    ),
+    Case(
+        "stance-label-empty", edit("label: For", 'label: "  "'), ["metadata.yaml:6: stances.for.label: is empty", ONE]
+    ),
+    Case(
+        "stance-description-missing",
+        edit("    description: Supports it.\n", ""),
+        ["metadata.yaml:5: stances.for: missing required field 'description'", ONE],
+    ),
+    Case(
+        "stance-description-wrong-type",
+        edit("description: Supports it.", "description: [Supports, it]"),
+        ["metadata.yaml:7: stances.for.description: expected text, got a list", ONE],
+    ),
+    Case(
+        "stance-description-empty",
+        edit("description: Opposes it.", "description:"),
+        ["metadata.yaml:10: stances.against.description: is empty", ONE],
+    ),
+    Case(
+        "stance-label-wrong-type",
+        edit("label: For", "label: 1"),
+        ["metadata.yaml:6: stances.for.label: expected text, got a number (put it in quotes)", ONE],
+    ),
+    Case(
+        "stance-unknown-field",
+        edit("label: Against", "lable: Against"),
+        [
+            "metadata.yaml:8: stances.against: missing required field 'label'",
+            "metadata.yaml:9: stances.against: unknown field 'lable' (did you mean 'label'?)",
+            "2 problems found; nothing was written.",
+        ],
+    ),
     # the documents section and its records
-    Case("documents-is-a-list", edit("  a.txt:\n" + A_RECORD + "  b.txt:\n" + B_RECORD, "  - a.txt\n  - b.txt\n"), [
-        "metadata.yaml:12: documents: expected a mapping of seed file name -> record, got a list",
-        *FIRST_SEED_STUB, *SECOND_SEED_STUB, "3 problems found; nothing was written."]),
-    Case("record-is-empty", edit("  b.txt:\n" + B_RECORD, "  b.txt:\n"), [
-        "metadata.yaml:17: documents.b.txt: expected a mapping of field: value, got nothing", ONE]),
-    Case("record-is-text", edit("  b.txt:\n" + B_RECORD, "  b.txt: Beta\n"), [
-        "metadata.yaml:17: documents.b.txt: expected a mapping of field: value, got text", ONE]),
-    Case("publisher-missing", edit("    publisher: Daily One\n", ""), [
-        "metadata.yaml:12: documents.a.txt: missing required field 'publisher'", ONE]),
-    Case("date-missing", edit("    date: 2022-09-01\n", ""), [
-        "metadata.yaml:12: documents.a.txt: missing required field 'date'", ONE]),
-    Case("stance-missing", edit("    stance: against\n", ""), [
-        "metadata.yaml:17: documents.b.txt: missing required field 'stance'", ONE]),
-    Case("every-field-missing", edit(B_RECORD, "    {}\n"), [
-        "metadata.yaml:17: documents.b.txt: missing required field 'date'",
-        "metadata.yaml:17: documents.b.txt: missing required field 'publisher'",
-        "metadata.yaml:17: documents.b.txt: missing required field 'stance'",
-        "metadata.yaml:17: documents.b.txt: missing required field 'title'",
-        "4 problems found; nothing was written."]),
-    Case("publisher-empty", edit("publisher: Daily One", "publisher:"), [
-        "metadata.yaml:14: documents.a.txt.publisher: is empty", ONE]),
-    Case("date-empty", edit('date: "2022-08"', 'date: ""'), [
-        "metadata.yaml:20: documents.b.txt.date: is empty: write a date such as 2022-09-01, 2022-09 or 2022", ONE]),
-    Case("stance-empty", edit("stance: for", 'stance: ""'), [
-        "metadata.yaml:16: documents.a.txt.stance: is empty", ONE]),
-    Case("publisher-wrong-type", edit("publisher: Daily One", "publisher: {name: Daily One}"), [
-        "metadata.yaml:14: documents.a.txt.publisher: expected text, got a mapping", ONE]),
-    Case("date-wrong-type", edit("date: 2022-09-01", "date: [2022, 9, 1]"), [
-        "metadata.yaml:15: documents.a.txt.date: expected a date such as 2022-09-01, 2022-09 or 2022, got a list", ONE]),
-    Case("date-a-decimal", edit("date: 2022-09-01", "date: 2022.9"), [
-        "metadata.yaml:15: documents.a.txt.date: '2022.9' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY,"
-        " optionally followed by ? (uncertain) or ~ (approximate)", ONE]),
-    Case("stance-wrong-type", edit("stance: for", "stance: 1"), [
-        "metadata.yaml:16: documents.a.txt.stance: expected text, got a number (put it in quotes)", ONE]),
+    Case(
+        "documents-is-a-list",
+        edit("  a.txt:\n" + A_RECORD + "  b.txt:\n" + B_RECORD, "  - a.txt\n  - b.txt\n"),
+        [
+            "metadata.yaml:12: documents: expected a mapping of seed file name -> record, got a list",
+            *FIRST_SEED_STUB,
+            *SECOND_SEED_STUB,
+            "3 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "record-is-empty",
+        edit("  b.txt:\n" + B_RECORD, "  b.txt:\n"),
+        ["metadata.yaml:17: documents.b.txt: expected a mapping of field: value, got nothing", ONE],
+    ),
+    Case(
+        "record-is-text",
+        edit("  b.txt:\n" + B_RECORD, "  b.txt: Beta\n"),
+        ["metadata.yaml:17: documents.b.txt: expected a mapping of field: value, got text", ONE],
+    ),
+    Case(
+        "publisher-missing",
+        edit("    publisher: Daily One\n", ""),
+        ["metadata.yaml:12: documents.a.txt: missing required field 'publisher'", ONE],
+    ),
+    Case(
+        "date-missing",
+        edit("    date: 2022-09-01\n", ""),
+        ["metadata.yaml:12: documents.a.txt: missing required field 'date'", ONE],
+    ),
+    Case(
+        "stance-missing",
+        edit("    stance: against\n", ""),
+        ["metadata.yaml:17: documents.b.txt: missing required field 'stance'", ONE],
+    ),
+    Case(
+        "every-field-missing",
+        edit(B_RECORD, "    {}\n"),
+        [
+            "metadata.yaml:17: documents.b.txt: missing required field 'date'",
+            "metadata.yaml:17: documents.b.txt: missing required field 'publisher'",
+            "metadata.yaml:17: documents.b.txt: missing required field 'stance'",
+            "metadata.yaml:17: documents.b.txt: missing required field 'title'",
+            "4 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "publisher-empty",
+        edit("publisher: Daily One", "publisher:"),
+        ["metadata.yaml:14: documents.a.txt.publisher: is empty", ONE],
+    ),
+    Case(
+        "date-empty",
+        edit('date: "2022-08"', 'date: ""'),
+        ["metadata.yaml:20: documents.b.txt.date: is empty: write a date such as 2022-09-01, 2022-09 or 2022", ONE],
+    ),
+    Case(
+        "stance-empty", edit("stance: for", 'stance: ""'), ["metadata.yaml:16: documents.a.txt.stance: is empty", ONE]
+    ),
+    Case(
+        "publisher-wrong-type",
+        edit("publisher: Daily One", "publisher: {name: Daily One}"),
+        ["metadata.yaml:14: documents.a.txt.publisher: expected text, got a mapping", ONE],
+    ),
+    Case(
+        "date-wrong-type",
+        edit("date: 2022-09-01", "date: [2022, 9, 1]"),
+        [
+            "metadata.yaml:15: documents.a.txt.date: expected a date such as 2022-09-01, 2022-09 or 2022, got a list",
+            ONE,
+        ],
+    ),
+    Case(
+        "date-a-decimal",
+        edit("date: 2022-09-01", "date: 2022.9"),
+        [
+            "metadata.yaml:15: documents.a.txt.date: '2022.9' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY,"
+            " optionally followed by ? (uncertain) or ~ (approximate)",
+            ONE,
+        ],
+    ),
+    Case(
+        "stance-wrong-type",
+        edit("stance: for", "stance: 1"),
+        ["metadata.yaml:16: documents.a.txt.stance: expected text, got a number (put it in quotes)", ONE],
+    ),
     # dates
-    Case("date-not-a-leap-year", edit("date: 2022-09-01", "date: 1900-02-29"), [
-        "metadata.yaml:15: documents.a.txt.date: '1900-02-29' does not exist: February 1900 has 28 days", ONE]),
-    Case("date-year-zero", edit("date: 2022-09-01", 'date: "0000"'), [
-        "metadata.yaml:15: documents.a.txt.date: '0000' has year 0000, which no calendar here knows", ONE]),
-    Case("date-far-in-the-future", edit("date: 2022-09-01", "date: 9999-01-01"), [
-        f"metadata.yaml:15: documents.a.txt.date: '9999-01-01' is in the future: dates up to {NEXT_YEAR}-12-31 are accepted",
-        ONE]),
-    Case("date-just-past-the-bound", edit('date: "2022-08"', f'date: "{NEXT_YEAR + 1}~"'), [
-        f"metadata.yaml:20: documents.b.txt.date: '{NEXT_YEAR + 1}~' is in the future:"
-        f" dates up to {NEXT_YEAR}-12-31 are accepted", ONE]),
-    Case("date-in-other-digits", edit("date: 2022-09-01", "date: ２０２２-09-01"), [
-        "metadata.yaml:15: documents.a.txt.date: '２０２２-09-01' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY,"
-        " optionally followed by ? (uncertain) or ~ (approximate)", ONE]),
+    Case(
+        "date-not-a-leap-year",
+        edit("date: 2022-09-01", "date: 1900-02-29"),
+        ["metadata.yaml:15: documents.a.txt.date: '1900-02-29' does not exist: February 1900 has 28 days", ONE],
+    ),
+    Case(
+        "date-year-zero",
+        edit("date: 2022-09-01", 'date: "0000"'),
+        ["metadata.yaml:15: documents.a.txt.date: '0000' has year 0000, which no calendar here knows", ONE],
+    ),
+    Case(
+        "date-far-in-the-future",
+        edit("date: 2022-09-01", "date: 9999-01-01"),
+        [
+            f"metadata.yaml:15: documents.a.txt.date: '9999-01-01' is in the future: dates up to {NEXT_YEAR}-12-31 are accepted",
+            ONE,
+        ],
+    ),
+    Case(
+        "date-just-past-the-bound",
+        edit('date: "2022-08"', f'date: "{NEXT_YEAR + 1}~"'),
+        [
+            f"metadata.yaml:20: documents.b.txt.date: '{NEXT_YEAR + 1}~' is in the future:"
+            f" dates up to {NEXT_YEAR}-12-31 are accepted",
+            ONE,
+        ],
+    ),
+    Case(
+        "date-in-other-digits",
+        edit("date: 2022-09-01", "date: ２０２２-09-01"),
+        [
+            "metadata.yaml:15: documents.a.txt.date: '２０２２-09-01' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY,"
+            " optionally followed by ? (uncertain) or ~ (approximate)",
+            ONE,
+        ],
+    ),
     # optional fields
-    Case("url-with-a-space", edit("stance: for", "stance: for\n    source_url: https://example.org/a page"), [
-        "metadata.yaml:17: documents.a.txt.source_url: 'https://example.org/a page' is not an http:// or https:// address:"
-        " it holds a space; write spaces as %20", ONE]),
-    Case("url-broken-host", edit("stance: for", "stance: for\n    source_url: http://[::1/x"), [
-        "metadata.yaml:17: documents.a.txt.source_url: 'http://[::1/x' is not an http:// or https:// address", ONE]),
-    Case("encoding-not-for-text", edit("stance: for", "stance: for\n    encoding: rot13"), [
-        "metadata.yaml:17: documents.a.txt.encoding: 'rot13' is not a text encoding"
-        " (e.g. utf-8, windows-1252, latin-1, gb18030)", ONE]),
+    Case(
+        "url-with-a-space",
+        edit("stance: for", "stance: for\n    source_url: https://example.org/a page"),
+        [
+            "metadata.yaml:17: documents.a.txt.source_url: 'https://example.org/a page' is not an http:// or https:// address:"
+            " it holds a space; write spaces as %20",
+            ONE,
+        ],
+    ),
+    Case(
+        "url-broken-host",
+        edit("stance: for", "stance: for\n    source_url: http://[::1/x"),
+        ["metadata.yaml:17: documents.a.txt.source_url: 'http://[::1/x' is not an http:// or https:// address", ONE],
+    ),
+    Case(
+        "encoding-not-for-text",
+        edit("stance: for", "stance: for\n    encoding: rot13"),
+        [
+            "metadata.yaml:17: documents.a.txt.encoding: 'rot13' is not a text encoding"
+            " (e.g. utf-8, windows-1252, latin-1, gb18030)",
+            ONE,
+        ],
+    ),
     # record keys
-    Case("key-empty", edit("  b.txt:\n", '  "":\n'), [
-        "metadata.yaml:17: documents.: '' is not a plain file name in seeds/: it is empty",
-        *SECOND_SEED_STUB, "2 problems found; nothing was written."]),
-    Case("key-with-a-tab", edit("  b.txt:\n", '  "b\\tx.txt":\n'), [
-        "metadata.yaml:17: documents.b\\tx.txt: 'b\\tx.txt' is not a plain file name in seeds/:"
-        " it holds the character U+0009, which a page cannot show",
-        *SECOND_SEED_STUB, "2 problems found; nothing was written."]),
-    Case("key-with-a-leading-space", edit("  b.txt:\n", '  " b.txt":\n'), [
-        "metadata.yaml:17: documents. b.txt: ' b.txt' is not a plain file name in seeds/: it starts or ends with a space",
-        *SECOND_SEED_STUB, "2 problems found; nothing was written."]),
-    Case("key-not-text", edit("  b.txt:\n", "  ? [b.txt]\n  :\n"), [
-        "metadata.yaml:17: documents: a key must be plain text",
-        *SECOND_SEED_STUB, "2 problems found; nothing was written."]),
-    Case("key-in-another-normalization", nfd_seed, [
-        f"metadata.yaml:17: documents.bé.txt: no such file in seeds/ ('{NFD}' there is the same name in another"
-        " Unicode normalization (NFC/NFD); retype the key or rename the file so they match)",
-        f"seeds/{NFD}: has no record in metadata.yaml; add one under 'documents:', for example:",
-        f'  "{NFD}":', '    title: "Second document, “quoted”."', '    publisher: ""', STUB_DATE, STUB_STANCE,
-        "2 problems found; nothing was written."]),
+    Case(
+        "key-empty",
+        edit("  b.txt:\n", '  "":\n'),
+        [
+            "metadata.yaml:17: documents.: '' is not a plain file name in seeds/: it is empty",
+            *SECOND_SEED_STUB,
+            "2 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "key-with-a-tab",
+        edit("  b.txt:\n", '  "b\\tx.txt":\n'),
+        [
+            "metadata.yaml:17: documents.b\\tx.txt: 'b\\tx.txt' is not a plain file name in seeds/:"
+            " it holds the character U+0009, which a page cannot show",
+            *SECOND_SEED_STUB,
+            "2 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "key-with-a-leading-space",
+        edit("  b.txt:\n", '  " b.txt":\n'),
+        [
+            "metadata.yaml:17: documents. b.txt: ' b.txt' is not a plain file name in seeds/: it starts or ends with a space",
+            *SECOND_SEED_STUB,
+            "2 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "key-not-text",
+        edit("  b.txt:\n", "  ? [b.txt]\n  :\n"),
+        [
+            "metadata.yaml:17: documents: a key must be plain text",
+            *SECOND_SEED_STUB,
+            "2 problems found; nothing was written.",
+        ],
+    ),
+    Case(
+        "key-in-another-normalization",
+        nfd_seed,
+        [
+            f"metadata.yaml:17: documents.bé.txt: no such file in seeds/ ('{NFD}' there is the same name in another"
+            " Unicode normalization (NFC/NFD); retype the key or rename the file so they match)",
+            f"seeds/{NFD}: has no record in metadata.yaml; add one under 'documents:', for example:",
+            f'  "{NFD}":',
+            '    title: "Second document, “quoted”."',
+            '    publisher: ""',
+            STUB_DATE,
+            STUB_STANCE,
+            "2 problems found; nothing was written.",
+        ],
+    ),
     # seeds
-    Case("seed-is-a-named-pipe", fifo("seeds/a.txt"), [
-        "seeds/a.txt: is a named pipe, not a regular file: seeds/ holds one file per document", ONE]),
-    Case("seed-too-large", sparse("seeds/a.txt", 100), [
-        "seeds/a.txt: is 100.0 MiB, larger than the limit of 64 MiB per file", ONE]),
-    Case("seed-link-loop", link_loop, [
-        "seeds/loop.txt: is a link that leads nowhere", ONE]),
-    Case("seeds-is-a-file", seeds_file, [
-        "seeds: is a file, not a folder: put one file per document in a folder named seeds", ONE]),
-    Case("seed-name-not-utf8", seed(b"c\xff.txt", b"text\n"), [
-        "seeds/c\\uDCFF.txt: the file name is not valid UTF-8 (byte 0xff): rename the file", ONE]),
-    Case("seed-name-with-newline", seed("c\n.txt", b"text\n"), [
-        "seeds/c\\n.txt: the file name holds the character U+000A, which a page cannot show: rename the file", ONE]),
-    Case("seed-name-with-backslash", seed("c\\d.txt", b"text\n"), [
-        "seeds/c\\d.txt: the file name is a path: rename the file", ONE]),
-    Case("seed-name-trailing-space", seed("c.txt ", b"text\n"), [
-        "seeds/c.txt : the file name starts or ends with a space: rename the file", ONE]),
-    Case("seed-needs-a-quoted-key", seed("[draft] c.txt", b"\xef\xbb\xbfDraft: \x1b[1mbold\x1b[0m\n"), [
-        "seeds/[draft] c.txt: has no record in metadata.yaml; add one under 'documents:', for example:",
-        '  "[draft] c.txt":', '    title: "\ufeffDraft: [1mbold[0m"', '    publisher: ""', STUB_DATE, STUB_STANCE,
-        ONE]),
-    Case("seed-not-in-its-declared-encoding", both(
-        edit("stance: for", "stance: for\n    encoding: ascii"), seed("a.txt", b"Caf\xc3\xa9\n")), [
-        "seeds/a.txt:1: is not valid ascii: byte 0xc3 at offset 3; if the file is in another encoding,"
-        " name it in its record, e.g. encoding: windows-1252", ONE]),
-    Case("seed-only-a-byte-order-mark", both(
-        edit("stance: for", "stance: for\n    encoding: utf-8-sig"), seed("a.txt", b"\xef\xbb\xbf")), [
-        "seeds/a.txt: decodes to no text as utf-8-sig: a document needs some text", ONE]),
+    Case(
+        "seed-is-a-named-pipe",
+        fifo("seeds/a.txt"),
+        ["seeds/a.txt: is a named pipe, not a regular file: seeds/ holds one file per document", ONE],
+    ),
+    Case(
+        "seed-too-large",
+        sparse("seeds/a.txt", 100),
+        ["seeds/a.txt: is 100.0 MiB, larger than the limit of 64 MiB per file", ONE],
+    ),
+    Case("seed-link-loop", link_loop, ["seeds/loop.txt: is a link that leads nowhere", ONE]),
+    Case(
+        "seeds-is-a-file",
+        seeds_file,
+        ["seeds: is a file, not a folder: put one file per document in a folder named seeds", ONE],
+    ),
+    Case(
+        "seed-name-not-utf8",
+        seed(b"c\xff.txt", b"text\n"),
+        ["seeds/c\\uDCFF.txt: the file name is not valid UTF-8 (byte 0xff): rename the file", ONE],
+    ),
+    Case(
+        "seed-name-with-newline",
+        seed("c\n.txt", b"text\n"),
+        ["seeds/c\\n.txt: the file name holds the character U+000A, which a page cannot show: rename the file", ONE],
+    ),
+    Case(
+        "seed-name-with-backslash",
+        seed("c\\d.txt", b"text\n"),
+        ["seeds/c\\d.txt: the file name is a path: rename the file", ONE],
+    ),
+    Case(
+        "seed-name-trailing-space",
+        seed("c.txt ", b"text\n"),
+        ["seeds/c.txt : the file name starts or ends with a space: rename the file", ONE],
+    ),
+    Case(
+        "seed-needs-a-quoted-key",
+        seed("[draft] c.txt", b"\xef\xbb\xbfDraft: \x1b[1mbold\x1b[0m\n"),
+        [
+            "seeds/[draft] c.txt: has no record in metadata.yaml; add one under 'documents:', for example:",
+            '  "[draft] c.txt":',
+            '    title: "\ufeffDraft: [1mbold[0m"',
+            '    publisher: ""',
+            STUB_DATE,
+            STUB_STANCE,
+            ONE,
+        ],
+    ),
+    Case(
+        "seed-not-in-its-declared-encoding",
+        both(edit("stance: for", "stance: for\n    encoding: ascii"), seed("a.txt", b"Caf\xc3\xa9\n")),
+        [
+            "seeds/a.txt:1: is not valid ascii: byte 0xc3 at offset 3; if the file is in another encoding,"
+            " name it in its record, e.g. encoding: windows-1252",
+            ONE,
+        ],
+    ),
+    Case(
+        "seed-only-a-byte-order-mark",
+        both(edit("stance: for", "stance: for\n    encoding: utf-8-sig"), seed("a.txt", b"\xef\xbb\xbf")),
+        ["seeds/a.txt: decodes to no text as utf-8-sig: a document needs some text", ONE],
+    ),
 ]
 
 
@@ -387,7 +662,10 @@ def test_billion_laughs_is_refused_at_once_without_expanding(archive: Archive, r
     edit("  language: en\n", "  language: en\n  l0: &l0 lol\n" + LAUGHS)(archive)
     lines = previous.refuse()  # expanded, the aliases would fill the memory long before this returns
     assert lines == [
-        *(f"metadata.yaml:{n}: anchors and aliases (&, *) are not supported: write the value out" for n in range(5, 14)),
+        *(
+            f"metadata.yaml:{n}: anchors and aliases (&, *) are not supported: write the value out"
+            for n in range(5, 14)
+        ),
         "9 problems found; nothing was written.",
     ]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import random
 import signal
 import subprocess
@@ -13,10 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT, Archive
 
 import archive.write as writer
-import build
-from conftest import PROJECT, Archive
 
 DOCUMENTS = 200
 
@@ -30,10 +28,14 @@ def make_archive(root: Path, title: str) -> None:
         name = f"{number:04d}.txt"
         if not (seeds / name).exists():
             (seeds / name).write_text(f"Document {number}\n" + "A line of text, “quoted”.\n" * 40, "utf-8")
-        records.append(f"  {name}:\n    title: {title} {number}\n    publisher: P{number % 7}\n"
-                       f"    date: \"2022-{1 + number % 12:02d}\"\n    stance: for\n")
+        records.append(
+            f"  {name}:\n    title: {title} {number}\n    publisher: P{number % 7}\n"
+            f'    date: "2022-{1 + number % 12:02d}"\n    stance: for\n'
+        )
     (root / "metadata.yaml").write_text(
-        "archive:\n  title: Many\nstances:\n  for:\n    label: For\n    description: D.\ndocuments:\n" + "".join(records), "utf-8"
+        "archive:\n  title: Many\nstances:\n  for:\n    label: For\n    description: D.\ndocuments:\n"
+        + "".join(records),
+        "utf-8",
     )
 
 

@@ -42,15 +42,25 @@ ANY_TEXT = st.text(max_size=40)
 """Any code points at all: controls, noncharacters, lone surrogates."""
 NICE_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cn"]), min_size=1, max_size=40)
 TEXT = NICE_TEXT | ANY_TEXT
-NICE_NAMES = st.sampled_from(["a.txt", "b.txt", "Doc One.txt", "中文.txt", "a&b <c>.txt", "x#y?z%.txt"]) | st.from_regex(
-    r"[a-zA-Z0-9][a-zA-Z0-9 ._-]{0,8}[a-zA-Z0-9]", fullmatch=True
-)
+NICE_NAMES = st.sampled_from(
+    ["a.txt", "b.txt", "Doc One.txt", "中文.txt", "a&b <c>.txt", "x#y?z%.txt"]
+) | st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9 ._-]{0,8}[a-zA-Z0-9]", fullmatch=True)
 SEED_TEXT = st.text(st.characters(codec="utf-8"), max_size=200) | st.sampled_from(
     ["</pre><script>alert(1)</script>", "\r\n\r\n", "\n", "\x00\x85\ufffe\U0010ffff", "{{ 7*7 }}", "\ufeffBOM"]
 )
 TEXT_ENCODINGS = [
-    "utf-8", "utf-8-sig", "latin-1", "windows-1252", "utf-16", "utf-32", "utf-7", "raw_unicode_escape",
-    "unicode_escape", "gb18030", "shift_jis", "cp037",
+    "utf-8",
+    "utf-8-sig",
+    "latin-1",
+    "windows-1252",
+    "utf-16",
+    "utf-32",
+    "utf-7",
+    "raw_unicode_escape",
+    "unicode_escape",
+    "gb18030",
+    "shift_jis",
+    "cp037",
 ]
 ENCODINGS = [*TEXT_ENCODINGS, "idna", "punycode", "ascii", "rot13", "base64", "klingon"]
 
@@ -70,20 +80,30 @@ def seed_bytes(draw: st.DrawFn, encoding: str | None, clean: bool = False) -> by
 # -- metadata ----------------------------------------------------------------------------
 
 SCALARS = (
-    st.none() | st.booleans() | st.integers(-(10**40), 10**40) | st.floats() | TEXT | st.dates()
-    | st.datetimes() | st.binary(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**40), 10**40)
+    | st.floats()
+    | TEXT
+    | st.dates()
+    | st.datetimes()
+    | st.binary(max_size=8)
 )
-WRONG = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-                     max_leaves=8)
+WRONG = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3), max_leaves=8
+)
 NICE_DATES = st.builds(
     lambda day, precision, qualifier: day.isoformat()[:precision] + qualifier,
     st.dates(min_value=datetime.date(1000, 1, 1), max_value=datetime.date(2025, 12, 31)),
-    st.sampled_from([4, 7, 10]), st.sampled_from(["", "?", "~"]),
+    st.sampled_from([4, 7, 10]),
+    st.sampled_from(["", "?", "~"]),
 )
 DATES = (
     st.from_regex(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~]?", fullmatch=True)
     | st.sampled_from(["2022-09-01", "2022-09", "2022", "2022-09-01?", "2022~", "2022-02-30", "9999", "0000"])
-    | st.dates().map(str) | st.dates() | TEXT
+    | st.dates().map(str)
+    | st.dates()
+    | TEXT
 )
 FIELDS = ["title", "publisher", "date", "stance", "author", "source_url", "language", "slug", "note", "encoding"]
 OPTIONAL = {
@@ -126,7 +146,9 @@ def structured(draw: st.DrawFn) -> tuple[bytes, dict[str, bytes]]:
     seeds: dict[str, bytes] = {}
     for name in draw(st.lists(names, min_size=1, max_size=3, unique_by=str.casefold)):
         record: dict[Any, Any] = {
-            "title": draw(text), "publisher": draw(text), "date": draw(dates),
+            "title": draw(text),
+            "publisher": draw(text),
+            "date": draw(dates),
             "stance": draw(st.sampled_from(stance_keys) if clean else st.sampled_from(stance_keys) | TEXT),
         }
         if draw(st.booleans()):
@@ -137,8 +159,11 @@ def structured(draw: st.DrawFn) -> tuple[bytes, dict[str, bytes]]:
         if clean or draw(st.integers(0, 9)):
             encoding = record.get("encoding")
             seeds[name] = draw(seed_bytes(encoding if isinstance(encoding, str) else None, clean))
-    data: dict[Any, Any] = {"archive": {"title": draw(text), "language": "en"}, "stances": stances,
-                            "documents": documents}
+    data: dict[Any, Any] = {
+        "archive": {"title": draw(text), "language": "en"},
+        "stances": stances,
+        "documents": documents,
+    }
     if not clean:
         for key in stance_keys:
             damaged(draw, stances[key], ["label", "description"])
@@ -180,7 +205,9 @@ def mutated(draw: st.DrawFn) -> tuple[bytes, dict[str, bytes]]:
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(text)))
         new = draw(YAMLISH | st.characters())
-        text = draw(st.sampled_from([text[:at] + new + text[at:], text[:at] + text[at + 1 :], text[:at] + new + text[at + 1 :]]))
+        text = draw(
+            st.sampled_from([text[:at] + new + text[at:], text[:at] + text[at + 1 :], text[:at] + new + text[at + 1 :]])
+        )
     seeds = {"a.txt": draw(seed_bytes("utf-8")), "b.txt": draw(seed_bytes("utf-8"))}
     return text.encode("utf-8", "surrogatepass"), seeds
 
@@ -188,8 +215,11 @@ def mutated(draw: st.DrawFn) -> tuple[bytes, dict[str, bytes]]:
 @st.composite
 def arbitrary(draw: st.DrawFn) -> tuple[bytes, dict[str, bytes]]:
     """Any text (YAML-ish characters and any Unicode), or any bytes."""
-    text = draw(st.lists(YAMLISH | st.characters() | st.sampled_from(["a", "archive", "title", "documents"]),
-                         max_size=60).map("".join))
+    text = draw(
+        st.lists(YAMLISH | st.characters() | st.sampled_from(["a", "archive", "title", "documents"]), max_size=60).map(
+            "".join
+        )
+    )
     data = text.encode("utf-8", "surrogatepass") if draw(st.integers(0, 4)) else draw(st.binary(max_size=100))
     return data, {"a.txt": draw(seed_bytes("utf-8"))}
 

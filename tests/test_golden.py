@@ -21,7 +21,8 @@ def files(folder: Path) -> dict[str, bytes]:
     """The site's files; the build's own state (.archive-*) depends on the generator's code, so it is left out."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".archive-")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".archive-")
     }
 
 
@@ -37,7 +38,10 @@ def test_tiny_archive_matches_the_golden_snapshot(tmp_path: Path) -> None:
     for path, data in built.items():
         if data != golden[path]:
             diff = difflib.unified_diff(
-                golden[path].decode("utf-8", "replace").splitlines(), data.decode("utf-8", "replace").splitlines(),
-                f"golden/{path}", f"built/{path}", lineterm="",
+                golden[path].decode("utf-8", "replace").splitlines(),
+                data.decode("utf-8", "replace").splitlines(),
+                f"golden/{path}",
+                f"built/{path}",
+                lineterm="",
             )
             raise AssertionError("\n".join(diff))

@@ -15,18 +15,19 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT, Archive
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import build
-from conftest import PROJECT, Archive
 
 
 def site_files(folder: Path) -> dict[str, bytes]:
     """The site's files (the manifest aside: it records what was written, not what the site is)."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".archive-manifest.json"
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".archive-manifest.json"
     }
 
 
@@ -38,10 +39,14 @@ def written_between(before: dict[str, int], after: dict[str, int]) -> list[str]:
     return sorted(path for path, mtime in after.items() if before.get(path) != mtime)
 
 
-def add_document(archive: Archive, name: str, title: str, date: str, stance: str = "for", publisher: str = "Daily One") -> None:
+def add_document(
+    archive: Archive, name: str, title: str, date: str, stance: str = "for", publisher: str = "Daily One"
+) -> None:
     archive.seed(name, f"{title}\n\nThe text of {name}.\n")
     with open(archive.root / "metadata.yaml", "a", encoding="utf-8") as stream:
-        stream.write(f"  {name}:\n    title: {title}\n    publisher: {publisher}\n    date: \"{date}\"\n    stance: {stance}\n")
+        stream.write(
+            f'  {name}:\n    title: {title}\n    publisher: {publisher}\n    date: "{date}"\n    stance: {stance}\n'
+        )
 
 
 def test_second_build_builds_nothing(archive: Archive, run) -> None:
@@ -104,8 +109,12 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     "damage",
     [
         lambda site: (site / ".archive-manifest.json").write_text("{ not json"),
-        lambda site: (site / ".archive-manifest.json").write_text(json.dumps({"generator": "verbatim-archive", "version": 0, "files": {}})),
-        lambda site: (site / ".archive-manifest.json").write_text(json.dumps({"generator": "verbatim-archive", "version": 3, "files": {"index.html": 7}})),
+        lambda site: (site / ".archive-manifest.json").write_text(
+            json.dumps({"generator": "verbatim-archive", "version": 0, "files": {}})
+        ),
+        lambda site: (site / ".archive-manifest.json").write_text(
+            json.dumps({"generator": "verbatim-archive", "version": 3, "files": {"index.html": 7}})
+        ),
         lambda site: shutil.rmtree(site.parent / f".{site.name}.cache"),
         lambda site: (site.parent / f".{site.name}.cache" / "fingerprint.json").write_text("[]"),
     ],
@@ -125,13 +134,22 @@ def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archi
 
 TEMPLATE_EDITS = ["<h2>Dates</h2>", "Text as captured", "Skip to content"]
 OPERATION = st.one_of(
-    st.tuples(st.just("add"), st.integers(0, 9), st.sampled_from(["Alpha", "Beta", "Wire", "Omega"]), st.sampled_from(["2022", "2022-08", "2022-08-20", "2022-09-01?", "2021~"])),
+    st.tuples(
+        st.just("add"),
+        st.integers(0, 9),
+        st.sampled_from(["Alpha", "Beta", "Wire", "Omega"]),
+        st.sampled_from(["2022", "2022-08", "2022-08-20", "2022-09-01?", "2021~"]),
+    ),
     st.tuples(st.just("delete"), st.integers(0, 9)),
     st.tuples(st.just("retitle"), st.integers(0, 9), st.sampled_from(["Alpha", "Zeta", "Wire"])),
     st.tuples(st.just("restance"), st.integers(0, 9), st.sampled_from(["for", "against"])),
     st.tuples(st.just("republish"), st.integers(0, 9), st.sampled_from(["Daily One", "Weekly Two", "Third"])),
     st.tuples(st.just("retext"), st.integers(0, 9), st.text(min_size=1, max_size=20)),
-    st.tuples(st.just("template"), st.sampled_from(["document.html", "base.html", "_item.html", "about.html"]), st.sampled_from(TEMPLATE_EDITS)),
+    st.tuples(
+        st.just("template"),
+        st.sampled_from(["document.html", "base.html", "_item.html", "about.html"]),
+        st.sampled_from(TEMPLATE_EDITS),
+    ),
     st.tuples(st.just("static"), st.sampled_from(["a", "b"])),
     st.tuples(st.just("describe"), st.sampled_from(["For", "Pro"])),
 )
@@ -185,7 +203,8 @@ class Model:
             f"  {name}:\n" + "".join(f"    {k}: {json.dumps(v)}\n" for k, v in record.items())
             for name, record in sorted(self.docs.items())
         )
-        (self.root / "metadata.yaml").write_text(textwrap.dedent(f"""\
+        (self.root / "metadata.yaml").write_text(
+            textwrap.dedent(f"""\
             archive:
               title: Model archive
             stances:
@@ -196,11 +215,16 @@ class Model:
                 label: Against
                 description: Opposes.
             documents:
-            """) + (records or "  {}\n").replace("  {}\n", "  {}\n" if not records else ""), "utf-8")
+            """)
+            + (records or "  {}\n").replace("  {}\n", "  {}\n" if not records else ""),
+            "utf-8",
+        )
 
 
 @given(operations=st.lists(OPERATION, min_size=1, max_size=7))
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPathFactory, operations) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("model")
     (root / "seeds").mkdir()
@@ -234,7 +258,9 @@ def test_unchanged_seeds_are_not_read_again(archive: Archive, run, monkeypatch: 
     assert run("--root", ".").status == 0
     time.sleep(0.02)  # past the file system clock tick of the build that recorded them
     assert run("--root", ".").status == 0  # records the seeds as older than the record
-    (archive.root / "metadata.yaml").write_text((archive.root / "metadata.yaml").read_text().replace("Alpha", "Alpha Two"))
+    (archive.root / "metadata.yaml").write_text(
+        (archive.root / "metadata.yaml").read_text().replace("Alpha", "Alpha Two")
+    )
     read: list[str] = []
     real = loader.read_file
     monkeypatch.setattr(loader, "read_file", lambda path, *rest: read.append(path.name) or real(path, *rest))

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import Archive
 
 
@@ -15,7 +14,8 @@ def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under folder: bytes and modification time."""
     return {
         p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -38,7 +38,9 @@ def test_failed_build_leaves_the_previous_site_exactly_as_it_was(archive: Archiv
     assert run("--root", ".").status == 0
     before = tree(archive.site)
     archive.seed("c.txt", "A new document without a record.\n")
-    (archive.root / "metadata.yaml").write_text((archive.root / "metadata.yaml").read_text().replace("stance: for", "stance: nope"))
+    (archive.root / "metadata.yaml").write_text(
+        (archive.root / "metadata.yaml").read_text().replace("stance: for", "stance: nope")
+    )
     assert run("--root", ".").status == 1
     assert tree(archive.site) == before
 
@@ -67,8 +69,13 @@ def test_a_changed_record_rewrites_only_what_shows_it(archive: Archive, run) -> 
     after = tree(archive.site)
     changed = sorted(p for p in after if before.get(p) != after[p])
     assert changed == [
-        ".archive-manifest.json", "documents/alpha.html", "index.html", "metadata.json",
-        "publishers/daily-one-ltd.html", "publishers/index.html", "stances/for.html",
+        ".archive-manifest.json",
+        "documents/alpha.html",
+        "index.html",
+        "metadata.json",
+        "publishers/daily-one-ltd.html",
+        "publishers/index.html",
+        "stances/for.html",
     ]
 
 
@@ -85,7 +92,10 @@ def test_output_folders_that_are_refused(archive: Archive, run, out: str, messag
     result = run("--root", ".", "--out", out)
     assert result.status == 1
     where = os.path.abspath(out) if out == ".." else os.path.normpath(out)
-    assert result.err.splitlines()[0] == f"{where if out != '.' else '.'}: refusing to build here: the output folder {message}"
+    assert (
+        result.err.splitlines()[0]
+        == f"{where if out != '.' else '.'}: refusing to build here: the output folder {message}"
+    )
 
 
 def test_refuses_a_folder_with_someone_elses_files(archive: Archive, run) -> None:
@@ -146,3 +156,24 @@ def test_a_failed_write_is_a_clear_error_and_leaves_the_previous_site(
         "1 problem found; nothing was written.",
     ]
     assert tree(archive.site) == before
+
+
+def test_progress_shows_only_on_a_terminal_after_a_second() -> None:
+    import io
+
+    from archive.write import Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    progress = Progress(3000, shown=True, stream=stream, clock=lambda: now[0])
+    progress.advance(1000)
+    assert stream.getvalue() == ""
+    now[0] = 1.5
+    progress.advance(1000)
+    progress.done()
+    assert stream.getvalue() == "\rmaking files: 2,000 of 3,000\r\033[K"
+    quiet = io.StringIO()
+    off = Progress(3000, shown=False, stream=quiet, clock=lambda: now[0])
+    off.advance(3000)
+    off.done()
+    assert quiet.getvalue() == ""

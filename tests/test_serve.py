@@ -32,9 +32,7 @@ from archive.serve import Preview
 
 WAIT = 5.0
 """The longest any one thing may take to happen."""
-SCRIPT_TAG = re.compile(
-    rb'<script src="/__archive/reload\.js" data-build="[0-9a-f]+\.\d+"></script>\n'
-)
+SCRIPT_TAG = re.compile(rb'<script src="/__archive/reload\.js" data-build="[0-9a-f]+\.\d+"></script>\n')
 WIDENED = b"; script-src 'self'; connect-src 'self'"
 
 
@@ -198,9 +196,7 @@ def test_a_burst_of_saves_gives_one_build(
     stream.close()
 
 
-def test_editor_files_beside_a_seed_start_no_build(
-    archive: Archive, preview: Preview, builds: list[float]
-) -> None:
+def test_editor_files_beside_a_seed_start_no_build(archive: Archive, preview: Preview, builds: list[float]) -> None:
     archive.seed(".a.txt.swp", b"\x00swap")
     archive.seed(".#a.txt", "lock")
     time.sleep(3 * serve.POLL + serve.SETTLE)
@@ -237,9 +233,7 @@ def test_a_refused_build_keeps_the_site_and_shows_the_problems(
     eventually(lambda: get(preview, "/index.html")[2] == before, "the fixed site is served")
 
 
-def test_a_first_build_refused_serves_a_page_that_waits_for_a_good_one(
-    archive: Archive, builds: list[float]
-) -> None:
+def test_a_first_build_refused_serves_a_page_that_waits_for_a_good_one(archive: Archive, builds: list[float]) -> None:
     metadata = (archive.root / "metadata.yaml").read_text("utf-8")
     archive.metadata("archive: [unclosed\n")
     running = start(archive, builds)
@@ -323,12 +317,8 @@ def test_content_types(archive: Archive, preview: Preview) -> None:
         assert headers["x-content-type-options"] == "nosniff"
 
 
-def test_a_raw_copy_is_sent_byte_for_byte_with_its_encoding(
-    archive: Archive, builds: list[float]
-) -> None:
-    latin = "Caf\u00e9 cr\u00e8me, \u201cquoted\u201d.\n<script>not run</script></body>\n".encode(
-        "windows-1252"
-    )
+def test_a_raw_copy_is_sent_byte_for_byte_with_its_encoding(archive: Archive, builds: list[float]) -> None:
+    latin = "Caf\u00e9 cr\u00e8me, \u201cquoted\u201d.\n<script>not run</script></body>\n".encode("windows-1252")
     archive.seed("c.html", latin)
     metadata = (archive.root / "metadata.yaml").read_text("utf-8")
     archive.metadata(
@@ -427,10 +417,7 @@ def test_a_port_in_use_is_a_message_not_a_traceback(
     attempt.start()
     attempt.join(WAIT)
     assert result == [1]
-    assert (
-        f"cannot serve on 127.0.0.1:{port(preview)}: Address already in use"
-        in capsys.readouterr().err
-    )
+    assert f"cannot serve on 127.0.0.1:{port(preview)}: Address already in use" in capsys.readouterr().err
 
 
 def read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
@@ -454,9 +441,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
         threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
         assert lines.get(timeout=30).startswith("built 10 pages: 14 files written, ")
         serving = lines.get(timeout=WAIT)
-        found = re.fullmatch(
-            r"serving http://127\.0\.0\.1:(\d+)/index\.html \(Ctrl-C to stop\)\n", serving
-        )
+        found = re.fullmatch(r"serving http://127\.0\.0\.1:(\d+)/index\.html \(Ctrl-C to stop\)\n", serving)
         assert found, serving
         connection = http.client.HTTPConnection("127.0.0.1", int(found[1]), timeout=WAIT)
         connection.request("GET", "/index.html")
@@ -475,9 +460,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
 # --- in a browser ----------------------------------------------------------------------------
 
 
-def test_in_a_browser_the_page_reloads_and_shows_problems_over_itself(
-    archive: Archive, preview: Preview
-) -> None:
+def test_in_a_browser_the_page_reloads_and_shows_problems_over_itself(archive: Archive, preview: Preview) -> None:
     """The script runs under the page's own policy: no violation, the overlay is text only."""
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists() or importlib.util.find_spec("playwright") is None:
@@ -498,9 +481,7 @@ def test_in_a_browser_the_page_reloads_and_shows_problems_over_itself(
             page.goto(f"{preview.url}{page_of(archive, 'a.txt').lstrip('/')}")
             # No wait for the event stream: a page older than the site reloads when it connects.
             archive.seed("a.txt", "Seen in the browser.\n")
-            page.wait_for_function(
-                "() => document.body.textContent.includes('Seen in the browser.')"
-            )
+            page.wait_for_function("() => document.body.textContent.includes('Seen in the browser.')")
 
             metadata = (archive.root / "metadata.yaml").read_text("utf-8")
             archive.metadata(metadata.replace("stance: for", "stance: <b>for</b>"))

@@ -9,11 +9,10 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from conftest import PROJECT, Archive
 from html_text import browser_newlines, links, verbatim_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import build
 from archive.render import verbatim
@@ -37,8 +36,12 @@ def records(site: Path) -> list[dict[str, str]]:
 def test_the_five_seeds_are_the_originals() -> None:
     originals = PROJECT.parent / "shared" / "seeds"
     names = [path.name for path in SEEDS]
-    assert names == [f"00{i}_{h}.txt" for i, h in enumerate(
-        ["513650e97950ca6d", "d30952c24d048c51", "17cb784f01f1b75a", "8afd114e5d2ff81d", "6b73d86a5e1183e7"])]
+    assert names == [
+        f"00{i}_{h}.txt"
+        for i, h in enumerate(
+            ["513650e97950ca6d", "d30952c24d048c51", "17cb784f01f1b75a", "8afd114e5d2ff81d", "6b73d86a5e1183e7"]
+        )
+    ]
     if originals.is_dir():
         for path in SEEDS:
             assert path.read_bytes() == (originals / path.name).read_bytes()
@@ -72,7 +75,11 @@ def test_index_lists_every_document_in_chronological_order_grouped_by_month(site
     ]
     titles = re.findall(r'class="doc-title" href="([^"]+)"', index)
     assert [t.split("/")[1][:20] for t in titles] == [
-        "china-attempts-to-bl", "china-should-release", "china-investigation-", "un-report-serious-hu", "statement-condemning",
+        "china-attempts-to-bl",
+        "china-should-release",
+        "china-investigation-",
+        "un-report-serious-hu",
+        "statement-condemning",
     ]
 
 
@@ -88,11 +95,20 @@ def test_previous_and_next_follow_the_order(site: Path, records) -> None:
 
 def test_metadata_json_has_one_record_per_document(records, site: Path) -> None:
     assert [r["file"] for r in records] == [
-        "003_8afd114e5d2ff81d.txt", "002_17cb784f01f1b75a.txt", "001_d30952c24d048c51.txt",
-        "004_6b73d86a5e1183e7.txt", "000_513650e97950ca6d.txt",
+        "003_8afd114e5d2ff81d.txt",
+        "002_17cb784f01f1b75a.txt",
+        "001_d30952c24d048c51.txt",
+        "004_6b73d86a5e1183e7.txt",
+        "000_513650e97950ca6d.txt",
     ]
     dates = {r["file"][:3]: r["date"] for r in records}
-    assert dates == {"000": "2022-09-12", "001": "2022-09-01", "002": "2022-09-01?", "003": "2022-07-21", "004": "2022-09"}
+    assert dates == {
+        "000": "2022-09-12",
+        "001": "2022-09-01",
+        "002": "2022-09-01?",
+        "003": "2022-07-21",
+        "004": "2022-09",
+    }
     for record in records:
         assert {"file", "title", "publisher", "date", "stance", "sha256", "page", "raw"} <= set(record)
         assert (site / record["page"]).is_file() and (site / record["raw"]).is_file()
@@ -104,8 +120,12 @@ def test_listing_pages_for_each_stance_and_publisher(site: Path, records) -> Non
         assert f'href="../{record["page"]}"' in stance
     publishers = sorted(p.name for p in (site / "publishers").iterdir())
     assert publishers == [
-        "adn-america.html", "amnesty-international-uk.html", "asia-financial.html",
-        "china-digital-times.html", "friends-of-socialist-china.html", "index.html",
+        "adn-america.html",
+        "amnesty-international-uk.html",
+        "asia-financial.html",
+        "china-digital-times.html",
+        "friends-of-socialist-china.html",
+        "index.html",
     ]
     assert "About this archive" in (site / "about.html").read_text("utf-8")
 
@@ -147,7 +167,12 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 def test_base_url_gives_canonical_links_and_nothing_else_changes(tmp_path: Path) -> None:
     plain, based = tmp_path / "plain", tmp_path / "based"
     assert build.main(["--root", str(PROJECT), "--out", str(plain), "--quiet"]) == 0
-    assert build.main(["--root", str(PROJECT), "--out", str(based), "--quiet", "--base-url", "https://example.org/archive"]) == 0
+    assert (
+        build.main(
+            ["--root", str(PROJECT), "--out", str(based), "--quiet", "--base-url", "https://example.org/archive"]
+        )
+        == 0
+    )
     index = (based / "index.html").read_text("utf-8")
     assert '<link rel="canonical" href="https://example.org/archive/index.html">' in index
     without = re.sub(r'<link rel="canonical" href="[^"]+">\n', "", index)
@@ -162,13 +187,21 @@ def test_pages_show_dates_honestly(site: Path, records) -> None:
     assert "known to the month" in by_file["004"]
 
 
-HOSTILE = st.text(
-    alphabet=st.characters(codec="utf-8"), min_size=1, max_size=300
-) | st.sampled_from([
-    "</pre><script>alert(1)</script>", "\n\nstarts with blank lines", "no final newline",
-    "a" * 5000, "CRLF\r\nline\r\n", "lone\rCR", "&amp; &lt;not a tag&gt; <!-- -->", "\u00a0nbsp\u202fnarrow",
-    "\x00\x07\x1b[31m\x7f\x85\ufdd0\uffff", "emoji 👩🏽‍🔬 flags 🇺🇳", "{{ 7*7 }} {% raw %}",
-])
+HOSTILE = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=300) | st.sampled_from(
+    [
+        "</pre><script>alert(1)</script>",
+        "\n\nstarts with blank lines",
+        "no final newline",
+        "a" * 5000,
+        "CRLF\r\nline\r\n",
+        "lone\rCR",
+        "&amp; &lt;not a tag&gt; <!-- -->",
+        "\u00a0nbsp\u202fnarrow",
+        "\x00\x07\x1b[31m\x7f\x85\ufdd0\uffff",
+        "emoji 👩🏽‍🔬 flags 🇺🇳",
+        "{{ 7*7 }} {% raw %}",
+    ]
+)
 
 
 @given(text=HOSTILE)

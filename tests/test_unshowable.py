@@ -77,7 +77,9 @@ def build_with_seed(archive: Archive, run, raw: bytes, encoding: str | None = No
     archive.seed("a.txt", raw)
     if encoding:
         path = archive.root / "metadata.yaml"
-        path.write_text(path.read_text("utf-8").replace("stance: for", f"stance: for\n    encoding: {encoding}"), "utf-8")
+        path.write_text(
+            path.read_text("utf-8").replace("stance: for", f"stance: for\n    encoding: {encoding}"), "utf-8"
+        )
     result = run("--root", ".", "--quiet")
     assert (result.status, result.err) == (0, "")
     assert (archive.site / "raw" / "a.txt").read_bytes() == raw
@@ -90,7 +92,9 @@ def assert_marked(page: str, text: str, character: str, code: str) -> None:
     """The character is on the page only as its marker, in place; the text reads back whole."""
     assert character not in page
     before, after = text.split(character)
-    assert str(verbatim(before)).removeprefix("\n") + MARKER.format(code) + str(verbatim(after)).removeprefix("\n") in page
+    assert (
+        str(verbatim(before)).removeprefix("\n") + MARKER.format(code) + str(verbatim(after)).removeprefix("\n") in page
+    )
     assert verbatim_text(page) == browser_newlines(text)
 
 

@@ -152,9 +152,17 @@ def test_wrong_types(archive: Archive, run, refused, value: str, message: str) -
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("date", "2022/09/01", "'2022/09/01' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, optionally followed by ? (uncertain) or ~ (approximate)"),
+        (
+            "date",
+            "2022/09/01",
+            "'2022/09/01' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, optionally followed by ? (uncertain) or ~ (approximate)",
+        ),
         ("date", "2022-13", "'2022-13' has no month 13: months run from 01 to 12"),
-        ("date", "Sept 2022", "'Sept 2022' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, optionally followed by ? (uncertain) or ~ (approximate)"),
+        (
+            "date",
+            "Sept 2022",
+            "'Sept 2022' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, optionally followed by ? (uncertain) or ~ (approximate)",
+        ),
         ("source_url", "javascript:alert(1)", "'javascript:alert(1)' is not an http:// or https:// address"),
         ("source_url", "ftp://example.org/x", "'ftp://example.org/x' is not an http:// or https:// address"),
         ("language", "english language", "'english language' is not a language tag such as en, zh-Hans or pt-BR"),
@@ -208,7 +216,9 @@ def test_seed_without_record_prints_a_stub_then_builds_once_added(archive: Archi
         "1 problem found; nothing was written.",
     ]
     with open(archive.root / "metadata.yaml", "a", encoding="utf-8") as stream:
-        stream.write("  c.txt:\n    title: A third document\n    publisher: Daily One\n    date: 2022\n    stance: for\n")
+        stream.write(
+            "  c.txt:\n    title: A third document\n    publisher: Daily One\n    date: 2022\n    stance: for\n"
+        )
     assert run("--root", ".").status == 0
     assert (archive.site / "documents" / "a-third-document.html").is_file()
 
@@ -266,7 +276,9 @@ def test_seed_that_is_not_utf8_names_the_byte_and_the_fix(archive: Archive, run,
 def test_declared_encoding_decodes_and_keeps_raw_bytes(archive: Archive, run) -> None:
     raw = b"Caf\xe9 \x93quoted\x94\n"
     archive.seed("a.txt", raw)
-    text = (archive.root / "metadata.yaml").read_text().replace("stance: for", "stance: for\n    encoding: windows-1252")
+    text = (
+        (archive.root / "metadata.yaml").read_text().replace("stance: for", "stance: for\n    encoding: windows-1252")
+    )
     (archive.root / "metadata.yaml").write_text(text)
     assert run("--root", ".").status == 0
     assert (archive.site / "raw" / "a.txt").read_bytes() == raw

@@ -142,8 +142,7 @@ documents:
 LONG_WORD = "x" * 3000
 HARD_SEEDS = {
     "chinese.txt": (
-        "联合国人权事务高级专员办事处于2022年8月31日发布了关于新疆的评估报告。" * 40 + "\n"
-        "第二段。\n"
+        "联合国人权事务高级专员办事处于2022年8月31日发布了关于新疆的评估报告。" * 40 + "\n第二段。\n"
     ).encode("utf-8"),
     "controls.txt": b"Null:\x00 bell:\x07 next-line:\xc2\x85 end.\r\nTab:\there.\r\nLast line\n",
     "long-lines.txt": (
@@ -259,9 +258,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """axe-core's source, to inject into pages."""
-    require(
-        AXE.is_file(), f"{AXE.relative_to(PROJECT)} not found", "run `npm ci` in the project folder"
-    )
+    require(AXE.is_file(), f"{AXE.relative_to(PROJECT)} not found", "run `npm ci` in the project folder")
     return AXE.read_text(encoding="utf-8")
 
 
@@ -317,15 +314,12 @@ def watch(page: Any) -> list[str]:
     page.on("pageerror", lambda error: problems.append(f"{page.url}: page error: {error}"))
     page.on(
         "requestfailed",
-        lambda request: problems.append(
-            f"{page.url}: request failed: {request.url}: {request.failure}"
-        ),
+        lambda request: problems.append(f"{page.url}: request failed: {request.url}: {request.failure}"),
     )
     page.on(
         "response",
         lambda response: (
-            response.status >= 400
-            and problems.append(f"{page.url}: HTTP {response.status} for {response.url}")
+            response.status >= 400 and problems.append(f"{page.url}: HTTP {response.status} for {response.url}")
         ),
     )
     return problems
@@ -343,9 +337,7 @@ SCREENSHOTS = pytest.StashKey[Path]()
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def screenshot_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where this session's screenshots go; the path is printed at the end of the run."""
     folder = tmp_path_factory.mktemp("screenshots")
     request.config.stash[SCREENSHOTS] = folder

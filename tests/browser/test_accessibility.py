@@ -23,10 +23,7 @@ RUN_AXE = """async (tags) => {
 
 # A page with a known violation (an image with no text alternative): proof that axe runs
 # and reports, so "no violations" means something.
-CANARY = (
-    '<!DOCTYPE html><html lang="en"><title>Canary</title>'
-    '<main><h1>Canary</h1><img src="data:,"></main>'
-)
+CANARY = '<!DOCTYPE html><html lang="en"><title>Canary</title><main><h1>Canary</h1><img src="data:,"></main>'
 
 
 def axe_violations(page, axe_source: str) -> tuple[int, list[dict]]:
@@ -53,19 +50,13 @@ def test_no_axe_violations(site, scheme, new_page, axe_source):
 
     page.set_content(CANARY)
     _, canary = axe_violations(page, axe_source)
-    assert "image-alt" in [v["id"] for v in canary], (
-        "axe did not flag an image without alt: it is not working"
-    )
+    assert "image-alt" in [v["id"] for v in canary], "axe did not flag an image without alt: it is not working"
 
     found = []
     for name in site.pages:
         page.goto(site.http_url(name))
-        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (
-            scheme == "dark"
-        )
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
         rules, violations = axe_violations(page, axe_source)
         assert rules > 20, f"{name}: axe checked only {rules} rules"
         found.extend(describe(name, v) for v in violations)
-    assert not found, (
-        f"axe, {scheme} scheme, {site.name} site: {len(found)} violations\n" + "\n".join(found)
-    )
+    assert not found, f"axe, {scheme} scheme, {site.name} site: {len(found)} violations\n" + "\n".join(found)

@@ -27,9 +27,7 @@ def test_no_horizontal_scrolling(site, width, new_page):
         page.goto(site.file_url(name))
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
-            wide.append(
-                f"{name}: {scroll_width} px wide: " + "; ".join(page.evaluate(WIDE_ELEMENTS))
-            )
+            wide.append(f"{name}: {scroll_width} px wide: " + "; ".join(page.evaluate(WIDE_ELEMENTS)))
         if name in site.documents:
             text = page.locator("pre[data-verbatim]")
             box = text.evaluate("pre => [pre.scrollWidth, pre.clientWidth]")
@@ -93,9 +91,7 @@ def test_print_hides_navigation_keeps_the_facts(site, new_page):
     for name in site.pages:
         page.goto(site.file_url(name))
         for selector in (".site-nav", ".skip-link", ".pager", ".site-footer"):
-            for display in page.locator(selector).evaluate_all(
-                "els => els.map(el => getComputedStyle(el).display)"
-            ):
+            for display in page.locator(selector).evaluate_all("els => els.map(el => getComputedStyle(el).display)"):
                 if display != "none":
                     wrong.append(f"{name}: {selector} is printed (display: {display})")
         if name not in site.documents:

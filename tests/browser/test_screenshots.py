@@ -35,9 +35,7 @@ def test_screenshots(site, width, scheme, new_page, screenshot_dir):
         height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
         stem = "index" if name == "index.html" else "document"
         path = screenshot_dir / f"{site.name}-{stem}-{width}-{scheme}.png"
-        page.screenshot(
-            path=path, full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}
-        )
+        page.screenshot(path=path, full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
         assert path.stat().st_size > 5_000, f"{path} is suspiciously small"
 
 

@@ -13,9 +13,7 @@ import re
 # point: C0 controls but tab, LF and CR; DEL and C1 controls; noncharacters; lone surrogates.
 # Written out here, not imported, so the browser is checked against the rule, not the code.
 NONCHARACTERS = "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
-UNSHOWABLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + NONCHARACTERS + "]"
-)
+UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + NONCHARACTERS + "]")
 
 SHOWN = """pre => ({
   text: pre.textContent,
@@ -85,7 +83,5 @@ def test_titles_show_as_written_in_their_language(site, new_page):
                      .map(el => el.closest("[lang]").lang)""",
                 title,
             )
-            wrong.extend(
-                f"{name}: title {title!r} shown in lang {got!r}" for got in found if got != lang
-            )
+            wrong.extend(f"{name}: title {title!r} shown in lang {got!r}" for got in found if got != lang)
     assert not wrong, "\n".join(wrong)

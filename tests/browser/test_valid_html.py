@@ -26,9 +26,7 @@ def run_vnu(command: list[str], files: list[Path]) -> list[dict[str, object]]:
         report = json.loads(result.stderr or result.stdout)
     except json.JSONDecodeError:
         output = result.stderr + result.stdout
-        raise AssertionError(
-            f"vnu did not report in JSON (exit {result.returncode}):\n{output}"
-        ) from None
+        raise AssertionError(f"vnu did not report in JSON (exit {result.returncode}):\n{output}") from None
     return list(report["messages"])
 
 
