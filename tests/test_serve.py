@@ -8,9 +8,7 @@ is bounded: a preview that never reacts fails the test, it does not hang it.
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
-import os
 import queue
 import re
 import signal
@@ -20,7 +18,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import IO, Any
 
 import pytest
@@ -455,48 +452,3 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
     finally:
         process.kill()
         process.wait()
-
-
-# --- in a browser ----------------------------------------------------------------------------
-
-
-def test_in_a_browser_the_page_reloads_and_shows_problems_over_itself(archive: Archive, preview: Preview) -> None:
-    """The script runs under the page's own policy: no violation, the overlay is text only."""
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists() or importlib.util.find_spec("playwright") is None:
-        missing = "Chromium (apt-get install chromium) or playwright (pip install -e '.[test]')"
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} is missing, and CI is set")
-        pytest.skip(f"{missing} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(WAIT * 1000)
-            console: list[str] = []
-            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-            page.on("pageerror", lambda error: console.append(f"error: {error}"))
-            page.goto(f"{preview.url}{page_of(archive, 'a.txt').lstrip('/')}")
-            # No wait for the event stream: a page older than the site reloads when it connects.
-            archive.seed("a.txt", "Seen in the browser.\n")
-            page.wait_for_function("() => document.body.textContent.includes('Seen in the browser.')")
-
-            metadata = (archive.root / "metadata.yaml").read_text("utf-8")
-            archive.metadata(metadata.replace("stance: for", "stance: <b>for</b>"))
-            overlay = page.wait_for_selector("#archive-preview-problems")
-            assert overlay is not None
-            text = overlay.text_content() or ""
-            assert (
-                "metadata.yaml:16: documents.a.txt.stance: '<b>for</b>'" in text
-                and "1 problem found; nothing was written." in text
-            )
-            assert page.locator("#archive-preview-problems b").count() == 0  # text, never markup
-            assert "Seen in the browser." in (page.locator("main").text_content() or "")
-
-            archive.metadata(metadata)
-            page.wait_for_selector("#archive-preview-problems", state="detached")
-            assert console == []
-        finally:
-            browser.close()
