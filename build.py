@@ -90,7 +90,7 @@ def build(options: Options) -> Report:
 
     with without_garbage_collection():
         memo = fingerprint.read_memo(options.out, MEMO_VERSION)
-        sizes = {name: len(part) for name, part in memo.items()}
+        remembered = {name: dict(part) for name, part in memo.items()}
         site = load_site(options.root, options.out, memo["slugs"])
         stages.done("load", f"{len(site.entries):,} documents valid")
         outputs = plan_site(
@@ -106,7 +106,7 @@ def build(options: Options) -> Report:
             pages = sum(1 for output in outputs if output.path.endswith(".html"))
             folders = sorted({os.path.dirname(output.path) for output in outputs})
             fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
-        if {name: len(part) for name, part in memo.items()} != sizes:
+        if memo != remembered:
             fingerprint.write_memo(options.out, MEMO_VERSION, memo)
         stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)

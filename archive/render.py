@@ -227,6 +227,9 @@ class PageMaker:
         self.digests, self.rows = digests, rows
         self.row_salt = digest(*common)
         """Digest of what every page and row depends on: the code, the item template, the archive."""
+        current = set(digests.values())
+        for key in [k for k in rows if k[:32] != self.row_salt or k[32:64] not in current]:
+            del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
 
     def __call__(self, path: str, template: str, key_parts: Iterable[object], **context: Any) -> Output:
         key = digest(path, template, self.theme.template_key(template), self.row_salt, *key_parts)
