@@ -21,6 +21,10 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format --check build.py archive tests
 	$(VENV)/bin/mypy
 
+.PHONY: bench
+bench: $(VENV)/.site-installed  ## time builds of 1k/10k/50k documents against Hugo: bench/results.md
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:  ## remove the built site (only what the build wrote is in it)
 	rm -rf _site
 
