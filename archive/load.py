@@ -49,7 +49,9 @@ COLLECTION_TAGS: dict[type[yaml.NodeEvent], str] = {
     yaml.MappingStartEvent: TAG + "map",
 }
 # Characters YAML does not allow in a file (its "printable" set, as PyYAML's reader has it).
-NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+YAML_LINE_BREAKS = "\x85\u2028\u2029"
+"""Characters PyYAML reads as line breaks: raw in a value, they would be folded away silently."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,14 @@ def check_characters(text: str, where: str) -> None:
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
         code = f"U+{ord(match.group()):04X}"
-        problems.append(Problem(where, line, f"character {code} (column {column}) is not allowed in YAML: remove it"))
+        if match.group() in YAML_LINE_BREAKS:
+            escape = f"\\u{ord(match.group()):04x}"
+            message = (
+                f"is read by YAML as a line break, which would change the text: write {escape} inside double quotes"
+            )
+        else:
+            message = "is not allowed in YAML: remove it"
+        problems.append(Problem(where, line, f"character {code} (column {column}) {message}"))
     if len(problems) > MAX_LISTED:
         more = len(problems) - MAX_LISTED
         problems = problems[:MAX_LISTED] + [Problem(where, 0, f"holds {more:,} more characters YAML does not allow")]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 import unicodedata
 from collections.abc import Callable
@@ -762,3 +763,16 @@ def test_yaml_1_1_specials_are_read_as_the_text_they_look_like(archive: Archive,
     assert run("--root", ".", "--quiet").status == 0
     data = (archive.site / "metadata.json").read_text("utf-8")
     assert '"title": "="' in data and '"publisher": "<<"' in data
+
+
+def test_a_raw_line_separator_in_metadata_is_refused_not_folded_away(archive: Archive, run) -> None:
+    previous = PreviousSite(archive.site, run)
+    edit("title: Alpha", 'title: "Alpha\u2028Omega"')(archive)
+    assert previous.refuse() == [
+        "metadata.yaml:13: character U+2028 (column 18) is read by YAML as a line break, which would change"
+        " the text: write \\u2028 inside double quotes",
+        ONE,
+    ]
+    edit('title: "Alpha\u2028Omega"', 'title: "Alpha\\u2028Omega"')(archive)
+    assert run("--root", ".", "--quiet").status == 0
+    assert json.loads((archive.site / "metadata.json").read_text())["documents"][1]["title"] == "Alpha\u2028Omega"

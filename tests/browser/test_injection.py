@@ -1,0 +1,113 @@
+"""Injection: payloads in every field and in a document's text never run and never break out.
+
+Each page of an archive whose every field holds a payload is opened in Chromium, from disk
+and over http; a dialog, a console error, a script element, an event-handler attribute or a
+link to a script address fails the test. The payloads must show as the text they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Site, build_site, serve
+
+ALERT = "alert(document.domain)"
+PAYLOADS = [
+    f"<script>{ALERT}</script>",
+    f'"><img src=x onerror="{ALERT}">',
+    f"'><svg onload={ALERT}>",
+    f"</pre><script>{ALERT}</script><pre>",
+    f"</title><script>{ALERT}</script>",
+    "{{ 7*7 }} {% raw %}{{ config }}{% endraw %} ${7*7}",
+    "\u2028\u2029 </script> <!-- --> ]]>",
+]
+NAME = 'x"><img src=x onerror=alert(1)>.txt'
+MARKDOWN = f"""\
+[plain js](javascript:{ALERT}) [entity js](&#106;avascript:{ALERT}) [spaced]( javascript:{ALERT})
+[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) <javascript:{ALERT}>
+![image js](javascript:{ALERT}) [ref][r] <img src=x onerror="{ALERT}"> <b onmouseover="{ALERT}">b</b>
+
+[r]: vbscript:{ALERT}
+"""
+
+
+def quoted(text: str) -> str:
+    return json.dumps(text)  # \u escapes: YAML reads a raw U+2028 in the file as a line break
+
+
+def write_injection_archive(root: Path) -> None:
+    (root / "seeds").mkdir(parents=True)
+    lines = ["archive:", f"  title: {quoted(PAYLOADS[4])}", "  description: |"]
+    lines += ["    " + line for line in MARKDOWN.splitlines()]
+    lines += ["stances:", "  for:", f"    label: {quoted(PAYLOADS[1])}", f"    description: {quoted(MARKDOWN)}"]
+    lines += ["documents:"]
+    for number, payload in enumerate(PAYLOADS):
+        name = NAME if number == 0 else f"payload{number}.txt"
+        (root / "seeds" / name).write_text("\n".join(PAYLOADS) + f"\n{payload}\n", encoding="utf-8")
+        lines += [
+            f"  {quoted(name)}:",
+            f"    title: {quoted(payload)}",
+            f"    publisher: {quoted(PAYLOADS[(number + 1) % len(PAYLOADS)])}",
+            f"    author: {quoted(PAYLOADS[(number + 2) % len(PAYLOADS)])}",
+            f'    date: "2022-09-{number + 1:02d}"',
+            "    stance: for",
+            f"    source_url: {quoted('https://example.org/?q=' + ''.join(payload.split()))}",
+            f"    note: {quoted(MARKDOWN)}",
+        ]
+    (root / "metadata.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = tmp_path_factory.mktemp("injection")
+    write_injection_archive(root / "archive")
+    return Site("injection", build_site(root / "archive", root / "site"))
+
+
+def test_metadata_json_carries_every_payload_as_data(injected: Site) -> None:
+    data = json.loads((injected.root / "metadata.json").read_text("utf-8"))
+    titles = [document["title"] for document in data["documents"]]
+    assert sorted(titles) == sorted(PAYLOADS)
+    assert data["archive"]["title"] == PAYLOADS[4]
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Callable[..., Any], watcher) -> None:
+    with serve(injected.root) as url:
+        site = Site(injected.name, injected.root, url)
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
+        problems = watcher(page)
+        for name in site.pages:
+            page.goto(site.file_url(name) if over == "file" else site.http_url(name))
+            page.mouse.move(200, 200)
+            found = page.evaluate(
+                """() => ({
+                    scripts: document.querySelectorAll('script').length,
+                    handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
+                        .filter(a => a.name.startsWith('on')).map(a => a.name),
+                    bad: [...document.querySelectorAll('[href], [src]')]
+                        .map(e => e.getAttribute('href') || e.getAttribute('src'))
+                        .filter(u => /^\\s*(javascript|vbscript|data:text)/i.test(u)),
+                    injected: document.querySelectorAll('img[src="x"], svg, b[onmouseover]').length,
+                })"""
+            )
+            assert found == {"scripts": 0, "handlers": [], "bad": [], "injected": 0}, name
+        assert dialogs == []
+        assert problems == []
+
+
+def test_payloads_show_as_the_text_they_are(injected: Site, new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    page.goto(injected.file_url("index.html"))
+    shown = page.locator("main").text_content() or ""
+    for payload in PAYLOADS:
+        assert payload.strip() in shown
+    assert "49" not in shown  # {{ 7*7 }} is text, not a template
+    assert page.title().startswith(PAYLOADS[4])
