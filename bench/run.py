@@ -832,8 +832,8 @@ def report(settings: list[Setting], args: argparse.Namespace, minutes: float) ->
     head = [
         "# Benchmark: our build, Hugo and the pure-Python floor",
         "",
-        f"- **Date:** {info['date']}; the whole run took {minutes:.1f} minutes "
-        f"(`make bench`, i.e. `bench/run.py {shlex.join(sys.argv[1:])}`).",
+        f"- **Date:** finished {info['date']}; the whole run took {minutes:.1f} minutes "
+        f"(`{shlex.join(['bench/run.py', *sys.argv[1:]])}`; `make bench` runs it with no options).",
         f"- **Machine:** {info['machine']}.",
         f"- **Versions:** {info['versions']}.",
         f"- **Outputs:** {info['outputs']}. Rounds: {rounds}.",
