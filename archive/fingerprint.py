@@ -115,12 +115,17 @@ def forget(out: Path) -> None:
 def remember(out: Path, digest: str, folders: list[str], summary: dict[str, int]) -> None:
     """Record the fingerprint of a successful build (best effort: without it, builds take the full path)."""
     data = {"inputs": digest, "folders": output_folders(out, folders), "summary": summary}
+    keep(out, "fingerprint.json", json.dumps(data, sort_keys=True).encode())
+
+
+def keep(out: Path, name: str, data: bytes) -> None:
+    """Write a file of the build's state beside the output, atomically; best effort (state is a cache)."""
     folder = cache_dir(out)
     try:
         folder.mkdir(exist_ok=True)
-        temporary = folder / f"fingerprint.json.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(data, sort_keys=True), "utf-8")
-        os.replace(temporary, folder / "fingerprint.json")
+        temporary = folder / f"{name}.{os.getpid()}.tmp"
+        temporary.write_bytes(data)
+        os.replace(temporary, folder / name)
     except OSError:
         pass
 
@@ -166,14 +171,7 @@ def write_seeds(out: Path, seeds: dict[str, Any]) -> None:
             name: [*seed.stat, seed.sha256, seed.utf8_error, seed.first_line] for name, seed in sorted(seeds.items())
         },
     }
-    folder = cache_dir(out)
-    try:
-        folder.mkdir(exist_ok=True)
-        temporary = folder / f"seeds.json.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-        os.replace(temporary, folder / "seeds.json")
-    except OSError:
-        pass
+    keep(out, "seeds.json", json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogateescape"))
 
 
 def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
@@ -189,11 +187,8 @@ def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
 
 def write_memo(out: Path, version: str, memo: dict[str, dict[str, str]]) -> None:
     """Remember slugs and rows for the next build (best effort)."""
-    folder = cache_dir(out)
     try:
-        folder.mkdir(exist_ok=True)
-        temporary = folder / f"memo.marshal.{os.getpid()}.tmp"
-        temporary.write_bytes(marshal.dumps({"version": version, **memo}))
-        os.replace(temporary, folder / "memo.marshal")
-    except (OSError, ValueError):
-        pass
+        data = marshal.dumps({"version": version, **memo})
+    except ValueError:
+        return
+    keep(out, "memo.marshal", data)
