@@ -100,6 +100,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one build reads each template once; no stat per page
         )
         self.env.filters["markdown"] = markdown
         self.env.filters["verbatim"] = verbatim
