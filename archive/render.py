@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import re
+import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from . import GENERATOR, VERSION
 from .derive import Entry, Group, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document
-from .problems import Invalid, Problem, shown
+from .problems import Invalid, Problem, printable, shown
 
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
@@ -321,7 +322,11 @@ def template_problem(error: jinja2.TemplateError) -> Problem:
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = shown(Path(error.filename)) if error.filename else f"templates/{error.name}"
         return Problem(where, error.lineno, error.message or "syntax error")
-    return Problem("templates", 0, f"{type(error).__name__}: {error}")
+    frames = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(error.__traceback__)]
+    in_templates = [(name, line) for name, line in frames if name.endswith(".html")]
+    name, line = in_templates[-1] if in_templates else ("templates", 0)
+    where = shown(Path(name)) if in_templates else name
+    return Problem(where, line, f"{printable(str(error))} (while rendering a page: {type(error).__name__})")
 
 
 def document_record(entry: Entry) -> dict[str, Any]:

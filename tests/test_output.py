@@ -177,3 +177,25 @@ def test_progress_shows_only_on_a_terminal_after_a_second() -> None:
     off.advance(3000)
     off.done()
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{% if %}", "templates/about.html:3: Expected an expression, got 'end of statement block'"),
+        (
+            "{{ nothing_here }}",
+            "templates/about.html:3: 'nothing_here' is undefined (while rendering a page: UndefinedError)",
+        ),
+    ],
+)
+def test_an_error_in_a_template_of_ones_own_names_its_line(archive: Archive, run, body: str, message: str) -> None:
+    assert run("--root", ".").status == 0
+    before = tree(archive.site)
+    (archive.root / "templates").mkdir()
+    (archive.root / "templates" / "about.html").write_text(
+        f'{{% extends "base.html" %}}\n{{% block main %}}\n{body}\n{{% endblock %}}\n'
+    )
+    result = run("--root", ".")
+    assert (result.status, result.err.splitlines()) == (1, [message, "1 problem found; nothing was written."])
+    assert tree(archive.site) == before
