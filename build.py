@@ -88,6 +88,7 @@ def build(options: Options) -> Report:
     from archive.render import Theme, plan_site
     from archive.write import check_output, locked
 
+    check_output(options.out, options.root, options.root / "seeds")  # before anything is written beside it
     with without_garbage_collection():
         memo = fingerprint.read_memo(options.out, MEMO_VERSION)
         remembered = {name: dict(part) for name, part in memo.items()}
@@ -99,7 +100,7 @@ def build(options: Options) -> Report:
         stages.done("plan", f"{len(outputs):,} files")
         cache = fingerprint.cache_dir(options.out)
         with locked(cache, options.out):
-            check_output(options.out, options.root, options.root / "seeds")
+            check_output(options.out, options.root, options.root / "seeds")  # again: another build may have run
             settled = fingerprint.settled_folders(options.out)
             fingerprint.forget(options.out)
             written = write_files(outputs, options, cache / "journal.json", settled)

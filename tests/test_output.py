@@ -199,3 +199,27 @@ def test_an_error_in_a_template_of_ones_own_names_its_line(archive: Archive, run
     result = run("--root", ".")
     assert (result.status, result.err.splitlines()) == (1, [message, "1 problem found; nothing was written."])
     assert tree(archive.site) == before
+
+
+@pytest.mark.parametrize(
+    ("out", "reason"),
+    [
+        ("/", "contains or is inside seeds/; the build never writes near the documents"),
+        (
+            "~",
+            "is a folder with files this generator did not write (no .archive-manifest.json); choose an empty or new folder",
+        ),
+    ],
+    ids=["the file system's root", "the home folder"],
+)
+def test_refuses_the_root_and_the_home_folder_and_writes_nothing_beside_them(
+    archive: Archive, run, out: str, reason: str
+) -> None:
+    folder = Path(os.path.expanduser(out))
+    cache = folder.parent / f".{folder.name}.cache"
+    result = run("--root", ".", "--out", str(folder))
+    assert result.err.splitlines() == [
+        f"{folder}: refusing to build here: the output folder {reason}",
+        "1 problem found; nothing was written.",
+    ]
+    assert not cache.exists() and not (folder / ".archive-manifest.json").exists()
