@@ -49,14 +49,6 @@ def add_document(
         )
 
 
-def test_second_build_builds_nothing(archive: Archive, run) -> None:
-    assert run("--root", ".").status == 0
-    before = mtimes(archive.site)
-    result = run("--root", ".")
-    assert "0 files written" in result.out
-    assert mtimes(archive.site) == before
-
-
 def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> None:
     add_document(archive, "c.txt", "Gamma", "2022-08-15")
     add_document(archive, "d.txt", "Delta", "2022-09-10", stance="against", publisher="Weekly Two")
