@@ -29,7 +29,9 @@ from archive.problems import Invalid, Problem, shown, summary
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO_VERSION = "1"
+MEMO_VERSION = "3"
+RECORDS = "records.marshal"
+"""The records of metadata.yaml as last validated (see archive/records.py)."""
 """Bump when what the memo holds changes meaning (the rows in it are keyed by the code's digest)."""
 
 
@@ -94,9 +96,7 @@ def build(options: Options) -> Report:
         remembered = {name: dict(part) for name, part in memo.items()}
         site = load_site(options.root, options.out, memo["slugs"])
         stages.done("load", f"{len(site.entries):,} documents valid")
-        outputs = plan_site(
-            site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo["rows"]
-        )
+        outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo)
         stages.done("plan", f"{len(outputs):,} files")
         cache = fingerprint.cache_dir(options.out)
         with locked(cache, options.out):
@@ -144,20 +144,23 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
     With `out`, seeds unchanged since the last build of that site are not read again.
     """
     from archive.derive import derive_site
-    from archive.load import load_metadata, load_seeds
-    from archive.validate import validate
+    from archive.load import load_seeds
+    from archive.records import load_archive
 
     metadata = root / "metadata.yaml"
     known, trusted_before = fingerprint.read_seeds(out, root / "seeds") if out else ({}, 0)
-    seeds, seed_problems = load_seeds(root / "seeds", known, trusted_before)
+    seeds, seed_problems = load_seeds(root / "seeds", known, trusted_before, fingerprint.STATS if out else {})
     if out and seeds is not None and seeds != known:
         fingerprint.write_seeds(out, seeds)
     try:
-        archive = validate(load_metadata(metadata), seeds, metadata, root / "seeds")
+        remembered = fingerprint.read_state(out, RECORDS) if out and not seed_problems else None
+        archive, records = load_archive(metadata, seeds, root / "seeds", remembered)
     except Invalid as invalid:
         raise Invalid(invalid.problems + seed_problems) from None
     if seed_problems:
         raise Invalid(seed_problems)
+    if out and records is not None:
+        fingerprint.keep(out, RECORDS, records)
     return derive_site(archive, shown(metadata), slug_memo)
 
 

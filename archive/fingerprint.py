@@ -12,6 +12,7 @@ at or after the moment the fingerprint was written sends the build down the full
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import marshal
@@ -31,16 +32,22 @@ def cache_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.cache"
 
 
+STATS: dict[str, os.stat_result] = {}
+"""The stat of every input as inputs_digest found it, by path: the seeds' are not taken twice."""
+
+
 def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     """Digest of the stat of these files and of every file under these folders; the newest ctime."""
     hasher = hashlib.sha256()
     newest = 0
+    STATS.clear()
     for path in [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]:
         try:
             st = os.stat(path)
         except OSError:
             hasher.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
             continue
+        STATS[path] = st
         newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
         hasher.update(
             f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}\n".encode(
@@ -130,7 +137,15 @@ def keep(out: Path, name: str, data: bytes) -> None:
         pass
 
 
-SEEDS_VERSION = 1
+def read_state(out: Path, name: str) -> bytes | None:
+    """A file of the build's state, as kept; None when there is none."""
+    try:
+        return (cache_dir(out) / name).read_bytes()
+    except OSError:
+        return None
+
+
+SEEDS_VERSION = 2
 
 
 def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
@@ -140,53 +155,55 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
     """
     from .model import Seed
 
-    path = cache_dir(out) / "seeds.json"
+    path = cache_dir(out) / "seeds.marshal"
     try:
         written = os.stat(path).st_mtime_ns
-        data = json.loads(path.read_text("utf-8"))
+        data = marshal.loads(path.read_bytes())
         if data["version"] != SEEDS_VERSION:
             return {}, 0
         seeds = {
             str(name): Seed(
                 str(name),
                 os.path.join(folder, str(name)),
-                int(size),
+                stat[0],
                 str(sha),
-                tuple(error) if error else None,
+                error,
                 str(first),
-                (int(size), int(mtime), int(ctime), int(ino)),
+                stat,
             )
-            for name, (size, mtime, ctime, ino, sha, error, first) in data["seeds"].items()
+            for name, stat, sha, error, first in data["seeds"]
         }
+        if not all(len(seed.stat) == 4 and all(type(n) is int for n in seed.stat) for seed in seeds.values()):
+            return {}, 0
         return seeds, written
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError):
         return {}, 0
 
 
 def write_seeds(out: Path, seeds: dict[str, Any]) -> None:
     """Write down what was read of each seed (best effort)."""
-    data = {
-        "version": SEEDS_VERSION,
-        "seeds": {
-            name: [*seed.stat, seed.sha256, seed.utf8_error, seed.first_line] for name, seed in sorted(seeds.items())
-        },
-    }
-    keep(out, "seeds.json", json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogateescape"))
+    rows = [(name, seed.stat, seed.sha256, seed.utf8_error, seed.first_line) for name, seed in sorted(seeds.items())]
+    with contextlib.suppress(ValueError):
+        keep(out, "seeds.marshal", marshal.dumps({"version": SEEDS_VERSION, "seeds": rows}))
+
+
+MEMO_PARTS = ("slugs", "rows", "lines")
+"""Title -> slug; entry -> listing row; entry -> metadata.json line (see derive and render)."""
 
 
 def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
-    """What earlier builds remembered (slugs, listing rows), if made by this `version`."""
+    """What earlier builds remembered (MEMO_PARTS), if made by this `version`."""
     try:
         data = marshal.loads((cache_dir(out) / "memo.marshal").read_bytes())
         if isinstance(data, dict) and data.get("version") == version:
-            return {"slugs": dict(data["slugs"]), "rows": dict(data["rows"])}
+            return {part: dict(data[part]) for part in MEMO_PARTS}
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass
-    return {"slugs": {}, "rows": {}}
+    return {part: {} for part in MEMO_PARTS}
 
 
 def write_memo(out: Path, version: str, memo: dict[str, dict[str, str]]) -> None:
-    """Remember slugs and rows for the next build (best effort)."""
+    """Remember slugs, rows and lines for the next build (best effort)."""
     try:
         data = marshal.dumps({"version": version, **memo})
     except ValueError:

@@ -81,10 +81,19 @@ class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mis
 
 def load_metadata(path: Path) -> yaml.Node:
     """Parse metadata.yaml into a node tree, or raise Invalid with every problem found."""
+    return parse_metadata(read_metadata(path), shown(path))
+
+
+def read_metadata(path: Path) -> str:
+    """metadata.yaml's text, refusing what is not a text YAML can read."""
     where = shown(path)
-    data = read_file(path, MAX_METADATA_BYTES, METADATA_FILE)
-    text = decode_metadata(data, where)
+    text = decode_metadata(read_file(path, MAX_METADATA_BYTES, METADATA_FILE), where)
     check_characters(text, where)
+    return text
+
+
+def parse_metadata(text: str, where: str) -> yaml.Node:
+    """Parse metadata.yaml's text into a node tree, or raise Invalid with every problem found."""
     check_events(text, where)
     try:
         node = yaml.compose(text, Loader=Loader)
@@ -130,7 +139,7 @@ def check_characters(text: str, where: str) -> None:
         raise Invalid(problems)
 
 
-def check_events(text: str, where: str) -> None:
+def check_events(text: str, where: str, max_depth: int = MAX_DEPTH) -> None:
     """Read the YAML as a stream of events, refusing what metadata.yaml has no use for.
 
     Aliases (the way to blow a small file up to gigabytes), tags other than YAML's plain
@@ -148,7 +157,7 @@ def check_events(text: str, where: str) -> None:
                 problems.extend(tag_problem(event, where, line))
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
-                if depth > MAX_DEPTH:
+                if depth > max_depth:
                     problems.append(Problem(where, line, TOO_DEEP))
                     break
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -193,14 +202,17 @@ def yaml_problem(error: yaml.YAMLError, text: str, where: str) -> Problem:
 
 
 def load_seeds(
-    folder: Path, known: dict[str, Seed] | None = None, trusted_before: int = 0
+    folder: Path,
+    known: dict[str, Seed] | None = None,
+    trusted_before: int = 0,
+    stats: dict[str, os.stat_result] | None = None,
 ) -> tuple[dict[str, Seed] | None, list[Problem]]:
     """Read every file in `seeds/` (hidden files aside) once, with problems for the rest.
 
     A seed in `known` (what an earlier build read) whose size, times and inode are unchanged,
     and whose last change is older than `trusted_before` (nanoseconds, file system time), is
-    taken as it was without reading it again. None instead of the seeds when the folder is
-    missing.
+    taken as it was without reading it again; `stats` holds the stat of seeds taken earlier
+    in this build. None instead of the seeds when the folder is missing.
     """
     if folder.exists() and not folder.is_dir():
         return None, [
@@ -212,7 +224,7 @@ def load_seeds(
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
         return None, [Problem(shown(folder), 0, f"cannot be read: {error.strerror}")]
-    known = known or {}
+    known, stats = known or {}, stats or {}
     work = [
         (folder, entry.name, entry.path, entry.is_symlink(), known.get(entry.name), trusted_before)
         for entry in entries
@@ -223,7 +235,7 @@ def load_seeds(
         with multiprocessing.get_context("fork").Pool(2) as pool:
             results = pool.map(seed_or_problems, work, chunksize=256)
     else:
-        results = [seed_or_problems(item) for item in work]
+        results = [known_seed(item, stats) or seed_or_problems(item) for item in work]
     seeds = {item[1]: result for item, result in zip(work, results, strict=True) if isinstance(result, Seed)}
     problems = [problem for result in results if not isinstance(result, Seed) for problem in result]
     return seeds, problems
@@ -231,6 +243,16 @@ def load_seeds(
 
 PARALLEL_FROM = 500
 """Read and hash seeds in two processes when at least this many must be read."""
+
+
+def known_seed(item: tuple[Path, str, str, bool, Seed | None, int], stats: dict[str, os.stat_result]) -> Seed | None:
+    """The seed as an earlier build read it, when the stat this build took shows it unchanged."""
+    _, name, path, is_link, known, trusted_before = item
+    info = stats.get(path)
+    if known is None or info is None or is_link or not stat.S_ISREG(info.st_mode):
+        return None
+    now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return known if known.stat == now and info.st_ctime_ns < trusted_before else None
 
 
 def seed_or_problems(item: tuple[Path, str, str, bool, Seed | None, int]) -> Seed | list[Problem]:

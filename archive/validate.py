@@ -234,12 +234,34 @@ class Checker:
         return values if len(self.problems) == before else None
 
 
+@dataclass(frozen=True)
+class Head:
+    """What metadata.yaml says besides its records: the archive, its vocabulary, and its sections."""
+
+    info: dict[str, Any] | None
+    """The archive's fields; None when they have a problem."""
+    stances: tuple[Stance, ...]
+    declared: list[str]
+    """Every stance key declared, for checking records (see declared_stances)."""
+    sections: dict[str, tuple[yaml.Node, yaml.Node]]
+
+
 def validate(root: yaml.Node, seeds: dict[str, Seed] | None, metadata: Path, seeds_dir: Path) -> Archive:
     """Check the metadata against itself and against the seeds; raise Invalid with all problems.
 
     `seeds` is None when the folder is missing: records are then checked on their own.
     """
     check = Checker(shown(metadata))
+    head = read_head(check, root)
+    records = head.sections["documents"][1] if "documents" in head.sections else None
+    documents = read_documents(check, records, seeds, head.declared, seeds_dir) if records else ()
+    if check.problems or head.info is None:
+        raise Invalid(check.problems)
+    return make_archive(head, documents, seeds or {})
+
+
+def read_head(check: Checker, root: yaml.Node) -> Head:
+    """The sections, the archive's fields and the stance vocabulary; problems go to `check`."""
     sections = check.mapping(root, "metadata.yaml", "the sections archive, stances and documents")
     for name, (key, _) in sections.items():
         if name not in SECTIONS:
@@ -258,17 +280,19 @@ def validate(root: yaml.Node, seeds: dict[str, Seed] | None, metadata: Path, see
     )
     stances = read_stances(check, sections["stances"][1]) if "stances" in sections else ()
     declared = declared_stances(sections["stances"][1]) if "stances" in sections else []
-    records = sections["documents"][1] if "documents" in sections else None
-    documents = read_documents(check, records, seeds, declared, seeds_dir) if records else ()
-    if check.problems or info is None:
-        raise Invalid(check.problems)
+    return Head(info, stances, declared, sections)
+
+
+def make_archive(head: Head, documents: tuple[Document, ...], seeds: dict[str, Seed]) -> Archive:
+    """The validated archive, from a head without problems."""
+    assert head.info is not None
     return Archive(
-        title=info["title"],
-        description=info.get("description", ""),
-        language=info.get("language", "en"),
-        stances=stances,
+        title=head.info["title"],
+        description=head.info.get("description", ""),
+        language=head.info.get("language", "en"),
+        stances=head.stances,
         documents=documents,
-        seeds=seeds or {},
+        seeds=seeds,
     )
 
 
@@ -332,7 +356,7 @@ def read_documents(
             continue
         if fields is None:
             continue
-        document = make_document(check, name, key, fields, seeds[name], seeds_dir)
+        document = make_document(check, name, key.start_mark.line + 1, fields, seeds[name], seeds_dir)
         if document:
             documents.append(document)
     for name, seed in (seeds or {}).items():
@@ -342,7 +366,7 @@ def read_documents(
 
 
 def make_document(
-    check: Checker, name: str, key: yaml.Node, fields: dict[str, Any], seed: Seed, seeds_dir: Path
+    check: Checker, name: str, line: int, fields: dict[str, Any], seed: Seed, seeds_dir: Path
 ) -> Document | None:
     """A Document from a valid record and its seed, once the seed's text decodes."""
     if not seed.size:
@@ -353,7 +377,7 @@ def make_document(
     if problem:
         check.problems.append(Problem(shown(seeds_dir / name), *problem))
         return None
-    return Document(file=name, sha256=seed.sha256, size=seed.size, line=key.start_mark.line + 1, **fields)
+    return Document(file=name, sha256=seed.sha256, size=seed.size, line=line, **fields)
 
 
 def decode_problem(seed: Seed, encoding: str) -> tuple[int, str] | None:

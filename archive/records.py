@@ -1,0 +1,232 @@
+"""Read metadata.yaml again after an edit without parsing and validating every record again.
+
+A build remembers, for each record under `documents:` as it is written (its text, from its
+key's line to the next record's), what validating it gave. The next build splits the file
+the same way, parses and validates only the records whose text it has not seen, and takes
+the others as they were. What surrounds the records (archive, stances) is parsed every time.
+
+The split is trusted only in the plain layout metadata.yaml has: `documents:` at the left
+edge and every record's key indented alike. A record cut at the wrong line (inside a quoted
+text or a flow mapping) does not parse on its own, and each cached record once parsed on its
+own as one whole record. Anything unusual (tabs, CR line ends, a record that does not parse
+alone, any problem at all) sends the build down the full path, `load_metadata` then
+`validate`, which reports problems exactly as it always does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import marshal
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .dates import PartialDate, latest_date
+from .load import MAX_DEPTH, Loader, check_events, parse_metadata, read_metadata, seed_name_problem
+from .model import Archive, Document, Seed
+from .problems import Invalid, shown
+from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
+
+VERSION = 1
+CODE = Path(__file__).resolve().parent
+MAX_NEW = 100
+"""More new records than this are parsed in one go (the full path), which is then faster."""
+DOCUMENTS = re.compile(r"^documents:[ ]*(?:#[^\n]*)?$", re.M)
+TOP_LEVEL = re.compile(r"\n[^ \n#]")
+"""A line at the left edge that is neither blank nor a comment: the end of the records."""
+KEY_LINE = re.compile(r"\n( +)[^ \n#]")
+FIELDS = [f.name for f in dataclasses.fields(Document) if f.name not in ("file", "sha256", "size", "line")]
+Memo = dict[str, tuple[str, dict[str, Any]]]
+"""A record's text -> its key and its validated fields."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """metadata.yaml cut into its records and the rest."""
+
+    head: str
+    """The file with the records' lines left blank (so that lines keep their numbers)."""
+    documents_line: int
+    """Line of `documents:`."""
+    records: list[tuple[int, str]]
+    """(line of the record's key, the record's text), in the file's order."""
+
+
+def split_records(text: str) -> Split | None:
+    """The records of the `documents:` section as text, or None when the layout is not the plain one."""
+    if "\t" in text or "\r" in text:
+        return None
+    found = list(DOCUMENTS.finditer(text))
+    if len(found) != 1 or found[0].end() >= len(text):
+        return None
+    start = found[0].end() + 1
+    end_match = TOP_LEVEL.search(text, start - 1)
+    end = end_match.start() + 1 if end_match else len(text)
+    region = text[start:end]
+    first = KEY_LINE.search("\n" + region)
+    if first is None:
+        return None
+    indent = len(first.group(1))
+    if indent > 1 and re.search(f"\n {{1,{indent - 1}}}[^ \n#]", "\n" + region):
+        return None  # a line less indented than the keys: not a plain list of records
+    pieces = re.split(f"\n(?= {{{indent}}}[^ \n#])", "\n" + region)
+    line = text.count("\n", 0, start) + 1 + pieces[0].count("\n")
+    records = []
+    for number, piece in enumerate(pieces[1:], 2):
+        if piece[indent] in "?:-":
+            return None  # `? key` / `: value`, or a list: not one record per key line
+        record = piece + "\n" if number < len(pieces) else piece  # the last keeps its own line end
+        records.append((line, record))
+        line += record.count("\n")
+    documents_line = text.count("\n", 0, found[0].start()) + 1
+    head = text[:start] + "\n" * region.count("\n") + text[end:]
+    return Split(head, documents_line, records)
+
+
+def context_key(declared: list[str]) -> str:
+    """What a record's validation depends on besides its text: the code, the stances, today's bound."""
+    hasher = hashlib.sha256()
+    for module in ("records", "validate", "load", "dates", "model"):
+        hasher.update((CODE / f"{module}.py").read_bytes())
+    hasher.update(repr((VERSION, declared, latest_date().isoformat())).encode())
+    return hasher.hexdigest()
+
+
+def load_archive(
+    metadata: Path, seeds: dict[str, Seed] | None, seeds_dir: Path, cached: bytes | None
+) -> tuple[Archive, bytes | None]:
+    """The validated archive, and what to remember of its records for the next build (None: nothing new).
+
+    `cached` is what an earlier build remembered; records it knows are not parsed again.
+    Raises Invalid with every problem, as `validate` does.
+    """
+    text = read_metadata(metadata)
+    where = shown(metadata)
+    split = split_records(text)
+    if split is not None and seeds is not None and cached is not None:
+        quick = from_records(split, where, seeds, seeds_dir, cached)
+        if quick is not None:
+            return quick
+    root = parse_metadata(text, where)
+    archive = validate(root, seeds, metadata, seeds_dir)
+    return archive, remember(split, root, archive)
+
+
+def from_records(
+    split: Split, where: str, seeds: dict[str, Seed], seeds_dir: Path, cached: bytes
+) -> tuple[Archive, bytes | None] | None:
+    """The archive from the remembered records and the new ones; None at the first thing out of the plain."""
+    try:
+        head_node = parse_metadata(split.head, where)
+    except Invalid:
+        return None
+    check = Checker(where)
+    head = read_head(check, head_node)
+    documents_key, records_node = head.sections.get("documents", (None, None))
+    if check.problems or head.info is None or documents_key is None or records_node is None:
+        return None
+    if documents_key.start_mark.line + 1 != split.documents_line or records_node.tag != "tag:yaml.org,2002:null":
+        return None
+    context = context_key(head.declared)
+    memo = read_memo(cached, context)
+    new = [record for _, record in split.records if record not in memo]
+    if len(new) > MAX_NEW:
+        return None
+    schema = document_schema(head.declared)
+    for record in new:
+        parsed = parse_record(record, where, schema)
+        if parsed is None:
+            return None
+        memo[record] = parsed
+    documents = []
+    folded: set[str] = set()
+    for line, record in split.records:
+        name, fields = memo[record]
+        if name.casefold() in folded or name not in seeds:
+            return None
+        folded.add(name.casefold())
+        document = make_document(check, name, line, fields, seeds[name], seeds_dir)
+        if document is None:
+            return None
+        documents.append(document)
+    if len(documents) != len(seeds):
+        return None  # a seed without a record
+    kept = {record: memo[record] for _, record in split.records}
+    changed = bool(new) or len(kept) != len(memo)
+    return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if changed else None
+
+
+def parse_record(record: str, where: str, schema: Any) -> tuple[str, dict[str, Any]] | None:
+    """One record's key and validated fields, parsed on its own; None when anything is wrong."""
+    try:
+        check_events(record, where, MAX_DEPTH - 1)  # the record sits one level deeper in the file
+        node = yaml.compose(record, Loader=Loader)
+    except (Invalid, yaml.YAMLError):
+        return None
+    if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+        return None
+    key, value = node.value[0]
+    if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str" or key.start_mark.line != 0:
+        return None
+    name = str(key.value)
+    if seed_name_problem(name):
+        return None
+    check = Checker(where)
+    fields = check.record(value, f"documents.{name}", schema, key)
+    return (name, fields) if fields is not None and not check.problems else None
+
+
+def remember(split: Split | None, root: yaml.Node, archive: Archive) -> bytes | None:
+    """What to remember of a fully parsed file: each record's fields by its text, when the split matches the parse."""
+    if split is None or not isinstance(root, yaml.MappingNode):
+        return None
+    keys = [(key, value) for key, value in root.value if isinstance(key, yaml.ScalarNode) and key.value == "documents"]
+    if len(keys) != 1 or keys[0][0].start_mark.line + 1 != split.documents_line:
+        return None
+    records = keys[0][1]
+    lines = [key.start_mark.line + 1 for key, _ in records.value] if isinstance(records, yaml.MappingNode) else []
+    if lines != [line for line, _ in split.records] or len(archive.documents) != len(lines):
+        return None
+    by_line = {doc.line: doc for doc in archive.documents}
+    memo: Memo = {}
+    for line, record in split.records:
+        doc = by_line[line]
+        memo[record] = (doc.file, {name: getattr(doc, name) for name in FIELDS if getattr(doc, name) is not None})
+    return write_memo(context_key([stance.key for stance in archive.stances]), memo)
+
+
+def write_memo(context: str, memo: Memo) -> bytes:
+    """The remembered records as bytes (dates as their parts: marshal keeps only plain values)."""
+    plain = {
+        record: (name, {field: as_parts(value) for field, value in fields.items()})
+        for record, (name, fields) in memo.items()
+    }
+    return marshal.dumps({"version": VERSION, "context": context, "records": plain})
+
+
+def as_parts(value: Any) -> Any:
+    """A field's value as marshal can keep it: a date as the tuple of its parts."""
+    if isinstance(value, PartialDate):
+        return (value.text, value.year, value.month, value.day, value.qualifier)
+    return value
+
+
+def read_memo(cached: bytes, context: str) -> Memo:
+    """The remembered records, if remembered in this context; empty for anything else."""
+    try:
+        data = marshal.loads(cached)
+        if data["version"] != VERSION or data["context"] != context:
+            return {}
+        return {
+            str(record): (
+                str(name),
+                {field: PartialDate(*value) if field == "date" else value for field, value in fields.items()},
+            )
+            for record, (name, fields) in data["records"].items()
+        }
+    except (ValueError, EOFError, TypeError, KeyError, AttributeError):
+        return {}

@@ -1,0 +1,214 @@
+"""The record cache of metadata.yaml (archive/records.py): never a different archive than a full parse.
+
+A build that remembers each record's text parses only new records; whatever the edit,
+its result must be the full path's: the same Archive (documents, lines and all), or the
+same problems. Hypothesis edits a valid file at random (characters, whole lines, quotes,
+indentation, flow mappings, block scalars, comments) and compares the two.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive import records
+from archive.load import load_seeds, parse_metadata, read_metadata
+from archive.problems import Invalid
+from archive.validate import validate
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
+NAMES = ["a.txt", "b.txt", "c.txt", "d.txt"]
+BASE = """\
+archive:
+  title: Records
+  language: en
+stances:
+  for: {label: For, description: Supports it.}
+  against:
+    label: Against
+    description: Opposes it.
+documents:
+  # the records
+  a.txt:
+    title: "Alpha: one"
+    publisher: Daily One
+    date: 2022-09-01
+    stance: for
+  b.txt:
+    title: 'Beta # two'
+    publisher: Weekly Two
+    date: "2022-08?"
+    stance: against
+    note: |
+      A note
+        kept as written.
+
+  c.txt: {title: Gamma, publisher: Daily One, date: "2021", stance: for}
+  d.txt:
+    title: >-
+      Delta folded
+      over lines
+    publisher: "Weekly
+      Two"
+    date: 2020-01-02~
+    stance: against
+    source_url: https://example.org/d
+"""
+SNIPPETS = [
+    "\n",
+    " ",
+    "  ",
+    "\n  e.txt:\n    title: E\n",
+    "\n  a.txt:\n",
+    '"',
+    "'",
+    "{",
+    "}",
+    "#",
+    ":",
+    "- ",
+    "? ",
+    "|",
+    ">",
+    "&x ",
+    "*x",
+    "!!str ",
+    "---\n",
+    "\n  ",
+    "\ndocuments:\n",
+    "\nextra: 1\n",
+    "\t",
+    "\r",
+    "\n    title: Twice\n",
+    "\n  # a comment\n",
+    "\n#\n",
+    "2022",
+    "x",
+    "é",
+]
+
+
+def full(root: Path) -> tuple[str, object]:
+    """The full path's verdict: the archive, or the problems."""
+    seeds, _ = load_seeds(root / "seeds")
+    metadata = root / "metadata.yaml"
+    try:
+        return "ok", validate(parse_metadata(read_metadata(metadata), "metadata.yaml"), seeds, metadata, root / "seeds")
+    except Invalid as invalid:
+        return "invalid", [str(p) for p in invalid.problems]
+
+
+def cached(root: Path, memory: bytes | None) -> tuple[str, object]:
+    """The cached path's verdict."""
+    seeds, _ = load_seeds(root / "seeds")
+    try:
+        archive, _ = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", memory)
+        return "ok", archive
+    except Invalid as invalid:
+        return "invalid", [str(p) for p in invalid.problems]
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in NAMES:
+        (tmp_path / "seeds").mkdir(exist_ok=True)
+        (tmp_path / "seeds" / name).write_text(f"The text of {name}.\n", encoding="utf-8")
+    (tmp_path / "metadata.yaml").write_text(BASE, encoding="utf-8")
+    return tmp_path
+
+
+def remembered(root: Path) -> bytes:
+    """What a build of the base file remembers."""
+    seeds, _ = load_seeds(root / "seeds")
+    _, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None)
+    assert memory is not None
+    return memory
+
+
+def test_the_base_file_is_split_into_its_four_records() -> None:
+    split = records.split_records(BASE)
+    assert split is not None
+    assert [line for line, _ in split.records] == [11, 16, 25, 26]
+    assert split.records[2][1] == '  c.txt: {title: Gamma, publisher: Daily One, date: "2021", stance: for}\n'
+    assert split.head.count("\n") == BASE.count("\n")
+    assert "Alpha" not in split.head and "Records" in split.head
+
+
+def test_unchanged_records_are_not_parsed_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = remembered(root)
+    parsed: list[str] = []
+    real = records.parse_record
+    monkeypatch.setattr(records, "parse_record", lambda record, *a: parsed.append(record[:8]) or real(record, *a))
+    path = root / "metadata.yaml"
+    path.write_text(BASE.replace("Gamma", "Gamma revised"), encoding="utf-8")
+    assert cached(root, memory) == full(root)
+    assert parsed == ["  c.txt:"]
+
+
+def test_a_moved_record_keeps_its_fields_and_gets_its_new_line(root: Path) -> None:
+    memory = remembered(root)
+    moved = BASE.replace("documents:\n", "documents:\n\n\n")
+    (root / "metadata.yaml").write_text(moved, encoding="utf-8")
+    verdict = cached(root, memory)
+    assert verdict == full(root)
+    assert verdict[0] == "ok"
+    assert [doc.line for doc in verdict[1].documents] == [13, 18, 27, 28]  # type: ignore[attr-defined]
+
+
+def test_a_key_line_inside_a_quoted_text_is_not_taken_for_a_record(root: Path) -> None:
+    memory = remembered(root)
+    tricky = BASE.replace('    title: "Alpha: one"', '    title: "Alpha: one\n  b.txt:\n    title: not a record"')
+    (root / "metadata.yaml").write_text(tricky, encoding="utf-8")
+    assert cached(root, memory) == full(root)
+
+
+def test_a_cache_from_elsewhere_is_ignored(root: Path) -> None:
+    for memory in (b"", b"\x00garbage", b"{}", remembered(root)[:-7]):
+        assert cached(root, memory) == full(root)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(BASE)), st.integers(0, 3), st.sampled_from(SNIPPETS) | st.text(max_size=3)),
+        min_size=1,
+        max_size=4,
+    ),
+    drop_seed=st.none() | st.sampled_from(NAMES),
+)
+def test_any_edit_gives_what_a_full_parse_gives(
+    root: Path, edits: list[tuple[int, int, str]], drop_seed: str | None
+) -> None:
+    (root / "metadata.yaml").write_text(BASE, encoding="utf-8")
+    memory = remembered(root)
+    text = BASE
+    for position, deleted, inserted in edits:
+        position = min(position, len(text))
+        text = text[:position] + inserted + text[position + deleted :]
+    (root / "metadata.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
+    if drop_seed:
+        (root / "seeds" / drop_seed).rename(root / "seeds" / f".{drop_seed}")
+    try:
+        assert cached(root, memory) == full(root)
+    finally:
+        if drop_seed:
+            (root / "seeds" / f".{drop_seed}").rename(root / "seeds" / drop_seed)
+
+
+def test_a_record_added_at_the_end_is_the_only_one_parsed(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = remembered(root)
+    (root / "seeds" / "e.txt").write_text("The fifth.\n", encoding="utf-8")
+    path = root / "metadata.yaml"
+    path.write_text(BASE + "  e.txt:\n    title: Epsilon\n    publisher: P\n    date: 2019\n    stance: for\n", "utf-8")
+    parsed: list[str] = []
+    real = records.parse_record
+    monkeypatch.setattr(records, "parse_record", lambda record, *a: parsed.append(record[:8]) or real(record, *a))
+    verdict = cached(root, memory)
+    assert verdict == full(root)
+    assert [doc.file for doc in verdict[1].documents] == [*NAMES, "e.txt"]  # type: ignore[attr-defined]
+    assert parsed == ["  e.txt:"]
