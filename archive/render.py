@@ -8,7 +8,6 @@ Nothing here touches the output folder.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
@@ -52,6 +51,8 @@ class Output:
     """Digest of everything the bytes are made from."""
     make: Callable[[], bytes]
     """Makes the bytes (renders a page, reads a seed)."""
+    local: bool = False
+    """Made in the build's own process: it reads and adds to the build's memo (listings, data files)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Theme:
         )
         self.env.filters["markdown"] = markdown
         self.env.filters["verbatim"] = verbatim
+        self.env.filters["link"] = link
         self.static: dict[str, Path] = {}
         """Site path (`static/...`) -> file; the later folder wins."""
         for folder in static_dirs:
@@ -154,35 +156,58 @@ def digest(*parts: object) -> str:
     return hasher.hexdigest()[:32]
 
 
-DOCUMENT_FIELDS = [f.name for f in dataclasses.fields(Document) if f.name != "date"]
-
-
-def entry_digest(entry: Entry) -> str:
-    """Digest of what a page may show about an entry (its text stands in by its SHA-256)."""
-    doc = entry.doc
-    parts = [entry.slug, entry.page, entry.raw, entry.publisher_page, doc.date.text]
-    parts += [str(getattr(doc, name)) for name in DOCUMENT_FIELDS]
+def page_key(*parts: str) -> str:
+    """A short, stable digest of text parts (for the many keys computed on every build)."""
     return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def entry_digest(entry: Entry) -> str:
+    """Digest of what a page may show about an entry (its text stands in by its SHA-256).
+
+    Every field of the document but `line`, which is for messages and never shown: moving a
+    record in metadata.yaml re-makes nothing.
+    """
+    d = entry.doc
+    return page_key(
+        entry.slug,
+        entry.page,
+        entry.raw,
+        entry.publisher_page,
+        d.file,
+        d.title,
+        d.publisher,
+        d.date.text,
+        d.stance,
+        d.sha256,
+        str(d.size),
+        repr((d.author, d.source_url, d.language, d.slug, d.encoding, d.note)),
+    )
+
+
 def plan_site(
-    site: Site, theme: Theme, base_url: str, seeds_dir: Path, rows: dict[str, str] | None = None
+    site: Site, theme: Theme, base_url: str, seeds_dir: Path, memo: dict[str, dict[str, str]] | None = None
 ) -> list[Output]:
     """Every file of the site, as Outputs: each document's page right before its raw copy.
 
-    `rows` is a memo of listing rows made by earlier builds (digest -> HTML); rows made now
-    are added to it, so a rebuild that lists 10,000 documents renders only the new ones.
+    `memo` holds what earlier builds made of each entry: listing rows (`rows`, digest -> HTML)
+    and metadata.json lines (`lines`, digest -> JSON). What is made now is added to it and
+    what no entry needs any more is dropped, so that a rebuild that lists 10,000 documents
+    makes only the new ones.
     """
+    memo = memo if memo is not None else {}
     digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}
     common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
-    page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows if rows is not None else {})
+    rows = memo.setdefault("rows", {})
+    page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows)
     outputs = list(plan_pages(site, page, digests))
     for path, file in theme.static.items():
         data = file.read_bytes()
         outputs.append(Output(path, digest("static", data), functools.partial(bytes, data)))
-    outputs.append(
-        Output("metadata.json", digest("metadata.json", common, list(digests.values())), lambda: metadata_json(site))
-    )
+    lines = memo.setdefault("lines", {})
+    for key in lines.keys() - digests.values():
+        del lines[key]
+    json_key = digest("metadata.json", common, list(digests.values()))
+    outputs.append(Output("metadata.json", json_key, lambda: metadata_json(site, digests, lines), True))
     return outputs
 
 
@@ -229,39 +254,29 @@ class PageMaker:
         self.digests, self.rows = digests, rows
         self.row_salt = digest(*common)
         """Digest of what every page and row depends on: the code, the item template, the archive."""
+        theme.env.filters["row"] = self.row
         current = set(digests.values())
-        for key in [k for k in rows if k[:32] != self.row_salt or k[32:64] not in current]:
+        for key in [k for k in rows if k[:32] != self.row_salt or k[32:] not in current]:
             del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
 
-    def __call__(self, path: str, template: str, key_parts: Iterable[object], **context: Any) -> Output:
-        key = digest(path, template, self.theme.template_key(template), self.row_salt, *key_parts)
-        return Output(path, key, lambda: self.render(path, template, context))
+    def __call__(
+        self, path: str, template: str, key_parts: Iterable[str], local: bool = False, **context: Any
+    ) -> Output:
+        """The page at `path`; `key_parts` (text) with the template's key and the salt make its key.
+
+        `local`: a page that lists entries (see Output.local).
+        """
+        key = page_key(path, template, self.theme.template_key(template), self.row_salt, *key_parts)
+        return Output(path, key, lambda: self.render(path, template, context), local)
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
-        """One page; links in it are relative to where it lives."""
-        root = "../" * path.count("/")
-
-        def link(target: str) -> str:
-            return root + quoted(target)
-
-        def row(entry: Entry) -> Markup:
-            """An entry as listings show it (`_item.html`), made once for each depth of page."""
-            key = f"{self.row_salt}{self.digests[entry.doc.file]}{root}"
-            if key not in self.rows:
-                self.rows[key] = (
-                    self.theme.env.get_template("_item.html")
-                    .render(archive=self.site.info, stances=self.stances, link=link, entry=entry)
-                    .rstrip("\n")
-                )
-            return Markup(self.rows[key])
-
+        """One page; links in it are relative to where it lives (`root` leads back to the site's root)."""
         try:
             html = self.theme.env.get_template(template).render(
                 archive=self.site.info,
                 stances=self.stances,
                 path=path,
-                link=link,
-                row=row,
+                root="../" * path.count("/"),
                 canonical=self.base_url + path if self.base_url else "",
                 generator=f"{GENERATOR} {VERSION}",
                 **context,
@@ -269,6 +284,31 @@ class PageMaker:
         except jinja2.TemplateError as error:
             raise Invalid([template_problem(error)]) from None
         return html.encode("utf-8")
+
+    @jinja2.pass_context
+    def row(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
+        """The `row` filter: an entry as listings show it (`_item.html`), made once for all pages.
+
+        It is made with ROOT for the path back to the site's root, which each page then fills in.
+        """
+        key = f"{self.row_salt}{self.digests[entry.doc.file]}"
+        if key not in self.rows:
+            self.rows[key] = (
+                self.theme.env.get_template("_item.html")
+                .render(archive=self.site.info, stances=self.stances, root=ROOT, entry=entry)
+                .rstrip("\n")
+            )
+        return Markup(self.rows[key].replace(ROOT, context["root"]))
+
+
+ROOT = "\0"
+"""Stands for the way back to the site's root in a remembered row: NUL is in no text a page shows."""
+
+
+@jinja2.pass_context
+def link(context: jinja2.runtime.Context, target: str) -> str:
+    """The `link` filter: a site path as an href relative to the page (`{{ entry.page|link }}`)."""
+    return str(context["root"]) + quoted(target)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -287,12 +327,13 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
         "first": entries[0].doc.date.label if entries else "",
         "last": entries[-1].doc.date.label if entries else "",
     }
-    yield page("index.html", "index.html", [everything, summary], title=site.info.title, months=site.months, **summary)
+    index_parts = [digest(everything, summary)]
+    yield page("index.html", "index.html", index_parts, True, title=site.info.title, months=site.months, **summary)
     yield page("about.html", "about.html", [], title="About this archive")
     for i, entry in enumerate(entries):
         previous = entries[i - 1] if i else None
         following = entries[i + 1] if i + 1 < len(entries) else None
-        neighbours = [digests[e.doc.file] if e else None for e in (previous, entry, following)]
+        neighbours = [digests[e.doc.file] if e else "" for e in (previous, entry, following)]
         yield page(
             entry.page,
             "document.html",
@@ -303,18 +344,20 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
             next=following,
             text=functools.partial(page.seeds.text, entry.doc),
         )
-        yield Output(entry.raw, digest("raw", entry.doc.sha256), functools.partial(page.seeds.read, entry.doc))
+        yield Output(entry.raw, entry.doc.sha256, functools.partial(page.seeds.read, entry.doc))
     for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):
         listings = tuple(Listing(g.key, g.label, g.page, len(g.entries), g.description) for g in groups)
-        yield page(f"{kind}s/index.html", "groups.html", [kind, listings], title=title, groups=listings, kind=kind)
+        parts = [digest(kind, listings)]
+        yield page(f"{kind}s/index.html", "groups.html", parts, title=title, groups=listings, kind=kind)
         for group in groups:
             yield group_page(page, group, kind, digests)
 
 
 def group_page(page: PageMaker, group: Group, kind: str, digests: dict[str, str]) -> Output:
     """The page listing one stance's or one publisher's documents."""
-    parts = [kind, group.key, group.label, group.description, [digests[e.doc.file] for e in group.entries]]
-    return page(group.page, "group.html", parts, title=f"{kind.capitalize()}: {group.label}", group=group, kind=kind)
+    parts = [digest(kind, group.key, group.label, group.description, [digests[e.doc.file] for e in group.entries])]
+    title = f"{kind.capitalize()}: {group.label}"
+    return page(group.page, "group.html", parts, True, title=title, group=group, kind=kind)
 
 
 def template_problem(error: jinja2.TemplateError) -> Problem:
@@ -354,8 +397,11 @@ def document_record(entry: Entry) -> dict[str, Any]:
     return record
 
 
-def metadata_json(site: Site) -> bytes:
-    """metadata.json: the archive's metadata for people and programs that reuse it, one document a line."""
+def metadata_json(site: Site, digests: dict[str, str], lines: dict[str, str]) -> bytes:
+    """metadata.json: the archive's metadata for people and programs that reuse it, one document a line.
+
+    `lines` remembers each document's line by its entry's digest (see entry_digest).
+    """
     info = site.info
     head = {
         "archive": {"title": info.title, "description": info.description, "language": info.language},
@@ -363,6 +409,9 @@ def metadata_json(site: Site) -> bytes:
         "stances": [{"key": s.key, "label": s.label, "description": s.description} for s in info.stances],
     }
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-    documents = ",\n".join(encode(document_record(entry)) for entry in site.entries)
+    for entry in site.entries:
+        if digests[entry.doc.file] not in lines:
+            lines[digests[entry.doc.file]] = encode(document_record(entry))
+    documents = ",\n".join(lines[digests[entry.doc.file]] for entry in site.entries)
     body = encode(head)[:-1] + (f', "documents": [\n{documents}\n]}}' if documents else ', "documents": []}')
     return (body + "\n").encode("utf-8")

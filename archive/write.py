@@ -146,55 +146,72 @@ def stale(output: Output, previous: Previous | None, out: Path, settled: Set[str
 
 
 def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], jobs: int, progress: bool) -> list[Made]:
-    """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`."""
-    for folder in sorted({os.path.dirname(o.path) for o in todo}):
+    """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`.
+
+    Outputs marked `local` (listings, data files: they read and fill the build's memo) are
+    made in this process, while worker processes make the others.
+    """
+    for folder in sorted({o.path.rpartition("/")[0] for o in todo}):
         (out / folder).mkdir(parents=True, exist_ok=True)
     report = Progress(len(todo), shown=progress)
-    ranges = [(start, min(start + CHUNK, len(todo))) for start in range(0, len(todo), CHUNK)]
+    local = [(i, o) for i, o in enumerate(todo) if o.local]
+    remote = [(i, o) for i, o in enumerate(todo) if not o.local]
+    ranges = [(start, min(start + CHUNK, len(remote))) for start in range(0, len(remote), CHUNK)]
     global _WORK
-    _WORK = (todo, str(out))
+    _WORK = (remote, str(out))
     gc.freeze()  # forked workers share the parent's objects instead of copying them on touch
-    results: list[tuple[int, list[Made], list[Problem] | None]] = []
+    results: list[tuple[list[tuple[int, Made]], list[Problem] | None]] = []
     try:
-        if jobs > 1 and len(todo) >= PARALLEL_FROM:
+        if jobs > 1 and len(remote) >= PARALLEL_FROM:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for result in pool.imap_unordered(make_range, ranges):
+                pending = pool.imap_unordered(make_range, ranges)
+                results.append(make_each(local, str(out)))
+                report.advance(len(local))
+                for result in pending:
                     results.append(result)
-                    report.advance(len(result[1]))
+                    report.advance(len(result[0]))
         else:
+            results.append(make_each(local, str(out)))
+            report.advance(len(local))
             for span in ranges:
                 results.append(make_range(span))
-                report.advance(len(results[-1][1]))
+                report.advance(len(results[-1][0]))
     finally:
         _WORK = None
         report.done()
-    problems = [p for _, _, found in results for p in found or ()]
-    made = [item for _, items, _ in sorted(results, key=lambda r: r[0]) for item in items]
+    problems = [p for _, found in results for p in found or ()]
+    made = [item for items, _ in results for _, item in items]
     if problems:
         discard(made)
         raise Invalid(problems)
-    return made
+    by_index = {i: item for items, _ in results for i, item in items}
+    return [by_index[i] for i in range(len(todo))]
 
 
-_WORK: tuple[list[Output], str] | None = None
+_WORK: tuple[list[tuple[int, Output]], str] | None = None
 """The work of one make_outputs call, set before worker processes fork so they inherit it."""
 
 
-def make_range(span: tuple[int, int]) -> tuple[int, list[Made], list[Problem] | None]:
-    """Make outputs start..end of the current work; problems instead of an exception."""
+def make_range(span: tuple[int, int]) -> tuple[list[tuple[int, Made]], list[Problem] | None]:
+    """Make outputs start..end of the current work."""
     assert _WORK is not None
-    todo, out = _WORK
-    made: list[Made] = []
+    work, out = _WORK
+    return make_each(work[span[0] : span[1]], out)
+
+
+def make_each(work: list[tuple[int, Output]], out: str) -> tuple[list[tuple[int, Made]], list[Problem] | None]:
+    """Make these outputs (each with its place in the build's list); problems instead of an exception."""
+    made: list[tuple[int, Made]] = []
     try:
-        for output in todo[span[0] : span[1]]:
-            made.append(make_one(output, out))
+        for index, output in work:
+            made.append((index, make_one(output, out)))
     except Invalid as invalid:
-        discard(made)
-        return span[0], [], invalid.problems
+        discard([item for _, item in made])
+        return [], invalid.problems
     except BaseException:
-        discard(made)
+        discard([item for _, item in made])
         raise
-    return span[0], made, None
+    return made, None
 
 
 def make_one(output: Output, out: str) -> Made:

@@ -109,8 +109,21 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
         ),
         lambda site: shutil.rmtree(site.parent / f".{site.name}.cache"),
         lambda site: (site.parent / f".{site.name}.cache" / "fingerprint.json").write_text("[]"),
+        *(
+            lambda site, name=name: (site.parent / f".{site.name}.cache" / name).write_bytes(b"\xe9junk")
+            for name in ("records.marshal", "seeds.marshal", "memo.marshal")
+        ),
     ],
-    ids=["corrupt manifest", "manifest of another version", "manifest of the wrong shape", "no cache", "corrupt cache"],
+    ids=[
+        "corrupt manifest",
+        "manifest of another version",
+        "manifest of the wrong shape",
+        "no cache",
+        "corrupt cache",
+        "corrupt records",
+        "corrupt seeds",
+        "corrupt memo",
+    ],
 )
 def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archive: Archive, run, damage) -> None:
     assert run("--root", ".").status == 0
@@ -258,3 +271,25 @@ def test_unchanged_seeds_are_not_read_again(archive: Archive, run, monkeypatch: 
     monkeypatch.setattr(loader, "read_file", lambda path, *rest: read.append(path.name) or real(path, *rest))
     assert run("--root", ".").status == 0
     assert "a.txt" not in read and "b.txt" not in read
+
+
+def test_every_field_of_a_document_but_its_line_is_in_its_digest() -> None:
+    """A page's key covers what it may show: a change to any field re-makes it; moving the record does not."""
+    import dataclasses
+
+    from archive.dates import parse_date
+    from archive.derive import Entry
+    from archive.model import Document
+    from archive.render import entry_digest
+
+    doc = Document("a.txt", "Alpha", "Daily", parse_date("2022"), "for", "0" * 64, 10, 3)
+    entry = Entry(doc, "alpha", "documents/alpha.html", "raw/a.txt", "publishers/daily.html")
+    changes = {"file": "b.txt", "date": parse_date("2022?"), "size": 11, "line": 4}
+    for field in dataclasses.fields(Document):
+        value = changes.get(field.name, "None" if field.default is None else "other")
+        changed = dataclasses.replace(entry, doc=dataclasses.replace(doc, **{field.name: value}))
+        assert (entry_digest(changed) == entry_digest(entry)) == (field.name == "line"), field.name
+    for field in dataclasses.fields(Entry):
+        if field.name != "doc":
+            changed = dataclasses.replace(entry, **{field.name: "other"})
+            assert entry_digest(changed) != entry_digest(entry), field.name
