@@ -144,19 +144,31 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
     With `out`, seeds unchanged since the last build of that site are not read again.
     """
     from archive.derive import derive_site
-    from archive.load import load_seeds
+    from archive.load import SeedsRead, start_loading_seeds
+    from archive.model import Seed
     from archive.records import load_archive
 
     metadata = root / "metadata.yaml"
     known, trusted_before = fingerprint.read_seeds(out, root / "seeds") if out else ({}, 0)
-    seeds, seed_problems = load_seeds(root / "seeds", known, trusted_before, fingerprint.STATS if out else {})
-    if out and seeds is not None and seeds != known:
-        fingerprint.write_seeds(out, seeds)
+    reading = start_loading_seeds(root / "seeds", known, trusted_before, fingerprint.STATS if out else {})
+    read: list[SeedsRead] = []
+
+    def seeds() -> dict[str, Seed] | None:
+        """The seeds, once read: metadata.yaml is parsed while worker processes read them."""
+        if not read:
+            read.append(reading())
+        return read[0][0]
+
     try:
-        remembered = fingerprint.read_state(out, RECORDS) if out and not seed_problems else None
-        archive, records = load_archive(metadata, seeds, root / "seeds", remembered)
+        archive, records = load_archive(
+            metadata, seeds, root / "seeds", fingerprint.read_state(out, RECORDS) if out else None
+        )
     except Invalid as invalid:
-        raise Invalid(invalid.problems + seed_problems) from None
+        seeds()
+        raise Invalid(invalid.problems + read[0][1]) from None
+    found, seed_problems = read[0]  # load_archive always asks for the seeds
+    if out and found is not None and found != known:
+        fingerprint.write_seeds(out, found)
     if seed_problems:
         raise Invalid(seed_problems)
     if out and records is not None:

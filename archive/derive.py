@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from slugify import slugify
+from slugify.slugify import DISALLOWED_CHARS_PATTERN
 
 from .model import Archive, Document, Stance
 from .problems import Invalid, Problem
@@ -131,8 +132,19 @@ class SlugMemo:
     def __call__(self, text: str, fallback: str) -> str:
         """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
         if text not in self.memo:
-            self.memo[text] = cut_slug(slugify(text))
+            self.memo[text] = cut_slug(quick_slugify(text))
         return self.memo[text] or cut_slug(slugify(fallback)) or "document"
+
+
+def quick_slugify(text: str) -> str:
+    """slugify(text), without its transliteration pass (a loop in Python) where it changes nothing.
+
+    ASCII is its own transliteration; `&` is left to the full path, because slugify decodes
+    HTML entities (`&#233;`) after transliterating.
+    """
+    if text.isascii() and "&" not in text:
+        return slugify(text, allow_unicode=True, regex_pattern=DISALLOWED_CHARS_PATTERN)
+    return slugify(text)
 
 
 def cut_slug(slug: str) -> str:

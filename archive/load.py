@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,12 +202,15 @@ def yaml_problem(error: yaml.YAMLError, text: str, where: str) -> Problem:
     return Problem(where, mark.line + 1, f"YAML syntax error (column {mark.column + 1}): {printable(what)}{hint}")
 
 
+SeedsRead = tuple[dict[str, Seed] | None, list[Problem]]
+
+
 def load_seeds(
     folder: Path,
     known: dict[str, Seed] | None = None,
     trusted_before: int = 0,
     stats: dict[str, os.stat_result] | None = None,
-) -> tuple[dict[str, Seed] | None, list[Problem]]:
+) -> SeedsRead:
     """Read every file in `seeds/` (hidden files aside) once, with problems for the rest.
 
     A seed in `known` (what an earlier build read) whose size, times and inode are unchanged,
@@ -214,31 +218,55 @@ def load_seeds(
     taken as it was without reading it again; `stats` holds the stat of seeds taken earlier
     in this build. None instead of the seeds when the folder is missing.
     """
+    return start_loading_seeds(folder, known, trusted_before, stats)()
+
+
+def start_loading_seeds(
+    folder: Path,
+    known: dict[str, Seed] | None = None,
+    trusted_before: int = 0,
+    stats: dict[str, os.stat_result] | None = None,
+) -> Callable[[], SeedsRead]:
+    """load_seeds, begun: with many seeds to read, worker processes read them while the caller
+    goes on (with metadata.yaml); calling what this returns waits for them."""
     if folder.exists() and not folder.is_dir():
-        return None, [
-            Problem(shown(folder), 0, "is a file, not a folder: put one file per document in a folder named seeds")
-        ]
+        problem = Problem(
+            shown(folder), 0, "is a file, not a folder: put one file per document in a folder named seeds"
+        )
+        return lambda: (None, [problem])
     if not folder.is_dir():
-        return None, [Problem(shown(folder), 0, "no such folder: put one file per document here")]
+        return lambda: (None, [Problem(shown(folder), 0, "no such folder: put one file per document here")])
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
-        return None, [Problem(shown(folder), 0, f"cannot be read: {error.strerror}")]
+        problem = Problem(shown(folder), 0, f"cannot be read: {error.strerror}")
+        return lambda: (None, [problem])
     known, stats = known or {}, stats or {}
     work = [
         (folder, entry.name, entry.path, entry.is_symlink(), known.get(entry.name), trusted_before)
         for entry in entries
         if not entry.name.startswith(".")
     ]
+
+    def gathered(results: list[Seed | list[Problem]]) -> SeedsRead:
+        seeds = {item[1]: result for item, result in zip(work, results, strict=True) if isinstance(result, Seed)}
+        problems = [problem for result in results if not isinstance(result, Seed) for problem in result]
+        return seeds, problems
+
     unknown = sum(1 for item in work if item[4] is None)
-    if unknown >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with multiprocessing.get_context("fork").Pool(2) as pool:
-            results = pool.map(seed_or_problems, work, chunksize=256)
-    else:
-        results = [known_seed(item, stats) or seed_or_problems(item) for item in work]
-    seeds = {item[1]: result for item, result in zip(work, results, strict=True) if isinstance(result, Seed)}
-    problems = [problem for result in results if not isinstance(result, Seed) for problem in result]
-    return seeds, problems
+    if unknown < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return lambda: gathered([known_seed(item, stats) or seed_or_problems(item) for item in work])
+    pool = multiprocessing.get_context("fork").Pool(2)
+    pending = pool.map_async(seed_or_problems, work, chunksize=256)
+
+    def finish() -> SeedsRead:
+        try:
+            return gathered(pending.get())
+        finally:
+            pool.close()
+            pool.join()
+
+    return finish
 
 
 PARALLEL_FROM = 500

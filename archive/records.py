@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import marshal
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,21 +98,27 @@ def context_key(declared: list[str]) -> str:
 
 
 def load_archive(
-    metadata: Path, seeds: dict[str, Seed] | None, seeds_dir: Path, cached: bytes | None
+    metadata: Path,
+    seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
+    seeds_dir: Path,
+    cached: bytes | None,
 ) -> tuple[Archive, bytes | None]:
     """The validated archive, and what to remember of its records for the next build (None: nothing new).
 
     `cached` is what an earlier build remembered; records it knows are not parsed again.
+    `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
     Raises Invalid with every problem, as `validate` does.
     """
     text = read_metadata(metadata)
     where = shown(metadata)
     split = split_records(text)
-    if split is not None and seeds is not None and cached is not None:
-        quick = from_records(split, where, seeds, seeds_dir, cached)
+    if split is not None and cached is not None:
+        seeds = seeds() if callable(seeds) else seeds
+        quick = from_records(split, where, seeds, seeds_dir, cached) if seeds is not None else None
         if quick is not None:
             return quick
     root = parse_metadata(text, where)
+    seeds = seeds() if callable(seeds) else seeds
     archive = validate(root, seeds, metadata, seeds_dir)
     return archive, remember(split, root, archive)
 
