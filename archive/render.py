@@ -107,6 +107,7 @@ class Theme:
         self.env.filters["markdown"] = markdown
         self.env.filters["verbatim"] = verbatim
         self.env.filters["link"] = link
+        self.env.filters["number"] = "{:,}".format
         self.static: dict[str, Path] = {}
         """Site path (`static/...`) -> file; the later folder wins."""
         for folder in static_dirs:
