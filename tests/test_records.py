@@ -212,13 +212,3 @@ def test_a_record_added_at_the_end_is_the_only_one_parsed(root: Path, monkeypatc
     assert verdict == full(root)
     assert [doc.file for doc in verdict[1].documents] == [*NAMES, "e.txt"]  # type: ignore[attr-defined]
     assert parsed == ["  e.txt:"]
-
-
-@settings(max_examples=EXAMPLES, deadline=None)
-@given(st.text(st.characters(max_codepoint=127), max_size=60) | st.sampled_from(["A &amp; B", "caf&#233;", "Don't", "a--b"]))
-def test_the_quick_slug_of_ascii_text_is_python_slugify_s(text: str) -> None:
-    from slugify import slugify
-
-    from archive.derive import quick_slugify
-
-    assert quick_slugify(text) == slugify(text)
