@@ -151,7 +151,8 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     Outputs marked `local` (listings, data files: they read and fill the build's memo) are
     made in this process, while worker processes make the others.
     """
-    for folder in sorted({o.path.rpartition("/")[0] for o in todo}):
+    created = [folder for folder in sorted({o.path.rpartition("/")[0] for o in todo}) if not (out / folder).is_dir()]
+    for folder in created:
         (out / folder).mkdir(parents=True, exist_ok=True)
     report = Progress(len(todo), shown=progress)
     local = [(i, o) for i, o in enumerate(todo) if o.local]
@@ -183,6 +184,9 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     made = [item for items, _ in results for _, item in items]
     if problems:
         discard(made)
+        for folder in reversed(created):  # a failed first build leaves no empty folders behind
+            with contextlib.suppress(OSError):
+                (out / folder).rmdir()
         raise Invalid(problems)
     by_index = {i: item for items, _ in results for i, item in items}
     return [by_index[i] for i in range(len(todo))]

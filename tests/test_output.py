@@ -201,6 +201,20 @@ def test_an_error_in_a_template_of_ones_own_names_its_line(archive: Archive, run
     assert tree(archive.site) == before
 
 
+def test_a_first_build_that_fails_while_making_pages_leaves_no_empty_folders(archive: Archive, run) -> None:
+    (archive.root / "templates").mkdir()
+    (archive.root / "templates" / "document.html").write_text("{{ link('x') }}\n")
+    result = run("--root", ".")
+    assert (result.status, result.err.splitlines()) == (
+        1,
+        [
+            "templates/document.html:1: 'link' is undefined (while rendering a page: UndefinedError)",
+            "1 problem found; nothing was written.",
+        ],
+    )
+    assert sorted(p.name for p in archive.site.iterdir()) == [".archive-manifest.json"]
+
+
 @pytest.mark.parametrize(
     ("out", "reason"),
     [
