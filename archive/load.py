@@ -277,10 +277,19 @@ def known_seed(item: tuple[Path, str, str, bool, Seed | None, int], stats: dict[
     """The seed as an earlier build read it, when the stat this build took shows it unchanged."""
     _, name, path, is_link, known, trusted_before = item
     info = stats.get(path)
-    if known is None or info is None or is_link or not stat.S_ISREG(info.st_mode):
-        return None
-    now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    return known if known.stat == now and info.st_ctime_ns < trusted_before else None
+    return known if info is not None and not is_link and still_known(known, info, trusted_before) else None
+
+
+def seed_stat(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What a seed's stat must keep for it to be taken as unchanged: size, times and inode."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def still_known(known: Seed | None, info: os.stat_result, trusted_before: int) -> bool:
+    """True when a seed an earlier build read is, by its stat, the same file, changed before that
+    build wrote down what it read (a change within the same clock tick could keep the stat)."""
+    trusted = info.st_ctime_ns < trusted_before and stat.S_ISREG(info.st_mode)
+    return known is not None and trusted and known.stat == seed_stat(info)
 
 
 def seed_or_problems(item: tuple[Path, str, str, bool, Seed | None, int]) -> Seed | list[Problem]:
@@ -303,12 +312,11 @@ def read_seed(folder: Path, name: str, path_text: str, is_link: bool, known: See
         check_link(Path(path_text), folder, f"{shown(folder)}/{printable(name)}")
     try:
         info = os.stat(path_text)
-        now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        trusted = info.st_ctime_ns < trusted_before and stat.S_ISREG(info.st_mode)
     except OSError:
-        now, trusted = (-1, 0, 0, 0), False
-    if known and known.stat == now and trusted:
+        info = None
+    if known and info is not None and still_known(known, info, trusted_before):
         return known
+    now = seed_stat(info) if info is not None else (-1, 0, 0, 0)
     return describe_seed(name, path_text, read_file(Path(path_text), MAX_SEED_BYTES, SEED_FILE), now)
 
 
