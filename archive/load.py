@@ -372,13 +372,18 @@ def read_file(path: Path, limit: int, rule: FileRule) -> bytes:
     The type and size are checked before opening (a device is never opened) and again on
     the open file (a named pipe opened without blocking is never read); a file that grows
     past the limit while it is read is caught by reading one byte more than the limit.
+    It is read with a buffer of the file's own size (a buffer of the limit would cost more
+    than the read itself).
     """
     try:
         check_file(os.stat(path), limit, rule, path)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with open(fd, "rb") as stream:
-            check_file(os.fstat(stream.fileno()), limit, rule, path)
-            data = stream.read(limit + 1)
+        try:
+            info = os.fstat(fd)
+            check_file(info, limit, rule, path)
+            data = read_to_end(fd, info.st_size, limit)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise Invalid([Problem(shown(path), 0, rule.missing)]) from None
     except OSError as error:
@@ -388,6 +393,21 @@ def read_file(path: Path, limit: int, rule: FileRule) -> bytes:
             [Problem(shown(path), 0, f"grew past the limit of {limit // MiB} MiB per file while it was read")]
         )
     return data
+
+
+def read_to_end(fd: int, size: int, limit: int) -> bytes:
+    """Read an open file to its end, or to one byte past `limit`; `size` is what its stat said."""
+    parts = []
+    total = 0
+    want = size + 1
+    while total <= limit:
+        chunk = os.read(fd, min(want, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = max(want - len(chunk), 1 << 16)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def check_file(info: os.stat_result, limit: int, rule: FileRule, path: Path) -> None:

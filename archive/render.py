@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import GENERATOR, VERSION
 from .derive import Entry, Group, Site
@@ -80,10 +80,18 @@ def verbatim(text: str) -> Markup:
     with CRLF and CR read as LF, and each character HTML cannot carry replaced by an empty
     `<span data-cp="U+XXXX">` in its place.
     """
-    escaped = UNSHOWABLE_BMP.sub(marker, str(escape(text)))
+    escaped = UNSHOWABLE_BMP.sub(marker, escape_text(text))
     if any(character in text for character in ASTRAL_NONCHARACTERS):
         escaped = UNSHOWABLE_ASTRAL.sub(marker, escaped)
     return Markup("\n" + escaped)
+
+
+def escape_text(text: str) -> str:
+    """The text escaped as markupsafe's `escape` does it, in half its time on a long text with
+    characters beyond ASCII (five passes of `str.replace` beat its one pass there)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+    )
 
 
 def markdown(text: str) -> Markup:

@@ -13,9 +13,10 @@ from conftest import PROJECT, Archive
 from html_text import browser_newlines, links, verbatim_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 import build
-from archive.render import verbatim
+from archive.render import escape_text, verbatim
 
 SEEDS = sorted((PROJECT / "seeds").iterdir())
 
@@ -209,6 +210,12 @@ HOSTILE = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=30
 def test_any_text_renders_verbatim(text: str) -> None:
     html = f"<pre data-verbatim>{verbatim(text)}</pre>"
     assert verbatim_text(html) == browser_newlines(text)
+
+
+@given(text=HOSTILE)
+@settings(max_examples=150, deadline=None)
+def test_the_quick_escape_is_markupsafes(text: str) -> None:
+    assert escape_text(text) == str(escape(text))
 
 
 def test_hostile_seed_builds_and_stays_verbatim(archive: Archive, run) -> None:
