@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         if options.command == "check":
-            return report_check(load_site(options.root), options)
+            return report_check(load_site(options.root, jobs=options.jobs), options)
         report = build(options)
     except Invalid as invalid:
         return report_problems(invalid.problems)
@@ -94,7 +94,7 @@ def build(options: Options) -> Report:
     with without_garbage_collection():
         memo = fingerprint.read_memo(options.out, MEMO_VERSION)
         remembered = {name: dict(part) for name, part in memo.items()}
-        site = load_site(options.root, options.out, memo["slugs"])
+        site = load_site(options.root, options.out, memo["slugs"], options.jobs)
         stages.done("load", f"{len(site.entries):,} documents valid")
         outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo)
         stages.done("plan", f"{len(outputs):,} files")
@@ -138,10 +138,11 @@ class Stages:
         self.last = now
 
 
-def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | None = None, jobs: int = 1):  # type: ignore[no-untyped-def]
     """Load, validate and derive: the archive as the pages will show it.
 
     With `out`, seeds unchanged since the last build of that site are not read again.
+    `jobs` processes may parse the records of a large metadata.yaml.
     """
     from archive.derive import derive_site
     from archive.load import SeedsRead, start_loading_seeds
@@ -161,7 +162,7 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
 
     try:
         archive, records = load_archive(
-            metadata, seeds, root / "seeds", fingerprint.read_state(out, RECORDS) if out else None
+            metadata, seeds, root / "seeds", fingerprint.read_state(out, RECORDS) if out else None, jobs
         )
     except Invalid as invalid:
         seeds()

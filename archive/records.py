@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
+import multiprocessing
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +36,10 @@ from .validate import Checker, document_schema, make_archive, make_document, rea
 VERSION = 1
 CODE = Path(__file__).resolve().parent
 MAX_NEW = 100
-"""More new records than this are parsed in one go (the full path), which is then faster."""
+"""More new records than this are parsed in one go: by worker processes, in chunks, when
+there are at least PARALLEL_FROM of them, else by the full path."""
+PARALLEL_FROM = 2000
+CHUNKS_PER_JOB = 4
 DOCUMENTS = re.compile(r"^documents:[ ]*(?:#[^\n]*)?$", re.M)
 TOP_LEVEL = re.compile(r"\n[^ \n#]")
 """A line at the left edge that is neither blank nor a comment: the end of the records."""
@@ -102,19 +106,20 @@ def load_archive(
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
     cached: bytes | None,
+    jobs: int = 1,
 ) -> tuple[Archive, bytes | None]:
     """The validated archive, and what to remember of its records for the next build (None: nothing new).
 
     `cached` is what an earlier build remembered; records it knows are not parsed again.
+    Many new records (a first build) are parsed by `jobs` worker processes, in chunks.
     `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
     Raises Invalid with every problem, as `validate` does.
     """
     text = read_metadata(metadata)
     where = shown(metadata)
     split = split_records(text)
-    if split is not None and cached is not None:
-        seeds = seeds() if callable(seeds) else seeds
-        quick = from_records(split, where, seeds, seeds_dir, cached) if seeds is not None else None
+    if split is not None and (cached is not None or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
+        quick = from_records(split, where, seeds, seeds_dir, cached or b"", jobs)
         if quick is not None:
             return quick
     root = parse_metadata(text, where)
@@ -124,7 +129,12 @@ def load_archive(
 
 
 def from_records(
-    split: Split, where: str, seeds: dict[str, Seed], seeds_dir: Path, cached: bytes
+    split: Split,
+    where: str,
+    seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
+    seeds_dir: Path,
+    cached: bytes,
+    jobs: int = 1,
 ) -> tuple[Archive, bytes | None] | None:
     """The archive from the remembered records and the new ones; None at the first thing out of the plain."""
     try:
@@ -140,15 +150,20 @@ def from_records(
         return None
     context = context_key(head.declared)
     memo = read_memo(cached, context)
-    new = [record for _, record in split.records if record not in memo]
-    if len(new) > MAX_NEW:
+    new = list(dict.fromkeys(record for _, record in split.records if record not in memo))
+    if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
-    schema = document_schema(head.declared)
-    for record in new:
-        parsed = parse_record(record, where, schema)
-        if parsed is None:
-            return None
-        memo[record] = parsed
+    parsed = (
+        parse_in_parallel(new, where, head.declared, jobs)
+        if len(new) > MAX_NEW
+        else parse_each(new, where, head.declared)
+    )
+    if parsed is None:
+        return None
+    memo.update(parsed)
+    seeds = seeds() if callable(seeds) else seeds
+    if seeds is None:
+        return None
     documents = []
     folded: set[str] = set()
     for line, record in split.records:
@@ -167,6 +182,53 @@ def from_records(
     return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if changed else None
 
 
+def parse_each(new: list[str], where: str, declared: list[str]) -> Memo | None:
+    """Each new record parsed on its own; None when one of them is not a plain, valid record."""
+    schema = document_schema(declared)
+    parsed: Memo = {}
+    for record in new:
+        fields = parse_record(record, where, schema)
+        if fields is None:
+            return None
+        parsed[record] = fields
+    return parsed
+
+
+def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int) -> Memo | None:
+    """The new records parsed by worker processes, a chunk of consecutive records each."""
+    size = -(-len(new) // (jobs * CHUNKS_PER_JOB))
+    chunks = [(new[start : start + size], where, declared) for start in range(0, len(new), size)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        results = pool.map(parse_chunk, chunks, chunksize=1)
+    if any(result is None for result in results):
+        return None
+    return {record: fields for chunk, result in zip(chunks, results) for record, fields in zip(chunk[0], result or ())}
+
+
+def parse_chunk(work: tuple[list[str], str, list[str]]) -> list[tuple[str, dict[str, Any]]] | None:
+    """Records parsed together as one mapping, each key found on its record's first line;
+    None when anything is wrong (the full path then says what)."""
+    chunk, where, declared = work
+    text = "".join(record if record.endswith("\n") else record + "\n" for record in chunk)
+    try:
+        check_events(text, where, MAX_DEPTH - 1)  # the records sit one level deeper in the file
+        node = yaml.compose(text, Loader=Loader)
+    except (Invalid, yaml.YAMLError):
+        return None
+    if not isinstance(node, yaml.MappingNode) or len(node.value) != len(chunk):
+        return None
+    schema = document_schema(declared)
+    parsed = []
+    line = 0
+    for record, (key, value) in zip(chunk, node.value):
+        fields = record_fields(key, value, where, schema, line)
+        if fields is None:
+            return None
+        parsed.append(fields)
+        line += record.count("\n") + (not record.endswith("\n"))
+    return parsed
+
+
 def parse_record(record: str, where: str, schema: Any) -> tuple[str, dict[str, Any]] | None:
     """One record's key and validated fields, parsed on its own; None when anything is wrong."""
     try:
@@ -177,7 +239,14 @@ def parse_record(record: str, where: str, schema: Any) -> tuple[str, dict[str, A
     if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
         return None
     key, value = node.value[0]
-    if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str" or key.start_mark.line != 0:
+    return record_fields(key, value, where, schema, 0)
+
+
+def record_fields(
+    key: yaml.Node, value: yaml.Node, where: str, schema: Any, line: int
+) -> tuple[str, dict[str, Any]] | None:
+    """A record's key (which must be on `line`, its first) and validated fields; None when anything is wrong."""
+    if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str" or key.start_mark.line != line:
         return None
     name = str(key.value)
     if seed_name_problem(name):
