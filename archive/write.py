@@ -116,10 +116,11 @@ def write_site(
     todo = [o for o in outputs if stale(o, before.get(o.path), out, settled)]
     note(journal, "staging", [o.path for o in todo])
     made = make_outputs(todo, out, before, jobs, progress)
-    staged = [item.path for item in made if item.temporary]
-    note(journal, "renaming", staged)
-    for path in staged:
-        os.replace(temporary_name(out / path), out / path)
+    note(journal, "renaming", [item.path for item in made if item.temporary])
+    folder = str(out)
+    for item in made:
+        if item.temporary:
+            os.replace(item.temporary, os.path.join(folder, item.path))
     journal.unlink(missing_ok=True)
     after = {o.path: before[o.path] for o in outputs if o.path in before}
     after.update({item.path: Previous(o.key, item.size) for item, o in zip(made, todo, strict=True)})
