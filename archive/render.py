@@ -72,18 +72,86 @@ def marker(match: re.Match[str]) -> str:
     return f'<span class="cp" role="img" aria-label="{code}" data-cp="{code}"></span>'
 
 
-def verbatim(text: str) -> Markup:
+def verbatim(text: str | SeedText) -> Markup:
     """A document's text for the inside of `<pre data-verbatim>`, exactly as it is.
 
     The leading newline is eaten by the HTML parser after `<pre>`, so a text that starts
     with its own newline keeps it. A browser's `textContent` of the element equals the text,
     with CRLF and CR read as LF, and each character HTML cannot carry replaced by an empty
     `<span data-cp="U+XXXX">` in its place.
+
+    Given a page's `text` itself (not called), a UTF-8 text with no such character goes into
+    the page as its escaped bytes, without being decoded (see SeedText).
     """
+    if isinstance(text, SeedText):
+        if text.escaped() is not None:
+            return Markup("\n" + SeedText.SLOT)
+        text = text()
     escaped = UNSHOWABLE_BMP.sub(marker, escape_text(text))
     if any(character in text for character in ASTRAL_NONCHARACTERS):
         escaped = UNSHOWABLE_ASTRAL.sub(marker, escaped)
     return Markup("\n" + escaped)
+
+
+SHOWABLE_BYTES = b"\t\n\r" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
+MARKED_UTF8 = [
+    (b"\xc2", re.compile(rb"\xc2[\x80-\x9f]")),  # C1 controls
+    (b"\xef", re.compile(rb"\xef\xb7[\x90-\xaf]")),  # U+FDD0-FDEF
+    (b"\xbf", re.compile(rb"\xbf[\xbe\xbf]")),  # U+FFFE, U+FFFF, U+1FFFE, ... (and a few other characters)
+]
+"""The UTF-8 of characters `verbatim` marks, beyond C0 controls and DEL: a byte to look for
+first (a quick search), then a pattern that starts with it."""
+
+
+def escaped_utf8(data: bytes) -> bytes | None:
+    """UTF-8 text escaped as `escape_text` escapes it, as bytes; None when it may hold a character
+    `verbatim` must mark (then the text takes the string path). None is sometimes too careful;
+    bytes are always exactly `escape_text(data.decode())` encoded."""
+    if data.translate(None, SHOWABLE_BYTES):
+        return None  # a C0 control or DEL
+    if any(first in data and pattern.search(data) for first, pattern in MARKED_UTF8):
+        return None
+    return (
+        data.replace(b"&", b"&amp;")
+        .replace(b"<", b"&lt;")
+        .replace(b">", b"&gt;")
+        .replace(b'"', b"&#34;")
+        .replace(b"'", b"&#39;")
+    )
+
+
+class SeedText:
+    """A document's text on its page (`text` in the template): called, it is the text as a string.
+
+    Through the `verbatim` filter uncalled (`{{ text|verbatim }}`), a UTF-8 text goes into the
+    page as escaped bytes: the template puts SLOT where it goes, and the page's bytes get the
+    text's in its place. A long text is then never decoded, escaped as a string, joined into
+    the page and encoded again.
+    """
+
+    SLOT = "\0text\0"
+    """Stands for the text in the rendered page: NUL is in no other text a page shows."""
+
+    def __init__(self, seeds: SeedReader, doc: Document) -> None:
+        self.seeds, self.doc = seeds, doc
+        self._escaped: bytes | None = None
+        self._tried = False
+
+    def __call__(self) -> str:
+        return self.seeds.text(self.doc)
+
+    def escaped(self) -> bytes | None:
+        """The text's escaped UTF-8 bytes, or None when it must take the string path."""
+        if not self._tried:
+            self._tried = True
+            if self.doc.encoding is None:
+                self._escaped = escaped_utf8(self.seeds.read(self.doc))
+        return self._escaped
+
+    def fill(self, page: bytes) -> bytes:
+        """The rendered page with the text in each slot the template left for it."""
+        escaped = self._escaped
+        return page.replace(self.SLOT.encode(), escaped) if escaped is not None else page
 
 
 def escape_text(text: str) -> str:
@@ -280,6 +348,8 @@ class PageMaker:
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
         """One page; links in it are relative to where it lives (`root` leads back to the site's root)."""
+        if "text" in context:
+            context = {**context, "text": SeedText(self.seeds, context["text"])}
         try:
             html = self.theme.env.get_template(template).render(
                 archive=self.site.info,
@@ -292,7 +362,8 @@ class PageMaker:
             )
         except jinja2.TemplateError as error:
             raise Invalid([template_problem(error)]) from None
-        return html.encode("utf-8")
+        text = context.get("text")
+        return text.fill(html.encode("utf-8")) if isinstance(text, SeedText) else html.encode("utf-8")
 
     @jinja2.pass_context
     def row(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
@@ -351,7 +422,7 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
             entry=entry,
             previous=previous,
             next=following,
-            text=functools.partial(page.seeds.text, entry.doc),
+            text=entry.doc,
         )
         yield Output(entry.raw, entry.doc.sha256, functools.partial(page.seeds.read, entry.doc))
     for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):

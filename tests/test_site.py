@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 import build
-from archive.render import escape_text, verbatim
+from archive.render import ASTRAL_NONCHARACTERS, UNSHOWABLE_BMP, escape_text, escaped_utf8, verbatim
 
 SEEDS = sorted((PROJECT / "seeds").iterdir())
 
@@ -216,6 +216,31 @@ def test_any_text_renders_verbatim(text: str) -> None:
 @settings(max_examples=150, deadline=None)
 def test_the_quick_escape_is_markupsafes(text: str) -> None:
     assert escape_text(text) == str(escape(text))
+
+
+@given(text=HOSTILE)
+@settings(max_examples=300, deadline=None)
+def test_a_text_as_escaped_bytes_is_the_text_verbatim(text: str) -> None:
+    data = text.encode("utf-8", "surrogatepass")
+    escaped = escaped_utf8(data)
+    if escaped is not None:
+        assert "\n" + escaped.decode("utf-8") == str(verbatim(text))
+    if UNSHOWABLE_BMP.search(text) or any(character in text for character in ASTRAL_NONCHARACTERS):
+        assert escaped is None
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\x00", "\x1b", "\x7f", "\x85", "\x9f", "\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0010ffff"],
+)
+def test_a_text_with_a_character_to_mark_takes_the_string_path(character: str) -> None:
+    assert escaped_utf8(f"“a” {character} b".encode()) is None
+    assert escaped_utf8(f"“a” {character} b".replace(character, "\u00a0\ufdcf\ufdf0\ufffd").encode()) is not None
+
+
+def test_a_plain_text_takes_the_bytes_path() -> None:
+    text = "“curly” 中文 👩🏽‍🔬 <&> '\"\r\n\t\u00a0\u00bf\uffdd end"
+    assert escaped_utf8(text.encode()) == str(verbatim(text))[1:].encode()
 
 
 def test_hostile_seed_builds_and_stays_verbatim(archive: Archive, run) -> None:
