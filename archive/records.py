@@ -200,9 +200,12 @@ def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int
     chunks = [(new[start : start + size], where, declared) for start in range(0, len(new), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         results = pool.map(parse_chunk, chunks, chunksize=1)
-    if any(result is None for result in results):
-        return None
-    return {record: fields for chunk, result in zip(chunks, results) for record, fields in zip(chunk[0], result or ())}
+    parsed: Memo = {}
+    for (chunk, _, _), result in zip(chunks, results, strict=True):
+        if result is None:
+            return None
+        parsed.update(zip(chunk, result, strict=True))
+    return parsed
 
 
 def parse_chunk(work: tuple[list[str], str, list[str]]) -> list[tuple[str, dict[str, Any]]] | None:
@@ -220,7 +223,7 @@ def parse_chunk(work: tuple[list[str], str, list[str]]) -> list[tuple[str, dict[
     schema = document_schema(declared)
     parsed = []
     line = 0
-    for record, (key, value) in zip(chunk, node.value):
+    for record, (key, value) in zip(chunk, node.value, strict=True):
         fields = record_fields(key, value, where, schema, line)
         if fields is None:
             return None

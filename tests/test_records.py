@@ -212,3 +212,60 @@ def test_a_record_added_at_the_end_is_the_only_one_parsed(root: Path, monkeypatc
     assert verdict == full(root)
     assert [doc.file for doc in verdict[1].documents] == [*NAMES, "e.txt"]  # type: ignore[attr-defined]
     assert parsed == ["  e.txt:"]
+
+
+STANCES = ["for", "against"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(BASE)), st.integers(0, 3), st.sampled_from(SNIPPETS) | st.text(max_size=3)),
+        max_size=4,
+    ),
+    size=st.integers(1, 4),
+)
+def test_records_parsed_together_are_each_as_parsed_alone(edits: list[tuple[int, int, str]], size: int) -> None:
+    text = BASE
+    for position, deleted, inserted in edits:
+        position = min(position, len(text))
+        text = text[:position] + inserted + text[position + deleted :]
+    split = records.split_records(text)
+    if split is None:
+        return
+    texts = [record for _, record in split.records]
+    schema = records.document_schema(STANCES)
+    for start in range(0, len(texts), size):
+        chunk = texts[start : start + size]
+        together = records.parse_chunk((chunk, "metadata.yaml", STANCES))
+        if together is not None:
+            assert together == [records.parse_record(record, "metadata.yaml", schema) for record in chunk]
+
+
+def test_the_base_records_parse_together() -> None:
+    split = records.split_records(BASE)
+    assert split is not None
+    texts = [record for _, record in split.records]
+    schema = records.document_schema(STANCES)
+    alone = [records.parse_record(record, "metadata.yaml", schema) for record in texts]
+    assert None not in alone
+    assert records.parse_chunk((texts, "metadata.yaml", STANCES)) == alone
+    assert records.parse_chunk((texts[1:3], "metadata.yaml", STANCES)) == alone[1:3]
+
+
+def test_a_first_build_of_many_records_parses_them_in_workers(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(records, "MAX_NEW", 1)
+    chunks: list[int] = []
+    real = records.parse_in_parallel
+    monkeypatch.setattr(records, "parse_in_parallel", lambda new, *a: chunks.append(len(new)) or real(new, *a))
+    seeds, _ = load_seeds(root / "seeds")
+    archive, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None, jobs=2)
+    assert chunks == [4] and ("ok", archive) == full(root)
+    assert memory is not None and cached(root, memory) == full(root)
+    broken = BASE.replace("    stance: against\n    note", "    stance: sideways\n    note")
+    (root / "metadata.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(Invalid) as raised:
+        records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None, jobs=2)
+    assert [str(p) for p in raised.value.problems] == full(root)[1]
+    assert chunks == [4, 4]
