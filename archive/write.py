@@ -8,7 +8,8 @@ file's. A file is removed only when the manifest says this generator wrote it.
 Writing is two-phase: every file to write is first written in full under a temporary name
 beside its target; only when all are on disk are they renamed into place. A failure in the
 first phase (disk full, permission denied, a seed that changed) leaves the previous site as
-it was.
+it was. A first build into an empty folder has no site to keep: each file is renamed into
+place as soon as it is written (so every file is whole), and a failure removes them all.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Made:
     path: str
     size: int
     temporary: str | None
+    placed: str | None = None
+    """The file itself, when a first build put it in place at once (see `write_site`)."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,10 @@ def write_site(
     if not (out / MANIFEST).is_file():
         write_manifest(out, {})  # claim the folder first: a build killed now still owns what it wrote
     todo = [o for o in outputs if stale(o, before.get(o.path), out, settled)]
-    note(journal, "staging", [o.path for o in todo])
-    made = make_outputs(todo, out, before, jobs, progress)
+    first = not before and set(os.listdir(out)) <= {MANIFEST}
+    """Nothing to keep whole: each file goes in place as soon as it is written."""
+    note(journal, "placing" if first else "staging", [o.path for o in todo])
+    made = make_outputs(todo, out, jobs, progress, first)
     note(journal, "renaming", [item.path for item in made if item.temporary])
     folder = str(out)
     for item in made:
@@ -130,7 +135,7 @@ def write_site(
         remove_empty_parents(out / path, out)
     if after != before or not (out / MANIFEST).is_file():
         write_manifest(out, dict(sorted(after.items())))
-    written = sum(1 for item in made if item.temporary)
+    written = sum(1 for item in made if item.temporary or item.placed)
     return Written(written, len(outputs) - written, len(removed))
 
 
@@ -146,8 +151,10 @@ def stale(output: Output, previous: Previous | None, out: Path, settled: Set[str
         return True
 
 
-def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], jobs: int, progress: bool) -> list[Made]:
+def make_outputs(todo: list[Output], out: Path, jobs: int, progress: bool, first: bool = False) -> list[Made]:
     """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`.
+
+    `first`: a first build into an empty folder, whose files go in place at once.
 
     Outputs marked `local` (listings, data files: they read and fill the build's memo) are
     made in this process, while worker processes make the others.
@@ -160,20 +167,20 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     remote = [(i, o) for i, o in enumerate(todo) if not o.local]
     ranges = [(start, min(start + CHUNK, len(remote))) for start in range(0, len(remote), CHUNK)]
     global _WORK
-    _WORK = (remote, str(out))
+    _WORK = (remote, str(out), first)
     gc.freeze()  # forked workers share the parent's objects instead of copying them on touch
     results: list[tuple[list[tuple[int, Made]], list[Problem] | None]] = []
     try:
         if jobs > 1 and len(remote) >= PARALLEL_FROM:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 pending = pool.imap_unordered(make_range, ranges)
-                results.append(make_each(local, str(out)))
+                results.append(make_each(local, str(out), first))
                 report.advance(len(local))
                 for result in pending:
                     results.append(result)
                     report.advance(len(result[0]))
         else:
-            results.append(make_each(local, str(out)))
+            results.append(make_each(local, str(out), first))
             report.advance(len(local))
             for span in ranges:
                 results.append(make_range(span))
@@ -193,23 +200,25 @@ def make_outputs(todo: list[Output], out: Path, before: dict[str, Previous], job
     return [by_index[i] for i in range(len(todo))]
 
 
-_WORK: tuple[list[tuple[int, Output]], str] | None = None
+_WORK: tuple[list[tuple[int, Output]], str, bool] | None = None
 """The work of one make_outputs call, set before worker processes fork so they inherit it."""
 
 
 def make_range(span: tuple[int, int]) -> tuple[list[tuple[int, Made]], list[Problem] | None]:
     """Make outputs start..end of the current work."""
     assert _WORK is not None
-    work, out = _WORK
-    return make_each(work[span[0] : span[1]], out)
+    work, out, first = _WORK
+    return make_each(work[span[0] : span[1]], out, first)
 
 
-def make_each(work: list[tuple[int, Output]], out: str) -> tuple[list[tuple[int, Made]], list[Problem] | None]:
+def make_each(
+    work: list[tuple[int, Output]], out: str, first: bool = False
+) -> tuple[list[tuple[int, Made]], list[Problem] | None]:
     """Make these outputs (each with its place in the build's list); problems instead of an exception."""
     made: list[tuple[int, Made]] = []
     try:
         for index, output in work:
-            made.append((index, make_one(output, out)))
+            made.append((index, make_one(output, out, first)))
     except Invalid as invalid:
         discard([item for _, item in made])
         return [], invalid.problems
@@ -219,11 +228,14 @@ def make_each(work: list[tuple[int, Output]], out: str) -> tuple[list[tuple[int,
     return made, None
 
 
-def make_one(output: Output, out: str) -> Made:
-    """Make one output; write it to a temporary file unless the file already has these bytes."""
+def make_one(output: Output, out: str, first: bool = False) -> Made:
+    """Make one output; write it to a temporary file unless the file already has these bytes.
+
+    `first`: rename it into place at once (a first build into an empty folder).
+    """
     data = output.make()
     target = os.path.join(out, output.path)
-    if same_bytes(target, data):
+    if not first and same_bytes(target, data):
         return Made(output.path, len(data), None)
     temporary = temporary_name(target)
     try:
@@ -233,6 +245,9 @@ def make_one(output: Output, out: str) -> Made:
     except OSError:
         Path(temporary).unlink(missing_ok=True)
         raise
+    if first:
+        os.replace(temporary, target)
+        return Made(output.path, len(data), None, target)
     return Made(output.path, len(data), temporary)
 
 
@@ -266,6 +281,10 @@ def recover(out: Path, journal: Path) -> None:
             os.replace(temporary, target)
         else:
             os.unlink(temporary)
+    if phase == "placing":  # a first build, killed: what it put in place goes
+        for path in paths:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(out / path)
     journal.unlink(missing_ok=True)
 
 
@@ -283,8 +302,9 @@ def same_bytes(path: str, data: bytes) -> bool:
 def discard(made: list[Made]) -> None:
     """Remove the temporary files of a first phase that will not be completed."""
     for item in made:
-        if item.temporary:
-            Path(item.temporary).unlink(missing_ok=True)
+        for file in (item.temporary, item.placed):
+            if file:
+                Path(file).unlink(missing_ok=True)
 
 
 def write_manifest(out: Path, files: dict[str, Previous]) -> None:

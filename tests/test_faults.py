@@ -83,6 +83,37 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(tmp_path: Path) -> 
     print(f"killed: {outcomes}")
 
 
+def test_a_first_build_killed_at_any_moment_leaves_whole_files_and_is_undone(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    clean = {}
+    for title in ("Second", "First"):
+        make_archive(root, title)
+        started = time.monotonic()
+        subprocess.run(build_command(root, tmp_path / title), check=True)
+        clean[title], duration = files(tmp_path / title), time.monotonic() - started
+    placing = 0
+    for run in range(8):
+        make_archive(root, "First")
+        site = tmp_path / f"site{run}"
+        process = subprocess.Popen(build_command(root, site))
+        journal = tmp_path / f".site{run}.cache" / "journal.json"
+        if run < 6:
+            time.sleep(random.Random(run).uniform(0, duration))
+        else:  # the moment it starts putting files in place
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and '"placing"' not in (journal.read_text() if journal.exists() else ""):
+                time.sleep(0.001)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        placing += journal.exists() and json.loads(journal.read_text())["phase"] == "placing"
+        visible = {p: d for p, d in files(site).items() if not Path(p).name.startswith(".")} if site.exists() else {}
+        assert all(data == clean["First"][path] for path, data in visible.items()), f"run {run}: a torn file"
+        make_archive(root, "Second")  # every page name changes: what the killed build placed must go
+        subprocess.run(build_command(root, site), check=True)
+        assert files(site) == clean["Second"], f"run {run}: the build after the kill differs from a clean build"
+    assert placing, "no run was killed while placing files"
+
+
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     root, site = tmp_path / "archive", tmp_path / "site"
     make_archive(root, "Title")

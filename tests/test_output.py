@@ -215,6 +215,20 @@ def test_a_first_build_that_fails_while_making_pages_leaves_no_empty_folders(arc
     assert sorted(p.name for p in archive.site.iterdir()) == [".archive-manifest.json"]
 
 
+def test_a_first_build_that_fails_after_placing_files_removes_them(archive: Archive, run) -> None:
+    (archive.root / "templates").mkdir()
+    (archive.root / "templates" / "document.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ entry.doc.title }}'
+        "{% if entry.doc.title == 'Beta' %}{{ link('x') }}{% endif %}{% endblock %}\n"
+    )
+    result = run("--root", ".")
+    assert result.status == 1
+    assert sorted(p.name for p in archive.site.iterdir()) == [".archive-manifest.json"]
+    (archive.root / "templates" / "document.html").unlink()
+    assert run("--root", ".").status == 0
+    assert (archive.site / "documents" / "alpha.html").is_file() and (archive.site / "documents" / "beta.html").is_file()
+
+
 @pytest.mark.parametrize(
     ("out", "reason"),
     [
