@@ -173,7 +173,7 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
     if seed_problems:
         raise Invalid(seed_problems)
     if out and records is not None:
-        fingerprint.keep(out, RECORDS, records)
+        fingerprint.keep_state(out, RECORDS, records)
     return derive_site(archive, shown(metadata), slug_memo)
 
 

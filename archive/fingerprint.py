@@ -137,12 +137,23 @@ def keep(out: Path, name: str, data: bytes) -> None:
         pass
 
 
+CHECK = 16
+"""Bytes of the BLAKE2b digest a state file ends with: a file damaged in any way is not read as state."""
+
+
+def keep_state(out: Path, name: str, data: bytes) -> None:
+    """Keep a file of the build's state, with the digest read_state checks."""
+    keep(out, name, data + hashlib.blake2b(data, digest_size=CHECK).digest())
+
+
 def read_state(out: Path, name: str) -> bytes | None:
-    """A file of the build's state, as kept; None when there is none."""
+    """A file of the build's state, as kept; None when there is none, or it is damaged."""
     try:
-        return (cache_dir(out) / name).read_bytes()
+        data = (cache_dir(out) / name).read_bytes()
     except OSError:
         return None
+    body, check = data[:-CHECK], data[-CHECK:]
+    return body if len(data) > CHECK and hashlib.blake2b(body, digest_size=CHECK).digest() == check else None
 
 
 SEEDS_VERSION = 2
@@ -155,10 +166,9 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
     """
     from .model import Seed
 
-    path = cache_dir(out) / "seeds.marshal"
     try:
-        written = os.stat(path).st_mtime_ns
-        data = marshal.loads(path.read_bytes())
+        written = os.stat(cache_dir(out) / "seeds.marshal").st_mtime_ns
+        data = marshal.loads(read_state(out, "seeds.marshal") or b"")
         if data["version"] != SEEDS_VERSION:
             return {}, 0
         seeds = {
@@ -184,7 +194,7 @@ def write_seeds(out: Path, seeds: dict[str, Any]) -> None:
     """Write down what was read of each seed (best effort)."""
     rows = [(name, seed.stat, seed.sha256, seed.utf8_error, seed.first_line) for name, seed in sorted(seeds.items())]
     with contextlib.suppress(ValueError):
-        keep(out, "seeds.marshal", marshal.dumps({"version": SEEDS_VERSION, "seeds": rows}))
+        keep_state(out, "seeds.marshal", marshal.dumps({"version": SEEDS_VERSION, "seeds": rows}))
 
 
 MEMO_PARTS = ("slugs", "rows", "lines")
@@ -194,7 +204,7 @@ MEMO_PARTS = ("slugs", "rows", "lines")
 def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
     """What earlier builds remembered (MEMO_PARTS), if made by this `version`."""
     try:
-        data = marshal.loads((cache_dir(out) / "memo.marshal").read_bytes())
+        data = marshal.loads(read_state(out, "memo.marshal") or b"")
         if isinstance(data, dict) and data.get("version") == version:
             return {part: dict(data[part]) for part in MEMO_PARTS}
     except (OSError, ValueError, EOFError, TypeError, KeyError):
@@ -208,4 +218,4 @@ def write_memo(out: Path, version: str, memo: dict[str, dict[str, str]]) -> None
         data = marshal.dumps({"version": version, **memo})
     except ValueError:
         return
-    keep(out, "memo.marshal", data)
+    keep_state(out, "memo.marshal", data)

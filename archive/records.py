@@ -33,7 +33,7 @@ from .model import Archive, Document, Seed
 from .problems import Invalid, shown
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
 
-VERSION = 1
+VERSION = 2
 CODE = Path(__file__).resolve().parent
 MAX_NEW = 100
 """More new records than this are parsed in one go: by worker processes, in chunks, when
@@ -45,8 +45,9 @@ TOP_LEVEL = re.compile(r"\n[^ \n#]")
 """A line at the left edge that is neither blank nor a comment: the end of the records."""
 KEY_LINE = re.compile(r"\n( +)[^ \n#]")
 FIELDS = [f.name for f in dataclasses.fields(Document) if f.name not in ("file", "sha256", "size", "line")]
-Memo = dict[str, tuple[str, dict[str, Any]]]
-"""A record's text -> its key and its validated fields."""
+"""A record's fields, in this order in the memo (title, publisher, date, stance, then the optional ones)."""
+Memo = dict[str, tuple[str, tuple[Any, ...]]]
+"""A record's text -> its key and its validated fields as plain values (see `plain`), as marshal keeps them."""
 
 
 @dataclass(frozen=True)
@@ -166,20 +167,54 @@ def from_records(
         return None
     documents = []
     folded: set[str] = set()
-    for line, record in split.records:
-        name, fields = memo[record]
-        if name.casefold() in folded or name not in seeds:
-            return None
-        folded.add(name.casefold())
-        document = make_document(check, name, line, fields, seeds[name], seeds_dir)
-        if document is None:
-            return None
-        documents.append(document)
+    try:
+        for line, record in split.records:
+            name, fields = memo[record]
+            if name.casefold() in folded or name not in seeds:
+                return None
+            folded.add(name.casefold())
+            document = remembered_document(check, name, line, fields, seeds[name], seeds_dir)
+            if document is None:
+                return None
+            documents.append(document)
+    except (ValueError, TypeError, AttributeError):
+        return None  # a memo of another shape
     if len(documents) != len(seeds):
         return None  # a seed without a record
     kept = {record: memo[record] for _, record in split.records}
     changed = bool(new) or len(kept) != len(memo)
     return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if changed else None
+
+
+def remembered_document(
+    check: Checker, name: str, line: int, fields: tuple[Any, ...], seed: Seed, seeds_dir: Path
+) -> Document | None:
+    """A Document from a remembered record and its seed: at once for a UTF-8 seed (most),
+    else through `make_document`, which decodes it."""
+    title, publisher, date, stance, author, source_url, language, slug, encoding, note = fields
+    if encoding is not None or seed.utf8_error or not seed.size:
+        return make_document(check, name, line, dict(zip(FIELDS, fields, strict=True)), seed, seeds_dir)
+    return Document(
+        name,
+        title,
+        publisher,
+        PartialDate(*date),
+        stance,
+        seed.sha256,
+        seed.size,
+        line,
+        author,
+        source_url,
+        language,
+        slug,
+        encoding,
+        note,
+    )
+
+
+def plain(fields: dict[str, Any]) -> tuple[Any, ...]:
+    """A record's validated fields as the memo keeps them: in FIELDS' order, a date as its parts."""
+    return tuple(as_parts(fields.get(name)) for name in FIELDS)
 
 
 def parse_each(new: list[str], where: str, declared: list[str]) -> Memo | None:
@@ -190,7 +225,7 @@ def parse_each(new: list[str], where: str, declared: list[str]) -> Memo | None:
         fields = parse_record(record, where, schema)
         if fields is None:
             return None
-        parsed[record] = fields
+        parsed[record] = (fields[0], plain(fields[1]))
     return parsed
 
 
@@ -204,7 +239,7 @@ def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int
     for (chunk, _, _), result in zip(chunks, results, strict=True):
         if result is None:
             return None
-        parsed.update(zip(chunk, result, strict=True))
+        parsed.update((record, (name, plain(fields))) for record, (name, fields) in zip(chunk, result, strict=True))
     return parsed
 
 
@@ -274,17 +309,13 @@ def remember(split: Split | None, root: yaml.Node, archive: Archive) -> bytes | 
     memo: Memo = {}
     for line, record in split.records:
         doc = by_line[line]
-        memo[record] = (doc.file, {name: getattr(doc, name) for name in FIELDS if getattr(doc, name) is not None})
+        memo[record] = (doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS))
     return write_memo(context_key([stance.key for stance in archive.stances]), memo)
 
 
 def write_memo(context: str, memo: Memo) -> bytes:
-    """The remembered records as bytes (dates as their parts: marshal keeps only plain values)."""
-    plain = {
-        record: (name, {field: as_parts(value) for field, value in fields.items()})
-        for record, (name, fields) in memo.items()
-    }
-    return marshal.dumps({"version": VERSION, "context": context, "records": plain})
+    """The remembered records as bytes."""
+    return marshal.dumps({"version": VERSION, "context": context, "records": memo})
 
 
 def as_parts(value: Any) -> Any:
@@ -298,14 +329,8 @@ def read_memo(cached: bytes, context: str) -> Memo:
     """The remembered records, if remembered in this context; empty for anything else."""
     try:
         data = marshal.loads(cached)
-        if data["version"] != VERSION or data["context"] != context:
+        if data["version"] != VERSION or data["context"] != context or not isinstance(data["records"], dict):
             return {}
-        return {
-            str(record): (
-                str(name),
-                {field: PartialDate(*value) if field == "date" else value for field, value in fields.items()},
-            )
-            for record, (name, fields) in data["records"].items()
-        }
+        return data["records"]
     except (ValueError, EOFError, TypeError, KeyError, AttributeError):
         return {}

@@ -137,6 +137,21 @@ def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archi
     assert set(site_files(archive.site)) - {"documents/alpha.html"} >= set(clean) - {"documents/alpha.html"}
 
 
+@pytest.mark.parametrize("name", ["records.marshal", "seeds.marshal", "memo.marshal"])
+def test_a_state_file_changed_in_one_byte_is_not_believed(archive: Archive, run, name: str) -> None:
+    assert run("--root", ".").status == 0
+    state = archive.site.parent / f".{archive.site.name}.cache" / name
+    data = state.read_bytes()
+    where = max(data.rfind(b"Beta"), data.rfind(b"b.txt"), data.rfind(b"beta"))  # a value, not a key
+    assert where > 0
+    state.write_bytes(data[:where] + b"X" + data[where + 1 :])  # still a valid marshal: only a text differs
+    text = (archive.root / "metadata.yaml").read_text().replace("title: Alpha", "title: Alpha Prime")
+    (archive.root / "metadata.yaml").write_text(text)
+    assert run("--root", ".").status == 0
+    assert run("--root", ".", "--out", "clean").status == 0
+    assert site_files(archive.site) == site_files(archive.root / "clean")
+
+
 TEMPLATE_EDITS = ["<h2>Dates</h2>", "Text as captured", "Skip to content"]
 OPERATION = st.one_of(
     st.tuples(
