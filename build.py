@@ -93,7 +93,7 @@ def build(options: Options) -> Report:
     check_output(options.out, options.root, options.root / "seeds")  # before anything is written beside it
     with without_garbage_collection():
         memo = fingerprint.read_memo(options.out, MEMO_VERSION)
-        remembered = {name: dict(part) for name, part in memo.items()}
+        remembered = {name: set(part) for name, part in memo.items()}
         site = load_site(options.root, options.out, memo["slugs"], options.jobs)
         stages.done("load", f"{len(site.entries):,} documents valid")
         outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo)
@@ -107,7 +107,9 @@ def build(options: Options) -> Report:
             pages = sum(1 for output in outputs if output.path.endswith(".html"))
             folders = sorted({os.path.dirname(output.path) for output in outputs})
             fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
-        if memo != remembered:
+        changed = sum(len(memo[name].keys() ^ keys) for name, keys in remembered.items())
+        size, kept = sum(map(len, memo.values())), sum(map(len, remembered.values()))
+        if fingerprint.worth_writing(changed, size, kept):
             fingerprint.write_memo(options.out, MEMO_VERSION, memo)
         stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
@@ -168,7 +170,8 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
         seeds()
         raise Invalid(invalid.problems + read[0][1]) from None
     found, seed_problems = read[0]  # load_archive always asks for the seeds
-    if out and found is not None and found != known:
+    changed = len(known.keys() - (found or {}).keys()) + sum(known.get(k) is not s for k, s in (found or {}).items())
+    if out and found is not None and fingerprint.worth_writing(changed, len(found), len(known)):
         fingerprint.write_seeds(out, found)
     if seed_problems:
         raise Invalid(seed_problems)

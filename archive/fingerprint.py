@@ -125,6 +125,18 @@ def remember(out: Path, digest: str, folders: list[str], summary: dict[str, int]
     keep(out, "fingerprint.json", json.dumps(data, sort_keys=True).encode())
 
 
+SLACK = 0.01
+"""State that differs from what is kept in no more entries than this share of the archive
+(and no more than `most`) is not written again: the next build remakes those few entries,
+which costs less than writing all 10,000 again after each added document."""
+
+
+def worth_writing(changed: int, size: int, kept: int, most: int = 100) -> bool:
+    """Whether state of `size` entries is worth writing, when `changed` of them differ from the
+    `kept` entries written before (none kept: always)."""
+    return changed > 0 and (kept == 0 or changed > min(most, int(size * SLACK)))
+
+
 def keep(out: Path, name: str, data: bytes) -> None:
     """Write a file of the build's state beside the output, atomically; best effort (state is a cache)."""
     folder = cache_dir(out)

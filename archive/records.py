@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from .dates import PartialDate, latest_date
+from .fingerprint import worth_writing
 from .load import MAX_DEPTH, Loader, check_events, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed
 from .problems import Invalid, shown
@@ -39,6 +40,9 @@ MAX_NEW = 100
 """More new records than this are parsed in one go: by worker processes, in chunks, when
 there are at least PARALLEL_FROM of them, else by the full path."""
 PARALLEL_FROM = 2000
+WRITE_FROM = 20
+"""The memo is written again once more than this many records, or 1% of them if fewer, are new or gone:
+parsing a few records again costs less than writing 10,000."""
 CHUNKS_PER_JOB = 4
 DOCUMENTS = re.compile(r"^documents:[ ]*(?:#[^\n]*)?$", re.M)
 TOP_LEVEL = re.compile(r"\n[^ \n#]")
@@ -151,6 +155,7 @@ def from_records(
         return None
     context = context_key(head.declared)
     memo = read_memo(cached, context)
+    remembered = len(memo)
     new = list(dict.fromkeys(record for _, record in split.records if record not in memo))
     if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
@@ -182,8 +187,9 @@ def from_records(
     if len(documents) != len(seeds):
         return None  # a seed without a record
     kept = {record: memo[record] for _, record in split.records}
-    changed = bool(new) or len(kept) != len(memo)
-    return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if changed else None
+    changed = len(new) + len(memo) - len(kept)
+    worth = worth_writing(changed, len(kept), remembered, WRITE_FROM)
+    return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if worth else None
 
 
 def remembered_document(

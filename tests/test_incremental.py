@@ -13,6 +13,7 @@ import shutil
 import textwrap
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import PROJECT, Archive
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import build
+from archive import fingerprint
 
 
 def site_files(folder: Path) -> dict[str, bytes]:
@@ -241,12 +243,17 @@ class Model:
         )
 
 
-@given(operations=st.lists(OPERATION, min_size=1, max_size=7))
+@given(operations=st.lists(OPERATION, min_size=1, max_size=7), lazy=st.booleans())
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
-def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPathFactory, operations) -> None:  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("model")
+def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPathFactory, operations, lazy) -> None:  # type: ignore[no-untyped-def]
+    """`lazy`: state that changed a little is never written again (see fingerprint.SLACK)."""
+    with mock.patch.object(fingerprint, "SLACK", 1.0 if lazy else fingerprint.SLACK):
+        check_incremental_builds(tmp_path_factory.mktemp("model"), operations)
+
+
+def check_incremental_builds(root: Path, operations) -> None:  # type: ignore[no-untyped-def]
     (root / "seeds").mkdir()
     model = Model(root)
     model.apply(("add", 0, "Alpha", "2022-08"))
@@ -258,6 +265,26 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPath
         clean = root / f"clean{number}"
         assert build.main(["--root", str(root), "--out", str(clean), "--quiet", "--jobs", "1"]) == 0
         assert site_files(incremental) == site_files(clean), f"after {operations[: number + 1]}"
+
+
+def test_state_that_changed_a_little_is_not_written_again(archive: Archive, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(fingerprint, "SLACK", 1.0)
+    assert run("--root", ".").status == 0
+    cache = archive.site.parent / f".{archive.site.name}.cache"
+    state = {name: (cache / name).read_bytes() for name in ("memo.marshal", "records.marshal", "seeds.marshal")}
+    archive.seed("c.txt", "A third document.\n")
+    with open(archive.root / "metadata.yaml", "a", encoding="utf-8") as stream:
+        stream.write("  c.txt:\n    title: Gamma\n    publisher: P\n    date: 2022\n    stance: for\n")
+    assert run("--root", ".").status == 0
+    assert {name: (cache / name).read_bytes() for name in state} == state
+    assert run("--root", ".", "--out", "clean").status == 0
+    assert site_files(archive.site) == site_files(archive.root / "clean")
+    monkeypatch.setattr(fingerprint, "SLACK", 0.01)
+    (archive.root / "metadata.yaml").write_text(
+        (archive.root / "metadata.yaml").read_text().replace("Gamma", "Gamma 2")
+    )
+    assert run("--root", ".").status == 0
+    assert all((cache / name).read_bytes() != data for name, data in state.items())
 
 
 def test_a_seed_edited_in_place_with_its_old_size_and_time_is_read_again(archive: Archive, run) -> None:
