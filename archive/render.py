@@ -328,10 +328,11 @@ class PageMaker:
     ) -> None:
         self.site, self.theme, self.base_url, self.common, self.seeds = site, theme, base_url, common, seeds
         self.stances = {term.key: term for term in site.info.stances}
-        self.digests, self.rows = digests, rows
+        self.digests, self.remembered_rows = digests, rows
         self.row_salt = digest(*common)
         """Digest of what every page and row depends on: the code, the item template, the archive."""
         theme.env.filters["row"] = self.row
+        theme.env.filters["rows"] = self.rows
         current = set(digests.values())
         for key in [k for k in rows if k[:32] != self.row_salt or k[32:] not in current]:
             del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
@@ -371,14 +372,23 @@ class PageMaker:
 
         It is made with ROOT for the path back to the site's root, which each page then fills in.
         """
+        return Markup(self.row_html(entry).replace(ROOT, context["root"]))
+
+    @jinja2.pass_context
+    def rows(self, context: jinja2.runtime.Context, entries: Iterable[Entry]) -> Markup:
+        """The `rows` filter: entries as listings show them, one `row` a line, in one go."""
+        return Markup("\n".join(map(self.row_html, entries)).replace(ROOT, context["root"]))
+
+    def row_html(self, entry: Entry) -> str:
+        """An entry's row, with ROOT for the way back to the site's root; remembered."""
         key = f"{self.row_salt}{self.digests[entry.doc.file]}"
-        if key not in self.rows:
-            self.rows[key] = (
+        if key not in self.remembered_rows:
+            self.remembered_rows[key] = (
                 self.theme.env.get_template("_item.html")
                 .render(archive=self.site.info, stances=self.stances, root=ROOT, entry=entry)
                 .rstrip("\n")
             )
-        return Markup(self.rows[key].replace(ROOT, context["root"]))
+        return self.remembered_rows[key]
 
 
 ROOT = "\0"
