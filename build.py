@@ -96,7 +96,9 @@ def build(options: Options) -> Report:
         remembered = {name: set(part) for name, part in memo.items()}
         site = load_site(options.root, options.out, memo["slugs"], options.jobs)
         stages.done("load", f"{len(site.entries):,} documents valid")
-        outputs = plan_site(site, Theme(template_dirs, static_dirs), options.base_url, options.root / "seeds", memo)
+        outputs = plan_site(
+            site, Theme(template_dirs, static_dirs, options.out), options.base_url, options.root / "seeds", memo
+        )
         stages.done("plan", f"{len(outputs):,} files")
         cache = fingerprint.cache_dir(options.out)
         with locked(cache, options.out):
@@ -105,7 +107,7 @@ def build(options: Options) -> Report:
             fingerprint.forget(options.out)
             written = write_files(outputs, options, cache / "journal.json", settled)
             pages = sum(1 for output in outputs if output.path.endswith(".html"))
-            folders = sorted({os.path.dirname(output.path) for output in outputs})
+            folders = sorted({output.path.rpartition("/")[0] for output in outputs})
             fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
         changed = sum(len(memo[name].keys() ^ keys) for name, keys in remembered.items())
         size, kept = sum(map(len, memo.values())), sum(map(len, remembered.values()))

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import GENERATOR, VERSION
+from . import GENERATOR, VERSION, fingerprint
 from .derive import Entry, Group, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document
@@ -170,8 +171,10 @@ def markdown(text: str) -> Markup:
 class Theme:
     """Templates and static files, with the digests that say when they changed."""
 
-    def __init__(self, template_dirs: list[Path], static_dirs: list[Path]) -> None:
+    def __init__(self, template_dirs: list[Path], static_dirs: list[Path], out: Path | None = None) -> None:
+        """`out`: the site whose state folder keeps the compiled templates from build to build."""
         self.env = jinja2.Environment(
+            bytecode_cache=CompiledTemplates(out) if out else None,
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -203,6 +206,25 @@ class Theme:
             names = sorted(template_closure(self.env, name))
             self._template_keys[name] = digest(*(n + "\0" + loader.get_source(self.env, n)[0] for n in names))
         return self._template_keys[name]
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled by an earlier build, kept in the site's state folder like the rest of
+    its state (with a digest: a damaged file is compiled again, never run)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = fingerprint.read_state(self.out, f"template-{bucket.key}.cache")
+        if data is not None:
+            try:
+                bucket.bytecode_from_string(data)  # Jinja checks its own version and the template's source
+            except Exception:  # noqa: BLE001 - anything wrong with a cache means compiling again
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        fingerprint.keep_state(self.out, f"template-{bucket.key}.cache", bucket.bytecode_to_string())
 
 
 def template_closure(env: jinja2.Environment, name: str) -> set[str]:

@@ -115,6 +115,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
             lambda site, name=name: (site.parent / f".{site.name}.cache" / name).write_bytes(b"\xe9junk")
             for name in ("records.marshal", "seeds.marshal", "memo.marshal")
         ),
+        lambda site: [path.write_bytes(b"\xe9junk") for path in site.parent.glob(f".{site.name}.cache/template-*")],
     ],
     ids=[
         "corrupt manifest",
@@ -125,6 +126,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
         "corrupt records",
         "corrupt seeds",
         "corrupt memo",
+        "corrupt compiled templates",
     ],
 )
 def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archive: Archive, run, damage) -> None:
