@@ -166,7 +166,7 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
 
     try:
         archive, records = load_archive(
-            metadata, seeds, root / "seeds", fingerprint.read_state(out, RECORDS) if out else None, jobs
+            metadata, seeds, root / "seeds", fingerprint.read_state(out, RECORDS) if out else None, jobs, slug_memo
         )
     except Invalid as invalid:
         seeds()

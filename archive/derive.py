@@ -132,8 +132,13 @@ class SlugMemo:
     def __call__(self, text: str, fallback: str) -> str:
         """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
         if text not in self.memo:
-            self.memo[text] = cut_slug(quick_slugify(text))
+            self.memo[text] = title_slug(text)
         return self.memo[text] or cut_slug(slugify(fallback)) or "document"
+
+
+def title_slug(text: str) -> str:
+    """The slug of a title (or a publisher's name), cut at a word boundary; empty when it has no letters."""
+    return cut_slug(quick_slugify(text))
 
 
 def quick_slugify(text: str) -> str:

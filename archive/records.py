@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from .dates import PartialDate, latest_date
+from .derive import title_slug
 from .fingerprint import worth_writing
 from .load import MAX_DEPTH, Loader, check_events, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed
@@ -112,11 +113,13 @@ def load_archive(
     seeds_dir: Path,
     cached: bytes | None,
     jobs: int = 1,
+    slugs: dict[str, str] | None = None,
 ) -> tuple[Archive, bytes | None]:
     """The validated archive, and what to remember of its records for the next build (None: nothing new).
 
     `cached` is what an earlier build remembered; records it knows are not parsed again.
-    Many new records (a first build) are parsed by `jobs` worker processes, in chunks.
+    Many new records (a first build) are parsed by `jobs` worker processes, in chunks; they
+    also add the slugs of the titles and publishers they read to `slugs` (see derive.SlugMemo).
     `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
     Raises Invalid with every problem, as `validate` does.
     """
@@ -124,7 +127,7 @@ def load_archive(
     where = shown(metadata)
     split = split_records(text)
     if split is not None and (cached is not None or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
-        quick = from_records(split, where, seeds, seeds_dir, cached or b"", jobs)
+        quick = from_records(split, where, seeds, seeds_dir, cached or b"", jobs, slugs)
         if quick is not None:
             return quick
     root = parse_metadata(text, where)
@@ -140,6 +143,7 @@ def from_records(
     seeds_dir: Path,
     cached: bytes,
     jobs: int = 1,
+    slugs: dict[str, str] | None = None,
 ) -> tuple[Archive, bytes | None] | None:
     """The archive from the remembered records and the new ones; None at the first thing out of the plain."""
     try:
@@ -160,7 +164,7 @@ def from_records(
     if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
     parsed = (
-        parse_in_parallel(new, where, head.declared, jobs)
+        parse_in_parallel(new, where, head.declared, jobs, slugs if slugs is not None else {})
         if len(new) > MAX_NEW
         else parse_each(new, where, head.declared)
     )
@@ -235,18 +239,30 @@ def parse_each(new: list[str], where: str, declared: list[str]) -> Memo | None:
     return parsed
 
 
-def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int) -> Memo | None:
-    """The new records parsed by worker processes, a chunk of consecutive records each."""
+def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int, slugs: dict[str, str]) -> Memo | None:
+    """The new records parsed by worker processes, a chunk of consecutive records each;
+    the slugs of their titles and publishers added to `slugs`."""
     size = -(-len(new) // (jobs * CHUNKS_PER_JOB))
     chunks = [(new[start : start + size], where, declared) for start in range(0, len(new), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        results = pool.map(parse_chunk, chunks, chunksize=1)
+        results = pool.map(parse_chunk_and_slugs, chunks, chunksize=1)
     parsed: Memo = {}
-    for (chunk, _, _), result in zip(chunks, results, strict=True):
+    for (chunk, _, _), (result, chunk_slugs) in zip(chunks, results, strict=True):
         if result is None:
             return None
+        slugs.update(chunk_slugs)
         parsed.update((record, (name, plain(fields))) for record, (name, fields) in zip(chunk, result, strict=True))
     return parsed
+
+
+def parse_chunk_and_slugs(
+    work: tuple[list[str], str, list[str]],
+) -> tuple[list[tuple[str, dict[str, Any]]] | None, dict[str, str]]:
+    """parse_chunk, with the slugs of the titles and publishers it read (made while the main
+    process waits, instead of after)."""
+    parsed = parse_chunk(work)
+    texts = {text for _, fields in parsed or () for text in (fields["title"], fields["publisher"])}
+    return parsed, {text: title_slug(text) for text in texts}
 
 
 def parse_chunk(work: tuple[list[str], str, list[str]]) -> list[tuple[str, dict[str, Any]]] | None:

@@ -260,8 +260,10 @@ def test_a_first_build_of_many_records_parses_them_in_workers(root: Path, monkey
     real = records.parse_in_parallel
     monkeypatch.setattr(records, "parse_in_parallel", lambda new, *a: chunks.append(len(new)) or real(new, *a))
     seeds, _ = load_seeds(root / "seeds")
-    archive, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None, jobs=2)
+    slugs: dict[str, str] = {}
+    archive, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None, 2, slugs)
     assert chunks == [4] and ("ok", archive) == full(root)
+    assert slugs["Alpha: one"] == "alpha-one" and slugs["Weekly Two"] == "weekly-two" and len(slugs) == 6
     assert memory is not None and cached(root, memory) == full(root)
     broken = BASE.replace("    stance: against\n    note", "    stance: sideways\n    note")
     (root / "metadata.yaml").write_text(broken, encoding="utf-8")
