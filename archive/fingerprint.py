@@ -38,23 +38,18 @@ STATS: dict[str, os.stat_result] = {}
 
 def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     """Digest of the stat of these files and of every file under these folders; the newest ctime."""
-    hasher = hashlib.sha256()
-    newest = 0
     STATS.clear()
+    lines = []
     for path in [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]:
         try:
-            st = os.stat(path)
+            st = STATS[path] = os.stat(path)
         except OSError:
-            hasher.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
+            lines.append(f"{path}\0missing")
             continue
-        STATS[path] = st
-        newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
-        hasher.update(
-            f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}\n".encode(
-                "utf-8", "surrogateescape"
-            )
-        )
-    return hasher.hexdigest(), newest
+        lines.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}")
+    newest = max((max(st.st_ctime_ns, st.st_mtime_ns) for st in STATS.values()), default=0)
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+    return digest, newest
 
 
 def walk(folder: str) -> list[str]:
