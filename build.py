@@ -266,4 +266,7 @@ def parse_args(argv: list[str] | None) -> Options:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)  # every file is closed and every worker joined: no need to free the heap object by object

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import Archive
+from conftest import PROJECT, Archive
 
 
 def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -24,6 +26,19 @@ def test_first_build_reports_what_it_did(archive: Archive, run) -> None:
     assert result.status == 0
     assert result.out.startswith("built 10 pages: 14 files written, 0 unchanged, 0 removed in ")
     assert result.out.endswith(" s -> _site/index.html\n")
+
+
+def test_the_command_prints_all_it_says_and_exits_with_its_status_through_a_pipe(archive: Archive) -> None:
+    """build.py ends with os._exit (the heap is not freed object by object): what it printed
+    must still reach a pipe, and its status the caller."""
+    command = [sys.executable, str(PROJECT / "build.py"), "--root", "."]
+    built = subprocess.run(command, capture_output=True, text=True, cwd=archive.root)
+    assert (built.returncode, built.stderr) == (0, "")
+    assert built.stdout.startswith("built 10 pages: 14 files written") and built.stdout.endswith("index.html\n")
+    archive.seed("c.txt", "A document without a record.\n")
+    refused = subprocess.run(command, capture_output=True, text=True, cwd=archive.root)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.splitlines()[-1] == "1 problem found; nothing was written."
 
 
 def test_rebuild_without_change_writes_nothing(archive: Archive, run) -> None:
