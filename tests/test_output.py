@@ -32,11 +32,12 @@ def test_the_command_prints_all_it_says_and_exits_with_its_status_through_a_pipe
     """build.py ends with os._exit (the heap is not freed object by object): what it printed
     must still reach a pipe, and its status the caller."""
     command = [sys.executable, str(PROJECT / "build.py"), "--root", "."]
-    built = subprocess.run(command, capture_output=True, text=True, cwd=archive.root)
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    built = subprocess.run(command, capture_output=True, text=True, cwd=archive.root, env=buffered)
     assert (built.returncode, built.stderr) == (0, "")
     assert built.stdout.startswith("built 10 pages: 14 files written") and built.stdout.endswith("index.html\n")
     archive.seed("c.txt", "A document without a record.\n")
-    refused = subprocess.run(command, capture_output=True, text=True, cwd=archive.root)
+    refused = subprocess.run(command, capture_output=True, text=True, cwd=archive.root, env=buffered)
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr.splitlines()[-1] == "1 problem found; nothing was written."
 
