@@ -92,7 +92,7 @@ def build(options: Options) -> Report:
 
     check_output(options.out, options.root, options.root / "seeds")  # before anything is written beside it
     with without_garbage_collection():
-        memo = fingerprint.read_memo(options.out, MEMO_VERSION)
+        memo = fingerprint.read_memo(options.out, f"{MEMO_VERSION} {fingerprint.libraries()}")
         remembered = {name: set(part) for name, part in memo.items()}
         site = load_site(options.root, options.out, memo["slugs"], options.jobs)
         stages.done("load", f"{len(site.entries):,} documents valid")
@@ -112,7 +112,7 @@ def build(options: Options) -> Report:
         changed = sum(len(memo[name].keys() ^ keys) for name, keys in remembered.items())
         size, kept = sum(map(len, memo.values())), sum(map(len, remembered.values()))
         if fingerprint.worth_writing(changed, size, kept):
-            fingerprint.write_memo(options.out, MEMO_VERSION, memo)
+            fingerprint.write_memo(options.out, f"{MEMO_VERSION} {fingerprint.libraries()}", memo)
         stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
 

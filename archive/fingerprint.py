@@ -13,7 +13,9 @@ at or after the moment the fingerprint was written sends the build down the full
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.util
 import json
 import marshal
 import os
@@ -66,9 +68,33 @@ def walk(folder: str) -> list[str]:
     return found
 
 
+LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdurl", "yaml", "slugify", "text_unidecode")
+"""What a site's bytes depend on besides this code: another version of one means a full build."""
+
+
+@functools.cache
+def library_files() -> tuple[Path, ...]:
+    """The file each library starts from (found without importing it): reinstalling it changes its stat."""
+    specs = [importlib.util.find_spec(name) for name in LIBRARIES]
+    return tuple(Path(spec.origin) for spec in specs if spec is not None and spec.origin)
+
+
+@functools.cache
+def libraries() -> str:
+    """Digest of the libraries' files as installed, for state made with their help (memo, records)."""
+    stats = []
+    for path in library_files():
+        try:
+            st = os.stat(path)
+            stats.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+        except OSError:
+            stats.append(f"{path}\0missing")
+    return hashlib.sha256("\n".join(stats).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
 def inputs_digest(root: Path, settings: str, template_dirs: list[Path], static_dirs: list[Path]) -> tuple[str, int]:
-    """The digest of all inputs of a build, with the newest change time among them."""
-    code = [*sorted(CODE.glob("*.py")), CODE.parent / "build.py"]
+    """The digest of all inputs of a build (the generator and its libraries too), with the newest change time."""
+    code = [*sorted(CODE.glob("*.py")), CODE.parent / "build.py", *library_files()]
     stats, newest = input_stats([root / "metadata.yaml", *code], [root / "seeds", *template_dirs, *static_dirs])
     return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest(), newest
 

@@ -29,7 +29,7 @@ import yaml
 
 from .dates import PartialDate, latest_date
 from .derive import title_slug
-from .fingerprint import worth_writing
+from .fingerprint import libraries, worth_writing
 from .load import MAX_DEPTH, Loader, check_events, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed
 from .problems import Invalid, shown
@@ -103,7 +103,7 @@ def context_key(declared: list[str]) -> str:
     hasher = hashlib.sha256()
     for module in ("records", "validate", "load", "dates", "model"):
         hasher.update((CODE / f"{module}.py").read_bytes())
-    hasher.update(repr((VERSION, declared, latest_date().isoformat())).encode())
+    hasher.update(repr((VERSION, declared, latest_date().isoformat(), libraries())).encode())
     return hasher.hexdigest()
 
 

@@ -193,8 +193,10 @@ class Theme:
                 if path.is_file() and not path.name.startswith("."):
                     self.static["static/" + path.relative_to(folder).as_posix()] = path
         self.static = dict(sorted(self.static.items()))
-        self.code = digest(*(p.read_bytes() for p in sorted(CODE.glob("*.py"))), GENERATOR, VERSION)
-        """Digest of the generator's own code: a change to it re-renders everything."""
+        self.code = digest(
+            *(p.read_bytes() for p in sorted(CODE.glob("*.py"))), GENERATOR, VERSION, fingerprint.libraries()
+        )
+        """Digest of the generator's own code and its libraries: a change to them re-renders everything."""
         self._template_keys: dict[str, str] = {}
 
     def template_key(self, name: str) -> str:

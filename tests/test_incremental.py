@@ -289,6 +289,21 @@ def test_state_that_changed_a_little_is_not_written_again(archive: Archive, run,
     assert all((cache / name).read_bytes() != data for name, data in state.items())
 
 
+def test_another_version_of_a_library_means_a_full_build(archive: Archive, run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    library = tmp_path / "library.py"
+    library.write_text("version = 1\n")
+    monkeypatch.setattr(fingerprint, "library_files", lambda: (library,))
+    fingerprint.libraries.cache_clear()
+    assert run("--root", ".").status == 0
+    assert "nothing changed" in run("--root", ".", "--verbose").err
+    memo = (archive.site.parent / f".{archive.site.name}.cache" / "memo.marshal").read_bytes()
+    library.write_text("version = 2.0\n")
+    fingerprint.libraries.cache_clear()
+    assert "inputs changed" in run("--root", ".", "--verbose").err
+    assert (archive.site.parent / f".{archive.site.name}.cache" / "memo.marshal").read_bytes() != memo
+    fingerprint.libraries.cache_clear()
+
+
 def test_a_seed_edited_in_place_with_its_old_size_and_time_is_read_again(archive: Archive, run) -> None:
     assert run("--root", ".").status == 0
     seed = archive.root / "seeds" / "a.txt"
