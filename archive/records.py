@@ -203,7 +203,8 @@ def remembered_document(
     else through `make_document`, which decodes it."""
     title, publisher, date, stance, author, source_url, language, slug, encoding, note = fields
     if encoding is not None or seed.utf8_error or not seed.size:
-        return make_document(check, name, line, dict(zip(FIELDS, fields, strict=True)), seed, seeds_dir)
+        values = {field: value for field, value in zip(FIELDS, fields, strict=True) if value is not None}
+        return make_document(check, name, line, {**values, "date": PartialDate(*date)}, seed, seeds_dir)
     return Document(
         name,
         title,

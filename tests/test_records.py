@@ -167,6 +167,20 @@ def test_a_key_line_inside_a_quoted_text_is_not_taken_for_a_record(root: Path) -
     assert cached(root, memory) == full(root)
 
 
+def test_a_remembered_record_of_a_seed_in_another_encoding_gives_its_document(root: Path) -> None:
+    (root / "seeds" / "b.txt").write_bytes("Caf\u00e9 in Latin-1.\n".encode("latin-1"))
+    (root / "metadata.yaml").write_text(
+        BASE.replace("    stance: against\n    note", "    stance: against\n    encoding: latin-1\n    note")
+    )
+    memory = remembered(root)
+    (root / "metadata.yaml").write_text((root / "metadata.yaml").read_text().replace("Gamma", "Gamma revised"))
+    verdict = cached(root, memory)
+    assert verdict == full(root) and verdict[0] == "ok"
+    assert verdict[1].documents[1].encoding == "latin-1"  # type: ignore[attr-defined]
+    (root / "seeds" / "b.txt").write_bytes(b"")
+    assert cached(root, memory) == full(root)
+
+
 def test_a_cache_from_elsewhere_is_ignored(root: Path) -> None:
     for memory in (b"", b"\x00garbage", b"{}", remembered(root)[:-7]):
         assert cached(root, memory) == full(root)
