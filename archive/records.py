@@ -252,18 +252,20 @@ def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int
         if result is None:
             return None
         slugs.update(chunk_slugs)
-        parsed.update((record, (name, plain(fields))) for record, (name, fields) in zip(chunk, result, strict=True))
+        parsed.update(zip(chunk, result, strict=True))
     return parsed
 
 
 def parse_chunk_and_slugs(
     work: tuple[list[str], str, list[str]],
-) -> tuple[list[tuple[str, dict[str, Any]]] | None, dict[str, str]]:
-    """parse_chunk, with the slugs of the titles and publishers it read (made while the main
-    process waits, instead of after)."""
+) -> tuple[list[tuple[str, tuple[Any, ...]]] | None, dict[str, str]]:
+    """parse_chunk, its records as the memo keeps them (plain values: they also travel back
+    faster), with the slugs of the titles and publishers it read (made while the main process
+    waits, instead of after)."""
     parsed = parse_chunk(work)
     texts = {text for _, fields in parsed or () for text in (fields["title"], fields["publisher"])}
-    return parsed, {text: title_slug(text) for text in texts}
+    memo = [(name, plain(fields)) for name, fields in parsed] if parsed is not None else None
+    return memo, {text: title_slug(text) for text in texts}
 
 
 def parse_chunk(work: tuple[list[str], str, list[str]]) -> list[tuple[str, dict[str, Any]]] | None:
