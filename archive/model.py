@@ -24,6 +24,10 @@ class Seed:
     stat: tuple[int, int, int, int] = (0, 0, 0, 0)
     """(size, mtime_ns, ctime_ns, inode) when read: an unchanged file need not be read again."""
 
+    def __reduce__(self) -> tuple[type[Seed], tuple[object, ...]]:
+        """Pickled as its fields (the worker processes that read seeds send 10,000 back)."""
+        return Seed, (self.name, self.path, self.size, self.sha256, self.utf8_error, self.first_line, self.stat)
+
 
 @dataclass(frozen=True)
 class Stance:
