@@ -41,30 +41,30 @@ STATS: dict[str, os.stat_result] = {}
 def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     """Digest of the stat of these files and of every file under these folders; the newest ctime."""
     STATS.clear()
-    lines = []
-    for path in [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]:
+    files = [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]
+    stats: list[tuple[int, ...] | None] = []
+    for path in files:
         try:
             st = STATS[path] = os.stat(path)
         except OSError:
-            lines.append(f"{path}\0missing")
+            stats.append(None)
             continue
-        lines.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}")
+        stats.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode))
     newest = max((max(st.st_ctime_ns, st.st_mtime_ns) for st in STATS.values()), default=0)
-    digest = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
-    return digest, newest
+    return hashlib.sha256(marshal.dumps((files, stats), 2)).hexdigest(), newest  # version 2: no back-references
 
 
 def walk(folder: str) -> list[str]:
     """Every entry under a folder, sorted, folders included (a new empty one counts too)."""
-    found: list[str] = []
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = {entry.name: entry for entry in os.scandir(folder)}
     except OSError:
         return [folder]
-    for entry in entries:
-        found.append(entry.path)
-        if entry.is_dir(follow_symlinks=False):
-            found.extend(walk(entry.path))
+    found: list[str] = []
+    for name in sorted(entries):
+        found.append(entries[name].path)
+        if entries[name].is_dir(follow_symlinks=False):
+            found.extend(walk(entries[name].path))
     return found
 
 
