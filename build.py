@@ -92,8 +92,9 @@ def build(options: Options) -> Report:
 
     check_output(options.out, options.root, options.root / "seeds")  # before anything is written beside it
     with without_garbage_collection():
-        memo = fingerprint.read_memo(options.out, f"{MEMO_VERSION} {fingerprint.libraries()}")
-        remembered = {name: set(part) for name, part in memo.items()}
+        memo_version = f"{MEMO_VERSION} {fingerprint.libraries()}"
+        memo = fingerprint.read_memo(options.out, memo_version)
+        remembered = fingerprint.memo_keys(memo)
         site = load_site(options.root, options.out, memo["slugs"], options.jobs)
         stages.done("load", f"{len(site.entries):,} documents valid")
         outputs = plan_site(
@@ -109,10 +110,7 @@ def build(options: Options) -> Report:
             pages = sum(1 for output in outputs if output.path.endswith(".html"))
             folders = sorted({output.path.rpartition("/")[0] for output in outputs})
             fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
-        changed = sum(len(memo[name].keys() ^ keys) for name, keys in remembered.items())
-        size, kept = sum(map(len, memo.values())), sum(map(len, remembered.values()))
-        if fingerprint.worth_writing(changed, size, kept):
-            fingerprint.write_memo(options.out, f"{MEMO_VERSION} {fingerprint.libraries()}", memo)
+        fingerprint.write_memo(options.out, memo_version, memo, remembered)
         stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
 
@@ -172,9 +170,8 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
         seeds()
         raise Invalid(invalid.problems + read[0][1]) from None
     found, seed_problems = read[0]  # load_archive always asks for the seeds
-    changed = len(known.keys() - (found or {}).keys()) + sum(known.get(k) is not s for k, s in (found or {}).items())
-    if out and found is not None and fingerprint.worth_writing(changed, len(found), len(known)):
-        fingerprint.write_seeds(out, found)
+    if out and found is not None:
+        fingerprint.write_seeds(out, found, known)
     if seed_problems:
         raise Invalid(seed_problems)
     if out and records is not None:

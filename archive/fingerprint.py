@@ -223,8 +223,12 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
         return {}, 0
 
 
-def write_seeds(out: Path, seeds: dict[str, Any]) -> None:
-    """Write down what was read of each seed (best effort)."""
+def write_seeds(out: Path, seeds: dict[str, Any], known: dict[str, Any]) -> None:
+    """Write down what was read of each seed (best effort), unless only a few differ from
+    what is `known` (read_seeds) and the next build can read those few again."""
+    changed = len(known.keys() - seeds.keys()) + sum(known.get(name) is not seed for name, seed in seeds.items())
+    if not worth_writing(changed, len(seeds), len(known)):
+        return
     rows = [(name, seed.stat, seed.sha256, seed.utf8_error, seed.first_line) for name, seed in sorted(seeds.items())]
     with contextlib.suppress(ValueError):
         keep_state(out, "seeds.marshal", marshal.dumps({"version": SEEDS_VERSION, "seeds": rows}))
@@ -245,8 +249,17 @@ def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
     return {part: {} for part in MEMO_PARTS}
 
 
-def write_memo(out: Path, version: str, memo: dict[str, dict[str, str]]) -> None:
-    """Remember slugs, rows and lines for the next build (best effort)."""
+def memo_keys(memo: dict[str, dict[str, str]]) -> dict[str, set[str]]:
+    """What the memo holds, to tell later what a build added to it and took from it."""
+    return {part: set(entries) for part, entries in memo.items()}
+
+
+def write_memo(out: Path, version: str, memo: dict[str, dict[str, str]], read: dict[str, set[str]]) -> None:
+    """Remember slugs, rows and lines for the next build (best effort), unless they differ in
+    only a few entries from what was `read` (memo_keys): the next build remakes those few."""
+    changed = sum(len(memo[part].keys() ^ keys) for part, keys in read.items())
+    if not worth_writing(changed, sum(map(len, memo.values())), sum(map(len, read.values()))):
+        return
     try:
         data = marshal.dumps({"version": version, **memo})
     except ValueError:
