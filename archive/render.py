@@ -140,6 +140,10 @@ class SeedText:
     def __call__(self) -> str:
         return self.seeds.text(self.doc)
 
+    def __str__(self) -> str:
+        """`{{ text }}` on its own is the text too (escaped, like any value)."""
+        return self()
+
     def escaped(self) -> bytes | None:
         """The text's escaped UTF-8 bytes, or None when it must take the string path."""
         if not self._tried:

@@ -243,6 +243,18 @@ def test_a_plain_text_takes_the_bytes_path() -> None:
     assert escaped_utf8(text.encode()) == str(verbatim(text))[1:].encode()
 
 
+def test_a_template_may_show_the_text_called_uncalled_or_through_verbatim(archive: Archive, run) -> None:
+    archive.seed("a.txt", "Tom & Jerry <3 “quoted”\n")
+    (archive.root / "templates").mkdir()
+    (archive.root / "templates" / "document.html").write_text(
+        "<p>{{ text }}</p><p>{{ text() }}</p><pre>{{ text|verbatim }}</pre><pre>{{ text()|verbatim }}</pre>\n"
+    )
+    assert run("--root", ".", "--quiet").status == 0
+    page = (archive.site / "documents" / "alpha.html").read_text("utf-8")
+    escaped = "Tom &amp; Jerry &lt;3 “quoted”\n"
+    assert page == f"<p>{escaped}</p><p>{escaped}</p><pre>\n{escaped}</pre><pre>\n{escaped}</pre>\n"
+
+
 def test_hostile_seed_builds_and_stays_verbatim(archive: Archive, run) -> None:
     text = "\n</pre><script>alert(1)</script>\r\n{{ 7*7 }}\x00\x85 “curly” 中文 👩🏽‍🔬" + "x" * 3000
     archive.seed("a.txt", text.encode("utf-8"))
