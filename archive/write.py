@@ -117,8 +117,7 @@ def write_site(
     if not (out / MANIFEST).is_file():
         write_manifest(out, {})  # claim the folder first: a build killed now still owns what it wrote
     todo = [o for o in outputs if stale(o, before.get(o.path), out, settled)] if before else list(outputs)
-    first = not before and set(os.listdir(out)) <= {MANIFEST}
-    """Nothing to keep whole: each file goes in place as soon as it is written."""
+    first = not before and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: files go in place at once
     note(journal, "placing" if first else "staging", [o.path for o in todo])
     made = make_outputs(todo, out, jobs, progress, first)
     note(journal, "renaming", [item.path for item in made if item.temporary])
