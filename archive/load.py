@@ -39,6 +39,8 @@ TOO_DEEP = (
     f"lists and mappings are nested more than {MAX_DEPTH} deep here;"
     " metadata.yaml needs three levels (section, record, field)"
 )
+LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+"""What libyaml (PyYAML 6.0.4 on) says, before any event, of nesting far deeper than MAX_DEPTH."""
 SECOND_DOCUMENT = (
     "a second YAML document starts here: metadata.yaml is one document, so remove the '---' or the '...' before it"
 )
@@ -197,6 +199,8 @@ def yaml_problem(error: yaml.YAMLError, text: str, where: str) -> Problem:
     if mark is None:
         return Problem(where, 0, f"YAML error: {printable(str(error))}")
     what = getattr(error, "problem", None) or getattr(error, "context", None) or "syntax error"
+    if what == LIBYAML_TOO_DEEP:
+        return Problem(where, mark.line + 1, TOO_DEEP)
     at_tab = text[mark.index : mark.index + 1] == "\t"
     hint = "; a tab is there: indent with spaces, YAML does not allow tabs" if at_tab else ""
     return Problem(where, mark.line + 1, f"YAML syntax error (column {mark.column + 1}): {printable(what)}{hint}")
