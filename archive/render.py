@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 import jinja2
 import jinja2.bccache
 import jinja2.meta
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import GENERATOR, VERSION, fingerprint
@@ -31,7 +30,6 @@ from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document
 from .problems import Invalid, Problem, printable, shown
 
-MARKDOWN = MarkdownIt("commonmark", {"html": False})
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
 # noncharacters; lone surrogates. Each is shown as a visible marker instead (see `verbatim`).
 # The noncharacters beyond the BMP get a pattern of their own: in one character class they
@@ -168,7 +166,33 @@ def escape_text(text: str) -> str:
 
 def markdown(text: str) -> Markup:
     """Markdown from metadata.yaml, with raw HTML disabled and unsafe links refused."""
-    return Markup(MARKDOWN.render(text))
+    return Markup(markdown_renderer()(text))
+
+
+@functools.cache
+def markdown_renderer() -> Callable[[str], str]:
+    """markdown-it as the site uses it; imported when first needed (a rebuild seldom is)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).render
+
+
+class RememberedMarkdown:
+    """The `markdown` filter, remembering what it made from build to build: rendering one
+    listing page after an addition then needs no Markdown parser."""
+
+    def __init__(self, site: Site, salt: str, memo: dict[str, str]) -> None:
+        self.salt, self.memo = salt, memo
+        texts = {site.info.description, *(t.description for t in site.info.stances)}
+        texts.update(e.doc.note for e in site.entries if e.doc.note)
+        for key in [k for k in memo if k[:32] != salt or k[32:] not in texts]:
+            del memo[key]  # made by other code, or from text the archive no longer has
+
+    def __call__(self, text: str) -> Markup:
+        key = self.salt + text
+        if key not in self.memo:
+            self.memo[key] = markdown_renderer()(text)
+        return Markup(self.memo[key])
 
 
 class Theme:
@@ -293,16 +317,17 @@ def plan_site(
 ) -> list[Output]:
     """Every file of the site, as Outputs: each document's page right before its raw copy.
 
-    `memo` holds what earlier builds made of each entry: listing rows (`rows`, digest -> HTML)
-    and metadata.json lines (`lines`, digest -> JSON). What is made now is added to it and
-    what no entry needs any more is dropped, so that a rebuild that lists 10,000 documents
-    makes only the new ones.
+    `memo` holds what earlier builds made of each entry: listing rows (`rows`, digest -> HTML),
+    metadata.json lines (`lines`, digest -> JSON) and Markdown (`markdown`, text -> HTML).
+    What is made now is added to it and what no entry needs any more is dropped, so that a
+    rebuild that lists 10,000 documents makes only the new ones.
     """
     memo = memo if memo is not None else {}
     digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}
     common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
     rows = memo.setdefault("rows", {})
     page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows)
+    theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, memo.setdefault("markdown", {}))
     outputs = list(plan_pages(site, page, digests))
     for path, file in theme.static.items():
         data = file.read_bytes()
