@@ -97,9 +97,9 @@ def build(options: Options) -> Report:
         remembered = fingerprint.memo_keys(memo)
         site = load_site(options.root, options.out, memo["slugs"], options.jobs)
         stages.done("load", f"{len(site.entries):,} documents valid")
-        outputs = plan_site(
-            site, Theme(template_dirs, static_dirs, options.out), options.base_url, options.root / "seeds", memo
-        )
+        theme = Theme(template_dirs, static_dirs, options.out, memo["templates"])
+        outputs = plan_site(site, theme, options.base_url, options.root / "seeds", memo)
+        memo["templates"] = theme.references
         stages.done("plan", f"{len(outputs):,} files")
         cache = fingerprint.cache_dir(options.out)
         with locked(cache, options.out):

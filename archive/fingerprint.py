@@ -234,8 +234,9 @@ def write_seeds(out: Path, seeds: dict[str, Any], known: dict[str, Any]) -> None
         keep_state(out, "seeds.marshal", marshal.dumps({"version": SEEDS_VERSION, "seeds": rows}))
 
 
-MEMO_PARTS = ("slugs", "rows", "lines", "markdown")
-"""Title -> slug; entry -> listing row; entry -> metadata.json line; Markdown -> HTML (see derive and render)."""
+MEMO_PARTS = ("slugs", "rows", "lines", "markdown", "templates")
+"""Title -> slug; entry -> listing row; entry -> metadata.json line; Markdown -> HTML;
+template -> the templates it names (see derive and render)."""
 
 
 def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:

@@ -198,8 +198,16 @@ class RememberedMarkdown:
 class Theme:
     """Templates and static files, with the digests that say when they changed."""
 
-    def __init__(self, template_dirs: list[Path], static_dirs: list[Path], out: Path | None = None) -> None:
-        """`out`: the site whose state folder keeps the compiled templates from build to build."""
+    def __init__(
+        self,
+        template_dirs: list[Path],
+        static_dirs: list[Path],
+        out: Path | None = None,
+        references: dict[str, str] | None = None,
+    ) -> None:
+        """`out`: the site whose state folder keeps the compiled templates from build to build.
+        `references`: the templates each template's source names, as an earlier build found them
+        (see template_closure); what this build finds is in `self.references` afterwards."""
         self.env = jinja2.Environment(
             bytecode_cache=CompiledTemplates(out) if out else None,
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
@@ -226,13 +234,15 @@ class Theme:
         )
         """Digest of the generator's own code and its libraries: a change to them re-renders everything."""
         self._template_keys: dict[str, str] = {}
+        self.remembered = references if references is not None else {}
+        self.references: dict[str, str] = {}
 
     def template_key(self, name: str) -> str:
         """Digest of a template and every template it extends, includes or imports."""
         if name not in self._template_keys:
             loader = self.env.loader
             assert loader is not None
-            names = sorted(template_closure(self.env, name))
+            names = sorted(template_closure(self.env, name, self.remembered, self.references))
             self._template_keys[name] = digest(*(n + "\0" + loader.get_source(self.env, n)[0] for n in names))
         return self._template_keys[name]
 
@@ -256,8 +266,13 @@ class CompiledTemplates(jinja2.BytecodeCache):
         fingerprint.keep_state(self.out, f"template-{bucket.key}.cache", bucket.bytecode_to_string())
 
 
-def template_closure(env: jinja2.Environment, name: str) -> set[str]:
-    """The template and all it references, for its digest; a syntax error is a problem to report."""
+def template_closure(env: jinja2.Environment, name: str, remembered: dict[str, str], found: dict[str, str]) -> set[str]:
+    """The template and all it references, for its digest; a syntax error is a problem to report.
+
+    What a template references depends on its source alone: `remembered` holds it by the
+    template's name and source digest, as earlier builds parsed it, and `found` gets it for
+    the next (parsing every template costs an incremental build more than rendering does).
+    """
     assert env.loader is not None
     seen: set[str] = set()
     pending = [name]
@@ -268,10 +283,14 @@ def template_closure(env: jinja2.Environment, name: str) -> set[str]:
         seen.add(current)
         try:
             source, filename, _ = env.loader.get_source(env, current)
-            tree = env.parse(source, current, filename)
+            key = page_key(current, source)
+            if key not in remembered:
+                tree = env.parse(source, current, filename)
+                remembered[key] = "\0".join(n for n in jinja2.meta.find_referenced_templates(tree) if n)
         except jinja2.TemplateError as error:
             raise Invalid([template_problem(error)]) from None
-        pending.extend(n for n in jinja2.meta.find_referenced_templates(tree) if n)
+        found[key] = remembered[key]
+        pending.extend(n for n in remembered[key].split("\0") if n)
     return seen
 
 
