@@ -9,16 +9,17 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?(?P<qualifier>[?~]?)")
 QUALIFIERS = {"": "", "?": "uncertain", "~": "approximate"}
 MONTHS = list(calendar.month_name)
 
 
-@dataclass(frozen=True)
-class PartialDate:
-    """A date known to the year, the month or the day, perhaps uncertain or approximate."""
+class PartialDate(NamedTuple):
+    """A date known to the year, the month or the day, perhaps uncertain or approximate.
+
+    A tuple: every document has one, and a tuple is made faster than a frozen dataclass."""
 
     text: str
     """The date as written in metadata.yaml, e.g. `2022-09-01?`."""

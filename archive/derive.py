@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from slugify import slugify
 from slugify.slugify import DISALLOWED_CHARS_PATTERN
@@ -18,9 +19,8 @@ from .problems import Invalid, Problem
 SLUG_LENGTH = 80
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A document placed in the site."""
+class Entry(NamedTuple):
+    """A document placed in the site (a tuple, as Document is)."""
 
     doc: Document
     slug: str

@@ -15,7 +15,6 @@ alone, any problem at all) sends the build down the full path, `load_metadata` t
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import marshal
 import multiprocessing
@@ -49,7 +48,7 @@ DOCUMENTS = re.compile(r"^documents:[ ]*(?:#[^\n]*)?$", re.M)
 TOP_LEVEL = re.compile(r"\n[^ \n#]")
 """A line at the left edge that is neither blank nor a comment: the end of the records."""
 KEY_LINE = re.compile(r"\n( +)[^ \n#]")
-FIELDS = [f.name for f in dataclasses.fields(Document) if f.name not in ("file", "sha256", "size", "line")]
+FIELDS = [name for name in Document._fields if name not in ("file", "sha256", "size", "line")]
 """A record's fields, in this order in the memo (title, publisher, date, stance, then the optional ones)."""
 Memo = dict[str, tuple[str, tuple[Any, ...]]]
 """A record's text -> its key and its validated fields as plain values (see `plain`), as marshal keeps them."""
