@@ -315,6 +315,7 @@ def entry_digest(entry: Entry) -> str:
     record in metadata.yaml re-makes nothing.
     """
     d = entry.doc
+    optional = d[OPTIONAL:]
     return page_key(
         entry.slug,
         entry.page,
@@ -327,8 +328,13 @@ def entry_digest(entry: Entry) -> str:
         d.stance,
         d.sha256,
         str(d.size),
-        repr((d.author, d.source_url, d.language, d.slug, d.encoding, d.note)),
+        repr(optional) if optional != NO_OPTIONAL else "",
     )
+
+
+OPTIONAL = Document._fields.index("author")
+"""Where a Document's optional fields start (author, source_url, ... note)."""
+NO_OPTIONAL = (None,) * (len(Document._fields) - OPTIONAL)
 
 
 def plan_site(
@@ -415,8 +421,18 @@ class PageMaker:
 
         `local`: a page that lists entries (see Output.local).
         """
-        key = page_key(path, template, self.theme.template_key(template), self.row_salt, *key_parts)
-        return Output(path, key, lambda: self.render(path, template, context), local)
+        return Output(
+            path, page_key(path, self.salted(template), *key_parts), lambda: self.render(path, template, context), local
+        )
+
+    def salted(self, template: str) -> str:
+        """What every key of a page made with `template` starts from: its key and the salt."""
+        return f"{template}\0{self.theme.template_key(template)}\0{self.row_salt}"
+
+    def document(self, entry: Entry, previous: Entry | None, following: Entry | None) -> bytes:
+        """A document's page (made when its Output is)."""
+        context = {"title": entry.doc.title, "entry": entry, "previous": previous, "next": following, "text": entry.doc}
+        return self.render(entry.page, "document.html", context)
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
         """One page; links in it are relative to where it lives (`root` leads back to the site's root)."""
@@ -491,20 +507,14 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
     index_parts = [digest(everything, summary)]
     yield page("index.html", "index.html", index_parts, True, title=site.info.title, months=site.months, **summary)
     yield page("about.html", "about.html", [], title="About this archive")
+    salted = page.salted("document.html")
+    ordered = ["", *(digests[e.doc.file] for e in entries), ""]
+    last = len(entries) - 1
     for i, entry in enumerate(entries):
         previous = entries[i - 1] if i else None
-        following = entries[i + 1] if i + 1 < len(entries) else None
-        neighbours = [digests[e.doc.file] if e else "" for e in (previous, entry, following)]
-        yield page(
-            entry.page,
-            "document.html",
-            neighbours,
-            title=entry.doc.title,
-            entry=entry,
-            previous=previous,
-            next=following,
-            text=entry.doc,
-        )
+        following = entries[i + 1] if i < last else None
+        key = page_key(entry.page, salted, ordered[i], ordered[i + 1], ordered[i + 2])  # its neighbours' and its own
+        yield Output(entry.page, key, functools.partial(page.document, entry, previous, following))
         yield Output(entry.raw, entry.doc.sha256, functools.partial(page.seeds.read, entry.doc))
     for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):
         listings = tuple(Listing(g.key, g.label, g.page, len(g.entries), g.description) for g in groups)
