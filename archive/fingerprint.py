@@ -204,10 +204,11 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
         data = marshal.loads(read_state(out, "seeds.marshal") or b"")
         if data["version"] != SEEDS_VERSION:
             return {}, 0
+        prefix = os.path.join(folder, "")
         seeds = {
             str(name): Seed(
                 str(name),
-                os.path.join(folder, str(name)),
+                prefix + name,
                 stat[0],
                 str(sha),
                 error,
