@@ -12,7 +12,6 @@ without ever being expanded, and deep nesting cannot exhaust the parser's stack)
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import re
 import stat
@@ -260,6 +259,8 @@ def start_loading_seeds(
     unknown = sum(1 for item in work if item[4] is None)
     if unknown < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return lambda: gathered([known_seed(item, stats) or seed_or_problems(item) for item in work])
+    import multiprocessing  # only here: a rebuild that makes a few files needs no workers
+
     pool = multiprocessing.get_context("fork").Pool(2)
     pending = pool.map_async(seed_or_problems, work, chunksize=256)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import multiprocessing
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -244,6 +243,8 @@ def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int
     the slugs of their titles and publishers added to `slugs`."""
     size = -(-len(new) // (jobs * CHUNKS_PER_JOB))
     chunks = [(new[start : start + size], where, declared) for start in range(0, len(new), size)]
+    import multiprocessing  # only here: a rebuild that makes a few files needs no workers
+
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         results = pool.map(parse_chunk_and_slugs, chunks, chunksize=1)
     parsed: Memo = {}

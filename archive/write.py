@@ -18,7 +18,6 @@ import contextlib
 import fcntl
 import gc
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -171,6 +170,8 @@ def make_outputs(todo: list[Output], out: Path, jobs: int, progress: bool, first
     results: list[tuple[list[tuple[int, Made]], list[Problem] | None]] = []
     try:
         if jobs > 1 and len(remote) >= PARALLEL_FROM:
+            import multiprocessing  # only here: a rebuild that makes a few files needs no workers
+
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 pending = pool.imap_unordered(make_range, ranges)
                 results.append(make_each(local, str(out), first))
