@@ -16,6 +16,7 @@ alone, any problem at all) sends the build down the full path, `load_metadata` t
 from __future__ import annotations
 
 import hashlib
+import itertools
 import marshal
 import re
 from collections.abc import Callable
@@ -82,15 +83,12 @@ def split_records(text: str) -> Split | None:
     indent = len(first.group(1))
     if indent > 1 and re.search(f"\n {{1,{indent - 1}}}[^ \n#]", "\n" + region):
         return None  # a line less indented than the keys: not a plain list of records
-    pieces = re.split(f"\n(?= {{{indent}}}[^ \n#])", "\n" + region)
-    line = text.count("\n", 0, start) + 1 + pieces[0].count("\n")
-    records = []
-    for number, piece in enumerate(pieces[1:], 2):
-        if piece[indent] in "?:-":
-            return None  # `? key` / `: value`, or a list: not one record per key line
-        record = piece + "\n" if number < len(pieces) else piece  # the last keeps its own line end
-        records.append((line, record))
-        line += record.count("\n")
+    if re.search(f"\n {{{indent}}}[?:-]", "\n" + region):
+        return None  # `? key` / `: value`, or a list: not one record per key line
+    pieces = re.split(f"(?<=\n)(?= {{{indent}}}[^ \n#])", "\n" + region)  # each keeps its line end
+    first_line = text.count("\n", 0, start) + pieces[0].count("\n")
+    lines = itertools.accumulate((piece.count("\n") for piece in pieces[1:-1]), initial=first_line)
+    records = list(zip(lines, pieces[1:], strict=True))
     documents_line = text.count("\n", 0, found[0].start()) + 1
     head = text[:start] + "\n" * region.count("\n") + text[end:]
     return Split(head, documents_line, records)
