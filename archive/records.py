@@ -45,6 +45,7 @@ WRITE_FROM = 20
 parsing a few records again costs less than writing 10,000."""
 CHUNKS_PER_JOB = 4
 DOCUMENTS = re.compile(r"^documents:[ ]*(?:#[^\n]*)?$", re.M)
+DOCUMENTS_AT_LINE_START = re.compile("\ndocuments:")
 TOP_LEVEL = re.compile(r"\n[^ \n#]")
 """A line at the left edge that is neither blank nor a comment: the end of the records."""
 KEY_LINE = re.compile(r"\n( +)[^ \n#]")
@@ -70,7 +71,7 @@ def split_records(text: str) -> Split | None:
     """The records of the `documents:` section as text, or None when the layout is not the plain one."""
     if "\t" in text or "\r" in text:
         return None
-    found = list(DOCUMENTS.finditer(text))
+    found = [match for at in documents_lines(text) if (match := DOCUMENTS.match(text, at))]
     if len(found) != 1 or found[0].end() >= len(text):
         return None
     start = found[0].end() + 1
@@ -85,13 +86,19 @@ def split_records(text: str) -> Split | None:
         return None  # a line less indented than the keys: not a plain list of records
     if re.search(f"\n {{{indent}}}[?:-]", "\n" + region):
         return None  # `? key` / `: value`, or a list: not one record per key line
-    pieces = re.split(f"(?<=\n)(?= {{{indent}}}[^ \n#])", "\n" + region)  # each keeps its line end
-    first_line = text.count("\n", 0, start) + pieces[0].count("\n")
-    lines = itertools.accumulate((piece.count("\n") for piece in pieces[1:-1]), initial=first_line)
-    records = list(zip(lines, pieces[1:], strict=True))
+    pieces = re.split(f"\n(?= {{{indent}}}[^ \n#])", "\n" + region)
+    texts = [piece + "\n" for piece in pieces[1:-1]] + pieces[-1:]  # the last keeps its own line end
+    first_line = text.count("\n", 0, start) + 1 + pieces[0].count("\n")
+    lines = itertools.accumulate((record.count("\n") for record in texts[:-1]), initial=first_line)
+    records = list(zip(lines, texts, strict=True))
     documents_line = text.count("\n", 0, found[0].start()) + 1
     head = text[:start] + "\n" * region.count("\n") + text[end:]
     return Split(head, documents_line, records)
+
+
+def documents_lines(text: str) -> list[int]:
+    """Where lines starting `documents:` start (a search for the text, much faster than DOCUMENTS's `^`)."""
+    return [match.start() for match in DOCUMENTS_AT_LINE_START.finditer("\n" + text)]
 
 
 def context_key(declared: list[str]) -> str:
