@@ -19,6 +19,7 @@ import importlib.util
 import json
 import marshal
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -170,13 +171,17 @@ def keep(out: Path, name: str, data: bytes) -> None:
         pass
 
 
-CHECK = 16
-"""Bytes of the BLAKE2b digest a state file ends with: a file damaged in any way is not read as state."""
+CHECK = 4
+"""Bytes of the CRC-32 a state file ends with: a file damaged in any way is not read as state.
+
+A check against damage (a torn or truncated write, a flipped bit), not against tampering:
+whoever can write the state folder can write the site beside it. CRC-32 checks the 17 MB a
+10,000-document archive keeps in 5 ms, where BLAKE2b took 21."""
 
 
 def keep_state(out: Path, name: str, data: bytes) -> None:
-    """Keep a file of the build's state, with the digest read_state checks."""
-    keep(out, name, data + hashlib.blake2b(data, digest_size=CHECK).digest())
+    """Keep a file of the build's state, with the check read_state makes."""
+    keep(out, name, data + zlib.crc32(data).to_bytes(CHECK, "big"))
 
 
 def read_state(out: Path, name: str) -> bytes | None:
@@ -185,8 +190,8 @@ def read_state(out: Path, name: str) -> bytes | None:
         data = (cache_dir(out) / name).read_bytes()
     except OSError:
         return None
-    body, check = data[:-CHECK], data[-CHECK:]
-    return body if len(data) > CHECK and hashlib.blake2b(body, digest_size=CHECK).digest() == check else None
+    body = data[:-CHECK]
+    return body if len(data) > CHECK and zlib.crc32(body).to_bytes(CHECK, "big") == data[-CHECK:] else None
 
 
 SEEDS_VERSION = 2
