@@ -348,7 +348,7 @@ def plan_site(
     rebuild that lists 10,000 documents makes only the new ones.
     """
     memo = memo if memo is not None else {}
-    digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}
+    digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}  # in the entries' order
     common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
     rows = memo.setdefault("rows", {})
     page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows)
@@ -497,7 +497,7 @@ def quoted(target: str) -> str:
 def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable[Output]:
     """The HTML pages: index, about, one per document, and the listings."""
     entries = site.entries
-    everything = [digests[e.doc.file] for e in entries] + [(m.key, m.label) for m in site.months]
+    everything = [*digests.values(), *((m.key, m.label) for m in site.months)]
     summary = {
         "count": len(entries),
         "publisher_count": len(site.publishers),
@@ -508,7 +508,7 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
     yield page("index.html", "index.html", index_parts, True, title=site.info.title, months=site.months, **summary)
     yield page("about.html", "about.html", [], title="About this archive")
     salted = page.salted("document.html")
-    ordered = ["", *(digests[e.doc.file] for e in entries), ""]
+    ordered = ["", *digests.values(), ""]  # in the entries' order
     last = len(entries) - 1
     for i, entry in enumerate(entries):
         previous = entries[i - 1] if i else None
@@ -580,9 +580,9 @@ def metadata_json(site: Site, digests: dict[str, str], lines: dict[str, str]) ->
         "stances": [{"key": s.key, "label": s.label, "description": s.description} for s in info.stances],
     }
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-    for entry in site.entries:
-        if digests[entry.doc.file] not in lines:
-            lines[digests[entry.doc.file]] = encode(document_record(entry))
-    documents = ",\n".join(lines[digests[entry.doc.file]] for entry in site.entries)
+    for entry, key in zip(site.entries, digests.values(), strict=True):  # digests are in the entries' order
+        if key not in lines:
+            lines[key] = encode(document_record(entry))
+    documents = ",\n".join(map(lines.__getitem__, digests.values()))
     body = encode(head)[:-1] + (f', "documents": [\n{documents}\n]}}' if documents else ', "documents": []}')
     return (body + "\n").encode("utf-8")
