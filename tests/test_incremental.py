@@ -107,7 +107,9 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
             json.dumps({"generator": "verbatim-archive", "version": 0, "files": {}})
         ),
         lambda site: (site / ".archive-manifest.json").write_text(
-            json.dumps({"generator": "verbatim-archive", "version": 3, "files": {"index.html": 7}})
+            json.dumps(
+                {"generator": "verbatim-archive", "version": 4, "paths": ["index.html"], "keys": [7], "sizes": []}
+            )
         ),
         lambda site: shutil.rmtree(site.parent / f".{site.name}.cache"),
         lambda site: (site.parent / f".{site.name}.cache" / "fingerprint.json").write_text("[]"),
