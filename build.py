@@ -77,6 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def without_garbage_collection() -> Iterator[None]:
+    """A build makes many objects and few reference cycles (imports included): collecting them
+    costs a third of its time. Frozen objects are also shared with worker processes instead of copied."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+@without_garbage_collection()
 def build(options: Options) -> Report:
     """Load, validate, derive, plan and write the site; raise Invalid with every problem."""
     stages = Stages(options.verbosity > 1)
@@ -91,40 +104,27 @@ def build(options: Options) -> Report:
     from archive.write import check_output, locked
 
     check_output(options.out, options.root, options.root / "seeds")  # before anything is written beside it
-    with without_garbage_collection():
-        memo_version = f"{MEMO_VERSION} {fingerprint.libraries()}"
-        memo = fingerprint.read_memo(options.out, memo_version)
-        remembered = fingerprint.memo_keys(memo)
-        site = load_site(options.root, options.out, memo["slugs"], options.jobs)
-        stages.done("load", f"{len(site.entries):,} documents valid")
-        theme = Theme(template_dirs, static_dirs, options.out, memo["templates"])
-        outputs = plan_site(site, theme, options.base_url, options.root / "seeds", memo)
-        memo["templates"] = theme.references
-        stages.done("plan", f"{len(outputs):,} files")
-        cache = fingerprint.cache_dir(options.out)
-        with locked(cache, options.out):
-            check_output(options.out, options.root, options.root / "seeds")  # again: another build may have run
-            settled = fingerprint.settled_folders(options.out)
-            fingerprint.forget(options.out)
-            written = write_files(outputs, options, cache / "journal.json", settled)
-            pages = sum(1 for output in outputs if output.path.endswith(".html"))
-            folders = sorted({output.path.rpartition("/")[0] for output in outputs})
-            fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
-        fingerprint.write_memo(options.out, memo_version, memo, remembered)
-        stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
+    memo_version = f"{MEMO_VERSION} {fingerprint.libraries()}"
+    memo = fingerprint.read_memo(options.out, memo_version)
+    remembered = fingerprint.memo_keys(memo)
+    site = load_site(options.root, options.out, memo["slugs"], options.jobs)
+    stages.done("load", f"{len(site.entries):,} documents valid")
+    theme = Theme(template_dirs, static_dirs, options.out, memo["templates"])
+    outputs = plan_site(site, theme, options.base_url, options.root / "seeds", memo)
+    memo["templates"] = theme.references
+    stages.done("plan", f"{len(outputs):,} files")
+    cache = fingerprint.cache_dir(options.out)
+    with locked(cache, options.out):
+        check_output(options.out, options.root, options.root / "seeds")  # again: another build may have run
+        settled = fingerprint.settled_folders(options.out)
+        fingerprint.forget(options.out)
+        written = write_files(outputs, options, cache / "journal.json", settled)
+        pages = sum(1 for output in outputs if output.path.endswith(".html"))
+        folders = sorted({output.path.rpartition("/")[0] for output in outputs})
+        fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
+    fingerprint.write_memo(options.out, memo_version, memo, remembered)
+    stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
-
-
-@contextlib.contextmanager
-def without_garbage_collection() -> Iterator[None]:
-    """A build makes many objects and few reference cycles: collecting them costs a third of
-    its time. Frozen objects are also shared with worker processes instead of copied."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.enable()
 
 
 class Stages:
