@@ -184,13 +184,16 @@ def keep_state(out: Path, name: str, data: bytes) -> None:
     keep(out, name, data + zlib.crc32(data).to_bytes(CHECK, "big"))
 
 
-def read_state(out: Path, name: str) -> bytes | None:
-    """A file of the build's state, as kept; None when there is none, or it is damaged."""
+def read_state(out: Path, name: str) -> memoryview | None:
+    """A file of the build's state, as kept; None when there is none, or it is damaged.
+
+    A view, not a copy: each megabyte a build touches for the first time costs it half a millisecond.
+    """
     try:
         data = (cache_dir(out) / name).read_bytes()
     except OSError:
         return None
-    body = data[:-CHECK]
+    body = memoryview(data)[:-CHECK]
     return body if len(data) > CHECK and zlib.crc32(body).to_bytes(CHECK, "big") == data[-CHECK:] else None
 
 

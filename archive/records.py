@@ -114,7 +114,7 @@ def load_archive(
     metadata: Path,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: bytes | None,
+    cached: bytes | memoryview | None,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
 ) -> tuple[Archive, bytes | None]:
@@ -144,7 +144,7 @@ def from_records(
     where: str,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: bytes,
+    cached: bytes | memoryview,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
 ) -> tuple[Archive, bytes | None] | None:
@@ -355,7 +355,7 @@ def as_parts(value: Any) -> Any:
     return value
 
 
-def read_memo(cached: bytes, context: str) -> Memo:
+def read_memo(cached: bytes | memoryview, context: str) -> Memo:
     """The remembered records, if remembered in this context; empty for anything else."""
     try:
         data = marshal.loads(cached)

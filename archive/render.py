@@ -258,7 +258,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
         data = fingerprint.read_state(self.out, f"template-{bucket.key}.cache")
         if data is not None:
             try:
-                bucket.bytecode_from_string(data)  # Jinja checks its own version and the template's source
+                bucket.bytecode_from_string(bytes(data))  # Jinja checks its own version and the template's source
             except Exception:  # noqa: BLE001 - anything wrong with a cache means compiling again
                 bucket.reset()
 
