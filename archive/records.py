@@ -77,28 +77,28 @@ def split_records(text: str) -> Split | None:
     start = found[0].end() + 1
     end_match = TOP_LEVEL.search(text, start - 1)
     end = end_match.start() + 1 if end_match else len(text)
-    region = text[start:end]
-    first = KEY_LINE.search("\n" + region)
+    lined = text[start - 1 : end]  # the records, after the line end of `documents:`
+    first = KEY_LINE.search(lined)
     if first is None:
         return None
     indent = len(first.group(1))
-    if indent > 1 and re.search(f"\n {{1,{indent - 1}}}[^ \n#]", "\n" + region):
+    if indent > 1 and re.search(f"\n {{1,{indent - 1}}}[^ \n#]", lined):
         return None  # a line less indented than the keys: not a plain list of records
-    if re.search(f"\n {{{indent}}}[?:-]", "\n" + region):
+    if re.search(f"\n {{{indent}}}[?:-]", lined):
         return None  # `? key` / `: value`, or a list: not one record per key line
-    pieces = re.split(f"\n(?= {{{indent}}}[^ \n#])", "\n" + region)
-    texts = [piece + "\n" for piece in pieces[1:-1]] + pieces[-1:]  # the last keeps its own line end
-    first_line = text.count("\n", 0, start) + 1 + pieces[0].count("\n")
+    starts = [match.end() for match in re.finditer(f"\n(?= {{{indent}}}[^ \n#])", lined)]
+    texts = [lined[at:next_at] for at, next_at in zip(starts, [*starts[1:], len(lined)], strict=True)]
+    first_line = text.count("\n", 0, start) + lined.count("\n", 0, starts[0])
     lines = itertools.accumulate((record.count("\n") for record in texts[:-1]), initial=first_line)
-    records = list(zip(lines, texts, strict=True))
+    records = list(zip(lines, texts, strict=True))  # each record keeps its line end; the last, its own
     documents_line = text.count("\n", 0, found[0].start()) + 1
-    head = text[:start] + "\n" * region.count("\n") + text[end:]
+    head = text[:start] + "\n" * (lined.count("\n") - 1) + text[end:]
     return Split(head, documents_line, records)
 
 
 def documents_lines(text: str) -> list[int]:
     """Where lines starting `documents:` start (a search for the text, much faster than DOCUMENTS's `^`)."""
-    return [match.start() for match in DOCUMENTS_AT_LINE_START.finditer("\n" + text)]
+    return [0] * text.startswith("documents:") + [match.start() + 1 for match in DOCUMENTS_AT_LINE_START.finditer(text)]
 
 
 def context_key(declared: list[str]) -> str:
