@@ -6,7 +6,7 @@ Each later feature (search, timeline, shared passages, exports) is one more func
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -202,23 +202,27 @@ def unique(base: str, taken: set[str]) -> str:
     return name
 
 
-def grouped(entries: Iterable[Entry], key: Callable[[Entry], str]) -> dict[str, list[Entry]]:
-    """Entries by key, keeping their order within each group."""
+def grouped(entries: Iterable[Entry], keys: Iterable[str]) -> dict[str, list[Entry]]:
+    """Entries by their keys (one each, in the same order), keeping their order within each group."""
     groups: dict[str, list[Entry]] = {}
-    for entry in entries:
-        groups.setdefault(key(entry), []).append(entry)
+    for entry, key in zip(entries, keys, strict=True):
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [entry]
+        else:
+            members.append(entry)
     return groups
 
 
 def group_by_month(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
     """Chronological groups by month; dates known only to the year form their own group."""
-    groups = grouped(entries, lambda e: e.doc.date.machine[:7])
+    groups = grouped(entries, [e.doc.date.machine[:7] for e in entries])
     return tuple(Group(key, members[0].doc.date.month_label, "", tuple(members)) for key, members in groups.items())
 
 
 def group_by_stance(entries: tuple[Entry, ...], stances: tuple[Stance, ...]) -> tuple[Group, ...]:
     """One listing per stance, in the vocabulary's order, empty ones included."""
-    groups = grouped(entries, lambda e: e.doc.stance)
+    groups = grouped(entries, [e.doc.stance for e in entries])
     return tuple(
         Group(s.key, s.label, f"stances/{s.key}.html", tuple(groups.get(s.key, ())), s.description) for s in stances
     )
@@ -233,7 +237,7 @@ def name_publisher_pages(publishers: Iterable[str], title_slug: SlugMemo) -> dic
 
 def group_by_publisher(entries: tuple[Entry, ...], pages: dict[str, str]) -> tuple[Group, ...]:
     """One listing per publisher, alphabetical."""
-    groups = grouped(entries, lambda e: e.doc.publisher)
+    groups = grouped(entries, [e.doc.publisher for e in entries])
     return tuple(
         Group(pages[name].removeprefix("publishers/").removesuffix(".html"), name, pages[name], tuple(groups[name]))
         for name in pages
