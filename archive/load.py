@@ -245,20 +245,32 @@ def start_loading_seeds(
         problem = Problem(shown(folder), 0, f"cannot be read: {error.strerror}")
         return lambda: (None, [problem])
     known, stats = known or {}, stats or {}
-    work = [
-        (folder, entry.name, entry.path, entry.is_symlink(), known.get(entry.name), trusted_before)
-        for entry in entries
-        if not entry.name.startswith(".")
-    ]
+    found: dict[str, Seed | None] = {}
+    """Every seed by name, in order: as an earlier build read it when its stat shows it unchanged,
+    else None until it is read (an item of `work`)."""
+    work = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        seed, info, is_link = known.get(name), stats.get(entry.path), entry.is_symlink()
+        if seed is not None and info is not None and not is_link and still_known(seed, info, trusted_before):
+            found[name] = seed
+        else:
+            found[name] = None
+            work.append((folder, name, entry.path, is_link, seed, trusted_before))
 
     def gathered(results: list[Seed | list[Problem]]) -> SeedsRead:
-        seeds = {item[1]: result for item, result in zip(work, results, strict=True) if isinstance(result, Seed)}
-        problems = [problem for result in results if not isinstance(result, Seed) for problem in result]
-        return seeds, problems
+        problems = []
+        for item, result in zip(work, results, strict=True):
+            if isinstance(result, Seed):
+                found[item[1]] = result
+            else:
+                problems.extend(result)
+        return {name: seed for name, seed in found.items() if seed is not None}, problems
 
-    unknown = sum(1 for item in work if item[4] is None)
-    if unknown < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return lambda: gathered([known_seed(item, stats) or seed_or_problems(item) for item in work])
+    if len(work) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return lambda: gathered([seed_or_problems(item) for item in work])
     import multiprocessing  # only here: a rebuild that makes a few files needs no workers
 
     pool = multiprocessing.get_context("fork").Pool(2)
@@ -276,13 +288,6 @@ def start_loading_seeds(
 
 PARALLEL_FROM = 500
 """Read and hash seeds in two processes when at least this many must be read."""
-
-
-def known_seed(item: tuple[Path, str, str, bool, Seed | None, int], stats: dict[str, os.stat_result]) -> Seed | None:
-    """The seed as an earlier build read it, when the stat this build took shows it unchanged."""
-    _, name, path, is_link, known, trusted_before = item
-    info = stats.get(path)
-    return known if info is not None and not is_link and still_known(known, info, trusted_before) else None
 
 
 def seed_stat(info: os.stat_result) -> tuple[int, int, int, int]:

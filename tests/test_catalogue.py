@@ -699,7 +699,7 @@ def test_seed_that_disappears_between_listing_and_reading(
         return real_read_seed(folder, name, path, *rest)
 
     monkeypatch.setattr(loader, "read_seed", gone_once_listed)
-    monkeypatch.setattr(loader, "known_seed", lambda *_: None)  # read every seed, none taken from the last build
+    monkeypatch.setattr(loader, "still_known", lambda *_: False)  # read every seed, none taken from the last build
     assert previous.refuse(check=False) == [
         "metadata.yaml:17: documents.b.txt: no such file in seeds/",
         "seeds/b.txt: disappeared while the build was reading seeds/; run the build again",
