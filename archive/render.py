@@ -410,6 +410,9 @@ class PageMaker:
         """Digest of what every page and row depends on: the code, the item template, the archive."""
         theme.env.filters["row"] = self.row
         theme.env.filters["rows"] = self.rows
+        self.slots: list[tuple[list[str], str]] | None = None
+        """The rows the page being rendered lists, and its way back to the root, by slot (see `rows`)."""
+        self.encoded: dict[str, bytes] = {}
         current = set(digests.values())
         for key in [k for k in rows if k[:32] != self.row_salt or k[32:] not in current]:
             del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
@@ -435,11 +438,27 @@ class PageMaker:
         return self.render(entry.page, "document.html", context)
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
-        """One page; links in it are relative to where it lives (`root` leads back to the site's root)."""
+        """One page; links in it are relative to where it lives (`root` leads back to the site's root).
+
+        Rows listed with the `rows` filter go into the page's bytes after it is rendered (see
+        `fill_rows`); when the template did anything to them but show them, it is rendered again
+        with the rows as text.
+        """
         if "text" in context:
             context = {**context, "text": SeedText(self.seeds, context["text"])}
+        self.slots = []
+        page = self.render_text(path, template, context).encode("utf-8")
+        filled = self.fill_rows(page) if self.slots else page
+        if filled is None:
+            self.slots = None
+            filled = self.render_text(path, template, context).encode("utf-8")
+        self.slots = None
+        text = context.get("text")
+        return text.fill(filled) if isinstance(text, SeedText) else filled
+
+    def render_text(self, path: str, template: str, context: dict[str, Any]) -> str:
         try:
-            html = self.theme.env.get_template(template).render(
+            return self.theme.env.get_template(template).render(
                 archive=self.site.info,
                 stances=self.stances,
                 path=path,
@@ -450,8 +469,30 @@ class PageMaker:
             )
         except jinja2.TemplateError as error:
             raise Invalid([template_problem(error)]) from None
-        text = context.get("text")
-        return text.fill(html.encode("utf-8")) if isinstance(text, SeedText) else html.encode("utf-8")
+
+    def fill_rows(self, page: bytes) -> bytes | None:
+        """The page with each slot `rows` left in it filled, in one pass; None when a slot is
+        missing or was changed (a template that filtered the rows further)."""
+        assert self.slots is not None
+        parts = page.split(b"\0")  # slots are between NULs, which no other text on a page has
+        seen = 0
+        for i in range(1, len(parts), 2):
+            if parts[i] == TEXT_SLOT_NAME:
+                parts[i] = SeedText.SLOT.encode()  # filled after (see SeedText.fill)
+                continue
+            if parts[i] != f"rows {seen}".encode():
+                return None
+            rows, root = self.slots[seen]
+            parts[i] = b"\n".join(map(self.row_bytes, rows)).replace(ROOT.encode(), root.encode())
+            seen += 1
+        return b"".join(parts) if seen == len(self.slots) and len(parts) % 2 else None
+
+    def row_bytes(self, row: str) -> bytes:
+        """A row's UTF-8, made once per process (the index and a listing show the same rows)."""
+        encoded = self.encoded.get(row)
+        if encoded is None:
+            encoded = self.encoded[row] = row.encode("utf-8")
+        return encoded
 
     @jinja2.pass_context
     def row(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
@@ -463,8 +504,17 @@ class PageMaker:
 
     @jinja2.pass_context
     def rows(self, context: jinja2.runtime.Context, entries: Iterable[Entry]) -> Markup:
-        """The `rows` filter: entries as listings show them, one `row` a line, in one go."""
-        return Markup("\n".join(map(self.row_html, entries)).replace(ROOT, context["root"]))
+        """The `rows` filter: entries as listings show them, one `row` a line, in one go.
+
+        While a page is rendered it leaves a slot, filled with the rows' bytes once the page is
+        bytes: the 10,000 rows of an index are then never joined into text, put in the page's
+        text and encoded with it (with one emoji, text four bytes a character).
+        """
+        rows = list(map(self.row_html, entries))
+        if self.slots is None:
+            return Markup("\n".join(rows).replace(ROOT, context["root"]))
+        self.slots.append((rows, context["root"]))
+        return Markup(f"\0rows {len(self.slots) - 1}\0")
 
     def row_html(self, entry: Entry) -> str:
         """An entry's row, with ROOT for the way back to the site's root; remembered."""
@@ -478,6 +528,7 @@ class PageMaker:
         return self.remembered_rows[key]
 
 
+TEXT_SLOT_NAME = SeedText.SLOT.strip("\0").encode()
 ROOT = "\0"
 """Stands for the way back to the site's root in a remembered row: NUL is in no text a page shows."""
 

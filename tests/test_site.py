@@ -274,3 +274,24 @@ def test_a_raw_copy_is_always_served_as_text(archive: Archive, run) -> None:
     assert (archive.site / "raw" / "page.html.txt").read_bytes() == page.encode()
     assert not (archive.site / "raw" / "page.html").exists()
     assert 'href="../raw/page.html.txt"' in (archive.site / "documents" / "a-captured-page.html").read_text()
+
+
+def test_a_template_may_use_rows_as_text(archive: Archive, run) -> None:
+    """Rows go into a page's bytes after it is rendered; a template that does more with them than
+    show them (here: twice, upper-cased, counted) gets them as text, the same rows either way."""
+    (archive.root / "templates").mkdir()
+    (archive.root / "templates" / "index.html").write_text(
+        "{% for month in months %}[{{ month.entries|rows }}]{% endfor %}\n"
+        "{% for month in months %}<{{ month.entries|rows|upper }}|{{ (month.entries|rows)|length }}>{% endfor %}\n"
+    )
+    assert run("--root", ".", "--quiet").status == 0
+    page = (archive.site / "index.html").read_text("utf-8")
+    rows = re.findall(r"\[(.*?)\]", page, re.S)
+    assert len(rows) == 2 and all('class="doc-title" href="documents/' in row for row in rows)
+    assert re.findall(r"<(<LI .*?)\|(\d+)>", page, re.S) == [(row.upper(), str(len(row))) for row in rows]
+    assert "\0" not in page
+    (archive.root / "templates" / "index.html").write_text(
+        "{% for month in months %}[{{ month.entries|rows }}]{% endfor %}\n"
+    )
+    assert run("--root", ".", "--quiet").status == 0
+    assert (archive.site / "index.html").read_text("utf-8") == "".join(f"[{row}]" for row in rows)  # trim_blocks
