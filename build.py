@@ -153,7 +153,8 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
 
     metadata = root / "metadata.yaml"
     known, trusted_before = fingerprint.read_seeds(out, root / "seeds") if out else ({}, 0)
-    reading = start_loading_seeds(root / "seeds", known, trusted_before, fingerprint.STATS if out else {})
+    listing = fingerprint.LISTINGS.get(str(root / "seeds")) if out else None
+    reading = start_loading_seeds(root / "seeds", known, trusted_before, fingerprint.STATS if out else {}, listing)
     read: list[SeedsRead] = []
 
     def seeds() -> dict[str, Seed] | None:

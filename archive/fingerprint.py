@@ -37,11 +37,14 @@ def cache_dir(out: Path) -> Path:
 
 STATS: dict[str, os.stat_result] = {}
 """The stat of every input as inputs_digest found it, by path: the seeds' are not taken twice."""
+LISTINGS: dict[str, list[os.DirEntry[str]]] = {}
+"""The entries of every folder inputs_digest walked, by path and sorted by name: seeds/ is not listed twice."""
 
 
 def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     """Digest of the stat of these files and of every file under these folders; the newest ctime."""
     STATS.clear()
+    LISTINGS.clear()
     files = [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]
     stats: list[tuple[int, ...] | None] = []
     for path in files:
@@ -61,11 +64,12 @@ def walk(folder: str) -> list[str]:
         entries = {entry.name: entry for entry in os.scandir(folder)}
     except OSError:
         return [folder]
+    listing = LISTINGS[folder] = [entries[name] for name in sorted(entries)]
     found: list[str] = []
-    for name in sorted(entries):
-        found.append(entries[name].path)
-        if entries[name].is_dir(follow_symlinks=False):
-            found.extend(walk(entries[name].path))
+    for entry in listing:
+        found.append(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            found.extend(walk(entry.path))
     return found
 
 

@@ -229,9 +229,12 @@ def start_loading_seeds(
     known: dict[str, Seed] | None = None,
     trusted_before: int = 0,
     stats: dict[str, os.stat_result] | None = None,
+    listing: list[os.DirEntry[str]] | None = None,
 ) -> Callable[[], SeedsRead]:
     """load_seeds, begun: with many seeds to read, worker processes read them while the caller
-    goes on (with metadata.yaml); calling what this returns waits for them."""
+    goes on (with metadata.yaml); calling what this returns waits for them.
+
+    `stats` and `listing`: the seeds' stats and the folder's entries (sorted), if taken already."""
     if folder.exists() and not folder.is_dir():
         problem = Problem(
             shown(folder), 0, "is a file, not a folder: put one file per document in a folder named seeds"
@@ -240,7 +243,7 @@ def start_loading_seeds(
     if not folder.is_dir():
         return lambda: (None, [Problem(shown(folder), 0, "no such folder: put one file per document here")])
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = listing if listing is not None else sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
         problem = Problem(shown(folder), 0, f"cannot be read: {error.strerror}")
         return lambda: (None, [problem])
