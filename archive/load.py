@@ -51,7 +51,18 @@ COLLECTION_TAGS: dict[type[yaml.NodeEvent], str] = {
     yaml.MappingStartEvent: TAG + "map",
 }
 # Characters YAML does not allow in a file (its "printable" set, as PyYAML's reader has it).
-NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+"""What YAML does not allow in a file (what is not in its printable set, with U+2028 and U+2029,
+which it reads as line breaks). Written as the few ranges it refuses: the same class written as
+what it allows took 8 ms to compile."""
+YAML_BYTES = bytes(set(range(256)) - {*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F})
+NOT_YAML_UTF8 = [
+    (b"\xc2", re.compile(rb"\xc2[\x80-\x9f]")),  # C1 controls
+    (b"\xe2\x80", re.compile(rb"\xe2\x80[\xa8\xa9]")),  # U+2028, U+2029
+    (b"\xef\xbf", re.compile(rb"\xef\xbf[\xbe\xbf]")),  # U+FFFE, U+FFFF
+]
+"""The UTF-8 of what NOT_YAML finds beyond C0 controls and DEL (valid UTF-8 holds no surrogate):
+a byte string to look for first, then a pattern that starts with it."""
 YAML_LINE_BREAKS = "\x85\u2028\u2029"
 """Characters PyYAML reads as line breaks: raw in a value, they would be folded away silently."""
 
@@ -89,9 +100,19 @@ def load_metadata(path: Path) -> yaml.Node:
 def read_metadata(path: Path) -> str:
     """metadata.yaml's text, refusing what is not a text YAML can read."""
     where = shown(path)
-    text = decode_metadata(read_file(path, MAX_METADATA_BYTES, METADATA_FILE), where)
-    check_characters(text, where)
+    data = read_file(path, MAX_METADATA_BYTES, METADATA_FILE)
+    text = decode_metadata(data, where)
+    if may_hold_not_yaml(data):
+        check_characters(text, where)
     return text
+
+
+def may_hold_not_yaml(data: bytes) -> bool:
+    """False when valid UTF-8 holds nothing NOT_YAML finds: a search of its bytes, five times
+    faster than NOT_YAML's over the text (which then says where each one is)."""
+    if data.translate(None, YAML_BYTES):
+        return True
+    return any(first in data and pattern.search(data) for first, pattern in NOT_YAML_UTF8)
 
 
 def parse_metadata(text: str, where: str) -> yaml.Node:

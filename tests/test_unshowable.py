@@ -27,6 +27,7 @@ import pytest
 from conftest import Archive
 from html_text import browser_newlines, verbatim_text
 
+from archive.load import NOT_YAML, may_hold_not_yaml
 from archive.render import verbatim
 from archive.validate import UNSHOWABLE
 
@@ -52,6 +53,22 @@ def test_marked_characters_are_what_html_forbids_plus_form_feed() -> None:
     assert marked == forbidden | {0x0C}
     # C0 but tab, LF and CR (form feed included); DEL and C1; noncharacters; surrogates.
     assert len(marked) == 29 + 33 + 66 + 2048
+
+
+def yaml_forbids(code: int) -> bool:
+    """YAML 1.1's printable set (what PyYAML's reader accepts), and the two line breaks it folds."""
+    printable = code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or code == 0x85
+    printable = printable or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    return not printable or code in (0x85, 0x2028, 0x2029)
+
+
+def test_metadata_yaml_refuses_what_yaml_does_not_allow_and_the_bytes_check_finds_each() -> None:
+    refused = {ord(match.group()) for match in NOT_YAML.finditer(every_code_point())}
+    assert refused == {code for code in range(0x110000) if yaml_forbids(code)}
+    for code in range(0x110000):
+        if not 0xD800 <= code <= 0xDFFF:  # no UTF-8 holds a surrogate
+            data = f"“a” {chr(code)} 中".encode()
+            assert may_hold_not_yaml(data) == (code in refused), hex(code)
 
 
 def test_metadata_refuses_exactly_what_a_page_would_mark() -> None:
