@@ -19,8 +19,8 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
@@ -35,8 +35,7 @@ RECORDS = "records.marshal"
 """Bump when what the memo holds changes meaning (the rows in it are keyed by the code's digest)."""
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What the command line asked for."""
 
     command: str
@@ -49,8 +48,7 @@ class Options:
     jobs: int = 2
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a build did, for the one line it ends with."""
 
     pages: int

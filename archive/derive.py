@@ -7,7 +7,6 @@ Each later feature (search, timeline, shared passages, exports) is one more func
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from slugify import slugify
@@ -32,8 +31,7 @@ class Entry(NamedTuple):
     """Path of the listing of its publisher's documents."""
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """A listing of entries: one month, one stance or one publisher."""
 
     key: str
@@ -44,8 +42,7 @@ class Group:
     description: str = ""
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One stance of the vocabulary, with the page that lists its documents."""
 
     key: str
@@ -54,8 +51,7 @@ class Term:
     page: str
 
 
-@dataclass(frozen=True)
-class ArchiveInfo:
+class ArchiveInfo(NamedTuple):
     """What every page may show about the archive as a whole: all a page gets beside its own data."""
 
     title: str
@@ -64,8 +60,7 @@ class ArchiveInfo:
     stances: tuple[Term, ...]
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """The archive as the pages see it."""
 
     archive: Archive

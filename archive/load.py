@@ -16,8 +16,8 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -67,8 +67,7 @@ YAML_LINE_BREAKS = "\x85\u2028\u2029"
 """Characters PyYAML reads as line breaks: raw in a value, they would be folded away silently."""
 
 
-@dataclass(frozen=True)
-class FileRule:
+class FileRule(NamedTuple):
     """What to say when a file is not what it should be."""
 
     expected: str

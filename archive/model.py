@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .dates import PartialDate
@@ -28,8 +27,7 @@ class Seed(NamedTuple):
     """(size, mtime_ns, ctime_ns, inode) when read: an unchanged file need not be read again."""
 
 
-@dataclass(frozen=True)
-class Stance:
+class Stance(NamedTuple):
     """One term of the archive's controlled stance vocabulary."""
 
     key: str
@@ -63,8 +61,7 @@ class Document(NamedTuple):
     """Markdown: what the archivist tells the reader about this copy."""
 
 
-@dataclass(frozen=True)
-class Archive:
+class Archive(NamedTuple):
     """The whole validated input: the archive's description, its vocabulary, its documents."""
 
     title: str
@@ -72,5 +69,5 @@ class Archive:
     language: str
     stances: tuple[Stance, ...]
     documents: tuple[Document, ...]
-    seeds: dict[str, Seed] = field(compare=False)
+    seeds: dict[str, Seed]
     """Seeds by file name, for the raw copies."""

@@ -20,9 +20,8 @@ import itertools
 import marshal
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -55,8 +54,7 @@ Memo = dict[str, tuple[str, tuple[Any, ...]]]
 """A record's text -> its key and its validated fields as plain values (see `plain`), as marshal keeps them."""
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(NamedTuple):
     """metadata.yaml cut into its records and the rest."""
 
     head: str

@@ -15,7 +15,6 @@ import re
 import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,14 +52,13 @@ class Output(NamedTuple):
     """Made in the build's own process: it reads and adds to the build's memo (listings, data files)."""
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """A group as a list of groups shows it: no entries, only their count."""
 
     key: str
     label: str
     page: str
-    count: int
+    count: int  # type: ignore[assignment]  # the field, for templates; tuple's count() method is not used
     description: str
 
 

@@ -13,9 +13,8 @@ import re
 import unicodedata
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -130,8 +129,7 @@ def read_encoding(node: yaml.Node) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class Schema:
+class Schema(NamedTuple):
     """The fields a mapping may have: name -> (required, reader)."""
 
     fields: dict[str, tuple[bool, Reader]]
@@ -234,8 +232,7 @@ class Checker:
         return values if len(self.problems) == before else None
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(NamedTuple):
     """What metadata.yaml says besides its records: the archive, its vocabulary, and its sections."""
 
     info: dict[str, Any] | None

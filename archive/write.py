@@ -22,7 +22,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Set
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -37,8 +36,7 @@ PARALLEL_FROM = 400
 CHUNK = 250
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """What a write did."""
 
     written: int
