@@ -116,10 +116,10 @@ def build(options: Options) -> Report:
         check_output(options.out, options.root, options.root / "seeds")  # again: another build may have run
         settled = fingerprint.settled_folders(options.out)
         fingerprint.forget(options.out)
-        written = write_files(outputs, options, cache / "journal.json", settled)
+        folders = {output.path.rpartition("/")[0] for output in outputs}
+        written = write_files(outputs, options, cache / "journal.json", settled, folders)
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
-        folders = sorted({output.path.rpartition("/")[0] for output in outputs})
-        fingerprint.remember(options.out, inputs, folders, {"pages": pages, "files": len(outputs)})
+        fingerprint.remember(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     fingerprint.write_memo(options.out, memo_version, memo, remembered)
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
@@ -185,13 +185,13 @@ def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(templates)), list(dict.fromkeys(static))
 
 
-def write_files(outputs, options: Options, journal: Path, settled: set[str]):  # type: ignore[no-untyped-def]
+def write_files(outputs, options: Options, journal: Path, settled: set[str], folders: set[str]):  # type: ignore[no-untyped-def]
     """Write the site; a failed write is a problem to report, not a traceback."""
     from archive.write import write_site
 
     progress = options.verbosity > 0 and sys.stderr.isatty()
     try:
-        return write_site(outputs, options.out, journal, options.jobs, progress, settled)
+        return write_site(outputs, options.out, journal, options.jobs, progress, settled, folders)
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(options.out)
         raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")]) from None

@@ -105,11 +105,14 @@ def write_site(
     jobs: int = 2,
     progress: bool = False,
     settled: Set[str] = frozenset(),
+    folders: Set[str] | None = None,
 ) -> Written:
     """Make what changed, write what differs, remove what the previous build wrote and this one did not.
 
     `settled` names output folders in which no file was added or removed since the last
-    build: an output there whose key is unchanged is taken as intact without a stat. The journal
+    build: an output there whose key is unchanged is taken as intact without a stat.
+    `folders`, the folders of all outputs, when known: all settled, no output's folder need be
+    looked up (the common case of a rebuild, 20,000 lookups at 10,000 documents). The journal
     (kept beside the output) lists the files being staged, then being renamed, so
     that a build killed at any point is finished or undone by the next one (`recover`).
     """
@@ -118,7 +121,12 @@ def write_site(
     before = read_manifest(out)
     if not (out / MANIFEST).is_file():
         write_manifest(out, {})  # claim the folder first: a build killed now still owns what it wrote
-    todo = [o for o in outputs if stale(o, before.get(o.path), out, settled)] if before else list(outputs)
+    if not before:
+        todo = list(outputs)
+    elif folders is not None and folders <= settled:
+        todo = [o for o in outputs if (previous := before.get(o.path)) is None or previous.key != o.key]
+    else:
+        todo = [o for o in outputs if stale(o, before.get(o.path), out, settled)]
     first = not before and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: files go in place at once
     note(journal, "placing" if first else "staging", [o.path for o in todo])
     made = make_outputs(todo, out, jobs, progress, first)
@@ -128,7 +136,7 @@ def write_site(
         if item.temporary:
             os.replace(item.temporary, os.path.join(folder, item.path))
     journal.unlink(missing_ok=True)
-    after = {o.path: before[o.path] for o in outputs if o.path in before}
+    after = {o.path: previous for o in outputs if (previous := before.get(o.path)) is not None}
     after.update({item.path: Previous(o.key, item.size) for item, o in zip(made, todo, strict=True)})
     removed = sorted(set(before) - after.keys())
     for path in removed:
