@@ -177,8 +177,14 @@ OPERATION = st.one_of(
         st.sampled_from(TEMPLATE_EDITS),
     ),
     st.tuples(st.just("static"), st.sampled_from(["a", "b"])),
-    st.tuples(st.just("describe"), st.sampled_from(["For", "Pro"])),
+    st.tuples(st.just("describe"), st.sampled_from(["For", "Pro"]), st.sampled_from(["Supports.", "Backs *it*."])),
+    st.tuples(
+        st.just("annotate"),
+        st.integers(0, 9),
+        st.sampled_from(["", "A *note*.", "See [the source](https://example.org)."]),
+    ),
 )
+"""Edits of the input; `describe` and `annotate` change Markdown (a stance's description, a note)."""
 
 
 class Model:
@@ -189,6 +195,7 @@ class Model:
         self.docs: dict[str, dict[str, str]] = {}
         self.texts: dict[str, str] = {}
         self.stance_label = "For"
+        self.stance_description = "Supports."
 
     def apply(self, op: tuple) -> None:  # type: ignore[type-arg]
         kind, *args = op
@@ -204,6 +211,9 @@ class Model:
             self.docs[pick][{"retitle": "title", "restance": "stance", "republish": "publisher"}[kind]] = args[1]
         elif pick and kind == "retext":
             self.texts[pick] = args[1]
+        elif pick and kind == "annotate":
+            self.docs[pick].pop("note", None)
+            self.docs[pick].update({"note": args[1]} if args[1] else {})
         elif kind == "template":
             path = self.root / "templates" / args[0]
             path.parent.mkdir(exist_ok=True)
@@ -213,7 +223,7 @@ class Model:
             (self.root / "static").mkdir(exist_ok=True)
             (self.root / "static" / f"{args[0]}.css").write_text(f"/* {os.urandom(2).hex()} */\n")
         elif kind == "describe":
-            self.stance_label = args[0]
+            self.stance_label, self.stance_description = args
         self.write()
 
     def write(self) -> None:
@@ -236,7 +246,7 @@ class Model:
             stances:
               for:
                 label: {self.stance_label}
-                description: Supports.
+                description: {self.stance_description}
               against:
                 label: Against
                 description: Opposes.
