@@ -30,9 +30,11 @@ from archive.problems import Invalid, Problem, shown, summary
 
 PROJECT = Path(__file__).resolve().parent
 MEMO_VERSION = "4"
+"""Bump when what the memo holds changes meaning (the rows in it are keyed by the code's digest)."""
 RECORDS = "records.marshal"
 """The records of metadata.yaml as last validated (see archive/records.py)."""
-"""Bump when what the memo holds changes meaning (the rows in it are keyed by the code's digest)."""
+PLACEMENT = "placement.marshal"
+"""Where the last build placed each document (see archive/derive.py)."""
 
 
 class Options(NamedTuple):
@@ -105,10 +107,12 @@ def build(options: Options) -> Report:
     memo_version = f"{MEMO_VERSION} {fingerprint.libraries()}"
     memo = fingerprint.read_memo(options.out, memo_version)
     remembered = fingerprint.memo_keys(memo)
-    site = load_site(options.root, options.out, memo["slugs"], options.jobs)
-    stages.done("load", f"{len(site.entries):,} documents valid")
     theme = Theme(template_dirs, static_dirs, options.out, memo["templates"])
-    outputs = plan_site(site, theme, options.base_url, options.root / "seeds", memo)
+    last = read_placement(options.out, theme.code)
+    site = load_site(options.root, options.out, memo["slugs"], options.jobs, last)
+    stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
+    plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, last)
+    outputs = plan.outputs
     memo["templates"] = theme.references
     stages.done("plan", f"{len(outputs):,} files")
     cache = fingerprint.cache_dir(options.out)
@@ -121,6 +125,7 @@ def build(options: Options) -> Report:
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         fingerprint.remember(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     fingerprint.write_memo(options.out, memo_version, memo, remembered)
+    keep_placement(options.out, site, plan, theme.code, last)
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
 
@@ -138,11 +143,12 @@ class Stages:
         self.last = now
 
 
-def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | None = None, jobs: int = 1):  # type: ignore[no-untyped-def]
+def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | None = None, jobs: int = 1, last=None):  # type: ignore[no-untyped-def]
     """Load, validate and derive: the archive as the pages will show it.
 
     With `out`, seeds unchanged since the last build of that site are not read again.
-    `jobs` processes may parse the records of a large metadata.yaml.
+    `jobs` processes may parse the records of a large metadata.yaml. `last`: the last
+    build's placement (see derive.Placement), into which a few changed documents are placed.
     """
     from archive.derive import derive_site
     from archive.load import SeedsRead, start_loading_seeds
@@ -175,7 +181,31 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
         raise Invalid(seed_problems)
     if out and records is not None:
         fingerprint.keep_state(out, RECORDS, records)
-    return derive_site(archive, shown(metadata), slug_memo)
+    return derive_site(archive, shown(metadata), slug_memo, last)
+
+
+def read_placement(out: Path, code: str):  # type: ignore[no-untyped-def]
+    """Where the last build placed each document, if made by this code (see derive.Placement)."""
+    from archive.derive import placement_from
+
+    return placement_from(fingerprint.read_state(out, PLACEMENT), code)
+
+
+def keep_placement(out: Path, site, plan, code: str, last) -> None:  # type: ignore[no-untyped-def]
+    """Keep where this build placed each document, unless it differs from the last placement
+    in only a few documents (the next build places those few again)."""
+    from archive.derive import placement_bytes
+
+    changed = site.patch.changed if last is not None and site.patch is not None and last.salted == plan.salted else -1
+    if changed < 0 or fingerprint.worth_writing(changed, len(site.entries), len(last.docs)):
+        fingerprint.keep_state(out, PLACEMENT, placement_bytes(site, plan.digests, plan.salted, plan.keys, code))
+
+
+def placed(site) -> str:  # type: ignore[no-untyped-def]
+    """What the verbose line of the load stage says about placing the documents."""
+    if site.patch is None:
+        return ", all placed"
+    return f", {len(site.patch.fresh):,} placed into the last build's order"
 
 
 def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:

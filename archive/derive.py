@@ -6,8 +6,14 @@ Each later feature (search, timeline, shared passages, exports) is one more func
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
+import marshal
+import operator
+import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from slugify import slugify
 from slugify.slugify import DISALLOWED_CHARS_PATTERN
@@ -16,6 +22,13 @@ from .model import Archive, Document, Stance
 from .problems import Invalid, Problem
 
 SLUG_LENGTH = 80
+PATCH_AT_MOST = 100
+"""More documents added, changed or removed than this since the last placement: derive them all."""
+LINE = Document._fields.index("line")
+SLUG = Document._fields.index("slug")
+DATE = Document._fields.index("date")
+FILE = operator.itemgetter(Document._fields.index("file"))
+PUBLISHER = operator.itemgetter(Document._fields.index("publisher"))
 
 
 class Entry(NamedTuple):
@@ -60,6 +73,39 @@ class ArchiveInfo(NamedTuple):
     stances: tuple[Term, ...]
 
 
+class Placement(NamedTuple):
+    """Where the last build placed each document, and the digests and page keys it made of them.
+
+    A build that finds only a few documents added, changed or removed since places those few
+    into it, and takes every other document's place, page name, digest and page key from it:
+    the result is what deriving and digesting the whole archive gives, at a fraction of the cost.
+    """
+
+    code: str
+    """The generator's code and libraries that made it: with any other, it is not used."""
+    docs: list[tuple[Any, ...]]
+    """Each Document as plain values (its date as its parts), in chronological order."""
+    slugs: list[str]
+    publisher_pages: dict[str, str]
+    digests: list[str]
+    """Each entry's digest (see render.entry_digest)."""
+    salted: str
+    """What every document page's key was made from besides its entries' digests."""
+    keys: list[str]
+    """Each document page's key."""
+
+
+class Patch(NamedTuple):
+    """What differs from the last build's placement, when the site was placed from it."""
+
+    fresh: frozenset[str]
+    """The documents added or changed since: their entries are digested again."""
+    near: frozenset[str]
+    """The documents whose neighbours may differ: their pages' keys are made again."""
+    changed: int
+    """Documents added, changed or removed."""
+
+
 class Site(NamedTuple):
     """The archive as the pages see it."""
 
@@ -70,24 +116,28 @@ class Site(NamedTuple):
     months: tuple[Group, ...]
     stances: tuple[Group, ...]
     publishers: tuple[Group, ...]
+    patch: Patch | None = None
+    """Set when the documents were placed from the last build's placement (see Placement)."""
 
 
-def derive_site(archive: Archive, metadata_path: str, slug_memo: dict[str, str] | None = None) -> Site:
-    """Order the documents, name their pages and build the listings."""
-    ordered = sorted(archive.documents, key=chronological)
+def derive_site(
+    archive: Archive, metadata_path: str, slug_memo: dict[str, str] | None = None, last: Placement | None = None
+) -> Site:
+    """Order the documents, name their pages and build the listings.
+
+    With `last`, the last build's placement, a few changed documents are placed into it
+    instead (see `patched`); it is the same site.
+    """
     slugify_memo = SlugMemo(slug_memo if slug_memo is not None else {})
-    slugs = assign_slugs(ordered, metadata_path, slugify_memo)
-    publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
-    entries = tuple(
-        Entry(
-            doc,
-            slugs[doc.file],
-            f"documents/{slugs[doc.file]}.html",
-            raw_path(doc.file),
-            publisher_pages[doc.publisher],
-        )
-        for doc in ordered
-    )
+    placed = patched(archive.documents, last, slugify_memo) if last is not None else None
+    if placed is not None:
+        ordered, slugs, publisher_pages, patch = placed
+    else:
+        ordered = sorted(archive.documents, key=chronological)
+        slugs = assign_slugs(ordered, metadata_path, slugify_memo)
+        publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
+        patch = None
+    entries = make_entries(ordered, slugs, publisher_pages)
     return Site(
         archive=archive,
         info=ArchiveInfo(
@@ -100,7 +150,105 @@ def derive_site(archive: Archive, metadata_path: str, slug_memo: dict[str, str] 
         months=group_by_month(entries),
         stances=group_by_stance(entries, archive.stances),
         publishers=group_by_publisher(entries, publisher_pages),
+        patch=patch,
     )
+
+
+def make_entries(ordered: list[Document], slugs: dict[str, str], publisher_pages: dict[str, str]) -> tuple[Entry, ...]:
+    """The documents as entries, in order: made column by column, by builtins (a loop of
+    Entry(...) in Python costs an incremental build of 10,000 documents 40 ms)."""
+    files = list(map(FILE, ordered))
+    names = list(map(slugs.__getitem__, files))
+    columns = (
+        ordered,
+        names,
+        map("documents/{}.html".format, names),
+        map(raw_path, files),
+        map(publisher_pages.__getitem__, map(PUBLISHER, ordered)),
+    )
+    return tuple(map(functools.partial(tuple.__new__, Entry), zip(*columns, strict=True)))
+
+
+def patched(
+    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo
+) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
+    """The documents in order, their page names and the publishers' pages, from the last
+    build's placement with the documents that differ from it placed anew; None when they must
+    all be derived: too many differ, the publishers are not the same, an explicit slug is
+    involved, or a page name could pass to another document (see `freed_is_wanted`).
+
+    A document that differs only in its line is the same: nothing a page shows changed.
+    """
+    try:
+        return place_anew(documents, last, title_slug)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None  # a placement of another shape
+
+
+def place_anew(
+    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo
+) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
+    """`patched`, for a placement of the right shape."""
+    by_file = dict(zip(map(FILE, documents), documents, strict=True))
+    files = list(map(FILE, last.docs))
+    current: list[Any] = list(map(by_file.get, files))  # None for a document removed
+    same = list(map(operator.eq, current, last.docs))  # compared by builtins: 10,000 documents in 2 ms
+    gone: list[int] = []
+    """Places in the last order of the documents removed or changed since."""
+    for i in itertools.compress(range(len(same)), map(operator.not_, same)):
+        doc, old = current[i], last.docs[i]
+        if doc is not None and doc[:LINE] == old[:LINE] and doc[LINE + 1 :] == old[LINE + 1 :]:
+            same[i] = True
+        elif len(gone) < PATCH_AT_MOST:
+            gone.append(i)
+        else:
+            return None
+    kept = list(itertools.compress(current, same))
+    placed = set(files).difference(files[i] for i in gone)
+    fresh = [by_file[file] for file in sorted(by_file.keys() - placed)]
+    if len(placed) != len(kept) or len(fresh) + len(gone) > PATCH_AT_MOST:
+        return None
+    if any(doc.slug is not None for doc in fresh) or any(last.docs[i][SLUG] is not None for i in gone):
+        return None  # explicit slugs are taken before any other: derive them all
+    if set(map(PUBLISHER, documents)) != last.publisher_pages.keys():
+        return None  # publishers' pages are named in alphabetical order
+    slugs = dict(zip(files, last.slugs, strict=True))
+    freed = [last.slugs[i] for i in gone]
+    if any(freed_is_wanted(slug, last.slugs) for slug in freed):
+        return None
+    held = set(last.slugs).difference(freed)
+    for doc in fresh:
+        base = title_slug(doc.title, doc.file)
+        if base in held:
+            return None  # the document would be named after another one, which might move
+        held.add(base)
+        slugs[doc.file] = base
+    for doc in fresh:
+        bisect.insort(kept, doc, key=chronological)
+    changed = {doc.file for doc in fresh}.union(files[i] for i in gone)
+    near = neighbours(kept, fresh, files, gone, by_file)
+    return kept, slugs, last.publisher_pages, Patch(frozenset(doc.file for doc in fresh), frozenset(near), len(changed))
+
+
+def freed_is_wanted(slug: str, slugs: list[str]) -> bool:
+    """Whether another document could take a page name that was freed: one that was named
+    after it (`slug-2`, ...), or after the same name as it (`x-3` when `x-2` is freed)."""
+    stem = re.sub(r"-[0-9]+$", "", slug)
+    pattern = re.compile(f"^(?:{re.escape(slug)}|{re.escape(stem)})-[0-9]+$", re.M)
+    return any(match.group() != slug for match in pattern.finditer("\n".join(slugs)))
+
+
+def neighbours(
+    ordered: list[Document], fresh: list[Document], files: list[str], gone: list[int], present: dict[str, Document]
+) -> set[str]:
+    """The documents next to a fresh one now, or next to a removed or changed one before."""
+    near: set[str] = set()
+    for doc in fresh:
+        at = bisect.bisect_left(ordered, chronological(doc), key=chronological)
+        near.update(other.file for other in ordered[max(at - 1, 0) : at + 2])
+    for i in gone:
+        near.update(files[j] for j in (i - 1, i + 1) if 0 <= j < len(files) and files[j] in present)
+    return near
 
 
 def raw_path(file: str) -> str:
@@ -237,3 +385,41 @@ def group_by_publisher(entries: tuple[Entry, ...], pages: dict[str, str]) -> tup
         Group(pages[name].removeprefix("publishers/").removesuffix(".html"), name, pages[name], tuple(groups[name]))
         for name in pages
     )
+
+
+PLACEMENT_VERSION = 1
+
+
+def placement_bytes(site: Site, digests: dict[str, str], salted: str, keys: list[str], code: str) -> bytes:
+    """The site's placement as the next build reads it (see Placement)."""
+    docs = [(*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]) for doc in (entry.doc for entry in site.entries)]
+    return marshal.dumps(
+        {
+            "version": PLACEMENT_VERSION,
+            "code": code,
+            "docs": docs,
+            "slugs": [entry.slug for entry in site.entries],
+            "publisher_pages": {group.label: group.page for group in site.publishers},
+            "digests": list(digests.values()),
+            "salted": salted,
+            "keys": keys,
+        }
+    )
+
+
+def placement_from(data: bytes | memoryview | None, code: str) -> Placement | None:
+    """The placement kept as `placement_bytes` made it, if made by this code; None for anything else."""
+    if data is None:
+        return None
+    try:
+        kept = marshal.loads(data)
+        if kept["version"] != PLACEMENT_VERSION or kept["code"] != code:
+            return None
+        placement = Placement(**{field: kept[field] for field in Placement._fields})
+    except (ValueError, EOFError, TypeError, KeyError):
+        return None
+    size = len(placement.docs)
+    columns = (placement.slugs, placement.digests, placement.keys)
+    if not all(isinstance(column, list) and len(column) == size for column in (placement.docs, *columns)):
+        return None
+    return placement if isinstance(placement.publisher_pages, dict) else None

@@ -24,7 +24,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from . import GENERATOR, VERSION, fingerprint
-from .derive import Entry, Group, Site
+from .derive import Entry, Group, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document
 from .problems import Invalid, Problem, printable, shown
@@ -335,23 +335,45 @@ OPTIONAL = Document._fields.index("author")
 NO_OPTIONAL = (None,) * (len(Document._fields) - OPTIONAL)
 
 
+class Plan(NamedTuple):
+    """Every file of the site, and what the next build may take from this one (see Placement)."""
+
+    outputs: list[Output]
+    digests: dict[str, str]
+    """Each entry's digest, by its file, in the entries' order."""
+    salted: str
+    """What every document page's key is made from besides its entries' digests."""
+    keys: list[str]
+    """Each document page's key, in the entries' order."""
+
+
 def plan_site(
-    site: Site, theme: Theme, base_url: str, seeds_dir: Path, memo: dict[str, dict[str, str]] | None = None
-) -> list[Output]:
+    site: Site,
+    theme: Theme,
+    base_url: str,
+    seeds_dir: Path,
+    memo: dict[str, dict[str, str]] | None = None,
+    last: Placement | None = None,
+) -> Plan:
     """Every file of the site, as Outputs: each document's page right before its raw copy.
 
     `memo` holds what earlier builds made of each entry: listing rows (`rows`, digest -> HTML),
     metadata.json lines (`lines`, digest -> JSON) and Markdown (`markdown`, text -> HTML).
     What is made now is added to it and what no entry needs any more is dropped, so that a
-    rebuild that lists 10,000 documents makes only the new ones.
+    rebuild that lists 10,000 documents makes only the new ones. `last`, the placement the
+    site was placed from (site.patch), gives the digests and page keys of the documents that
+    did not change.
     """
     memo = memo if memo is not None else {}
-    digests = {entry.doc.file: entry_digest(entry) for entry in site.entries}  # in the entries' order
+    digests = entry_digests(site, last)
     common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
     rows = memo.setdefault("rows", {})
     page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows)
     theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, memo.setdefault("markdown", {}))
-    outputs = list(plan_pages(site, page, digests))
+    salted = page.salted("document.html")
+    known = last_keys(site, last, salted)
+    keys: list[str] = []
+    outputs = list(plan_pages(site, page, digests, known, keys))
     for path, file in theme.static.items():
         data = file.read_bytes()
         outputs.append(Output(path, digest("static", data), functools.partial(bytes, data)))
@@ -360,7 +382,31 @@ def plan_site(
         del lines[key]
     json_key = digest("metadata.json", common, list(digests.values()))
     outputs.append(Output("metadata.json", json_key, lambda: metadata_json(site, digests, lines), True))
-    return outputs
+    return Plan(outputs, digests, salted, keys)
+
+
+def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
+    """Each entry's digest by its file, in the entries' order: the last build's for documents
+    placed from it unchanged."""
+    if site.patch is None or last is None:
+        return {entry.doc.file: entry_digest(entry) for entry in site.entries}
+    known = dict(zip((doc[0] for doc in last.docs), last.digests, strict=True))
+    fresh = site.patch.fresh
+    return {
+        entry.doc.file: entry_digest(entry) if entry.doc.file in fresh else known[entry.doc.file]
+        for entry in site.entries
+    }
+
+
+def last_keys(site: Site, last: Placement | None, salted: str) -> dict[str, str]:
+    """The page keys of the last build that hold again: its documents' whose neighbours are
+    the same, when the document template and what the keys are salted with are too."""
+    if site.patch is None or last is None or last.salted != salted:
+        return {}
+    known = dict(zip((doc[0] for doc in last.docs), last.keys, strict=True))
+    for file in site.patch.fresh | site.patch.near:
+        known.pop(file, None)
+    return known
 
 
 class SeedReader:
@@ -543,8 +589,12 @@ def quoted(target: str) -> str:
     return urllib.parse.quote(target)
 
 
-def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable[Output]:
-    """The HTML pages: index, about, one per document, and the listings."""
+def plan_pages(
+    site: Site, page: PageMaker, digests: dict[str, str], known: dict[str, str], keys: list[str]
+) -> Iterable[Output]:
+    """The HTML pages: index, about, one per document, and the listings.
+
+    `known`: document pages' keys that hold from the last build; `keys` gets every one."""
     entries = site.entries
     everything = [*digests.values(), *((m.key, m.label) for m in site.months)]
     summary = {
@@ -562,7 +612,8 @@ def plan_pages(site: Site, page: PageMaker, digests: dict[str, str]) -> Iterable
     for i, entry in enumerate(entries):
         previous = entries[i - 1] if i else None
         following = entries[i + 1] if i < last else None
-        key = page_key(entry.page, salted, ordered[i], ordered[i + 1], ordered[i + 2])  # its neighbours' and its own
+        key = known.get(entry.doc.file) or page_key(entry.page, salted, ordered[i], ordered[i + 1], ordered[i + 2])
+        keys.append(key)  # made from its neighbours' digests and its own
         yield Output(entry.page, key, functools.partial(page.document, entry, previous, following))
         yield Output(entry.raw, entry.doc.sha256, functools.partial(page.seeds.read, entry.doc))
     for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):

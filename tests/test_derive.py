@@ -21,3 +21,107 @@ def test_the_quick_slug_of_ascii_text_is_python_slugify_s(text: str) -> None:
     from archive.derive import quick_slugify
 
     assert quick_slugify(text) == slugify(text)
+
+
+TITLES = ["Foo", "Foo 2", "Foo-2", "foo", "Foo 2 2", "Foo 3", "!!!", "Alpha", "Beta", "Gamma", "Delta", "Eta"]
+DATES = ["2022", "2022-08", "2022-08-20", "2022-09-01?", "2021~"]
+PUBLISHERS = ["Daily One", "Weekly Two", "daily one"]
+
+
+@st.composite
+def documents(draw: st.DrawFn, names: list[str]) -> list[object]:
+    from archive.dates import parse_date
+    from archive.model import Document
+
+    return [
+        Document(
+            name,
+            draw(st.sampled_from(TITLES)),
+            draw(st.sampled_from(PUBLISHERS)),
+            parse_date(draw(st.sampled_from(DATES))),
+            draw(st.sampled_from(["for", "against"])),
+            draw(st.sampled_from(["0" * 64, "1" * 64])),
+            10,
+            line,
+            slug=draw(st.sampled_from([None] * 12 + ["foo", "foo-2", "pinned"])),
+        )
+        for line, name in enumerate(names, start=10)
+    ]
+
+
+@st.composite
+def two_archives(draw: st.DrawFn) -> tuple[list[object], list[object]]:
+    """An archive's documents, then the same after a few additions, edits and removals."""
+    names = draw(st.lists(st.sampled_from([f"d{i}.txt" for i in range(12)]), min_size=1, max_size=10, unique=True))
+    before = draw(documents(names))
+    kept = [doc for doc in before if draw(st.integers(0, 5))]  # a few removed
+    edited = [draw(documents([doc.file]))[0] if not draw(st.integers(0, 4)) else doc for doc in kept]
+    moved = [doc._replace(line=doc.line + draw(st.integers(0, 3))) for doc in edited]  # lines alone change nothing
+    added = draw(documents([f"n{i}.txt" for i in range(draw(st.integers(0, 3)))]))
+    return before, moved + added
+
+
+def site_of(docs: list[object], last: object = None) -> object:
+    from archive.derive import derive_site
+    from archive.model import Archive, Stance
+
+    stances = (Stance("for", "For", ""), Stance("against", "Against", ""))
+    files = {doc.file for doc in docs}  # type: ignore[attr-defined]
+    unique_slugs = len({d.slug for d in docs if d.slug}) == sum(1 for d in docs if d.slug)  # type: ignore[attr-defined]
+    if len(files) != len(docs) or not unique_slugs:
+        return None
+    return derive_site(Archive("A", "", "en", stances, tuple(docs), {}), "metadata.yaml", {}, last)  # type: ignore[arg-type]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(two_archives())
+def test_documents_placed_into_the_last_order_are_placed_as_deriving_all_places_them(archives) -> None:  # type: ignore[no-untyped-def]
+    """A patched site equals the derived one, its fresh documents are all that changed, and the
+    documents outside fresh and near have the neighbours they had."""
+    from archive.derive import placement_bytes, placement_from
+
+    before, after = archives
+    last_site, derived = site_of(before), site_of(after)
+    if last_site is None or derived is None:
+        return
+    files = [e.doc.file for e in last_site.entries]
+    data = placement_bytes(last_site, {f: f"digest {f}" for f in files}, "salt", [f"key {f}" for f in files], "code")
+    last = placement_from(data, "code")
+    assert last is not None and placement_from(data, "other code") is None
+    patched = site_of(after, last)
+    assert patched[:-1] == derived[:-1]
+    if patched.patch is None:
+        return
+    old = {e.doc.file: e._replace(doc=e.doc._replace(line=0)) for e in last_site.entries}
+    new = {e.doc.file: e._replace(doc=e.doc._replace(line=0)) for e in derived.entries}
+    assert {f for f in new if old.get(f) != new[f]} == patched.patch.fresh
+    assert patched.patch.changed == len(patched.patch.fresh | (old.keys() - new.keys()))
+
+    def around(entries) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+        names = ["", *(e.doc.file for e in entries), ""]
+        return {names[i]: (names[i - 1], names[i + 1]) for i in range(1, len(names) - 1)}
+
+    was, now = around(last_site.entries), around(derived.entries)
+    for file in new.keys() - patched.patch.fresh - patched.patch.near:
+        assert now[file] == was[file], file
+
+
+def test_a_few_documents_are_placed_into_the_last_order_and_a_shifting_name_is_not() -> None:
+    """Adding a document places it; removing one whose name another would take derives all."""
+    from archive.dates import parse_date
+    from archive.derive import placement_bytes, placement_from
+    from archive.model import Document
+
+    def doc(name: str, title: str, date: str) -> Document:
+        return Document(name, title, "P", parse_date(date), "for", "0" * 64, 1, 1)
+
+    docs = [doc("a.txt", "Foo", "2022-01"), doc("b.txt", "Foo", "2022-02"), doc("c.txt", "Foo", "2022-03")]
+    site = site_of(docs)
+    files = [e.doc.file for e in site.entries]  # type: ignore[attr-defined]
+    last = placement_from(placement_bytes(site, dict.fromkeys(files, ""), "", files, "code"), "code")  # type: ignore[arg-type]
+    assert [e.slug for e in site.entries] == ["foo", "foo-2", "foo-3"]  # type: ignore[attr-defined]
+    added = site_of([*docs, doc("d.txt", "Bar", "2022-02-15")], last)
+    assert added.patch is not None and added.patch.fresh == {"d.txt"}  # type: ignore[attr-defined]
+    assert added.patch.near == {"b.txt", "d.txt", "c.txt"}  # type: ignore[attr-defined]
+    removed = site_of([docs[0], docs[2]], last)  # c.txt is foo-2 now, as a full derive names it
+    assert removed.patch is None and [e.slug for e in removed.entries] == ["foo", "foo-2"]  # type: ignore[attr-defined]

@@ -76,6 +76,23 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
     assert "10 files written, 10 unchanged, 0 removed" in result.out
 
 
+def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    add_document(archive, "c.txt", "Gamma", "2022-08-15")
+    assert "3 documents valid, 1 placed into the last build's order" in run("--root", ".", "--verbose").err
+    add_document(archive, "d.txt", "Alpha", "2022-07-01")  # would take alpha.html from a.txt: all are derived
+    assert "4 documents valid, all placed" in run("--root", ".", "--verbose").err
+    assert [p.name for p in sorted((archive.site / "documents").iterdir())] == [
+        "alpha-2.html",
+        "alpha.html",
+        "beta.html",
+        "gamma.html",
+    ]
+    assert "<title>Alpha" in (archive.site / "documents" / "alpha.html").read_text()
+    assert run("--root", ".", "--out", "clean").status == 0
+    assert site_files(archive.site) == site_files(archive.root / "clean")
+
+
 def test_editing_a_template_rewrites_only_pages_made_with_it(archive: Archive, run) -> None:
     assert run("--root", ".").status == 0
     before = mtimes(archive.site)
@@ -115,7 +132,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
         lambda site: (site.parent / f".{site.name}.cache" / "fingerprint.json").write_text("[]"),
         *(
             lambda site, name=name: (site.parent / f".{site.name}.cache" / name).write_bytes(b"\xe9junk")
-            for name in ("records.marshal", "seeds.marshal", "memo.marshal")
+            for name in ("records.marshal", "seeds.marshal", "memo.marshal", "placement.marshal")
         ),
         lambda site: [path.write_bytes(b"\xe9junk") for path in site.parent.glob(f".{site.name}.cache/template-*")],
     ],
@@ -128,6 +145,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
         "corrupt records",
         "corrupt seeds",
         "corrupt memo",
+        "corrupt placement",
         "corrupt compiled templates",
     ],
 )
@@ -143,7 +161,7 @@ def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archi
     assert set(site_files(archive.site)) - {"documents/alpha.html"} >= set(clean) - {"documents/alpha.html"}
 
 
-@pytest.mark.parametrize("name", ["records.marshal", "seeds.marshal", "memo.marshal"])
+@pytest.mark.parametrize("name", ["records.marshal", "seeds.marshal", "memo.marshal", "placement.marshal"])
 def test_a_state_file_changed_in_one_byte_is_not_believed(archive: Archive, run, name: str) -> None:
     assert run("--root", ".").status == 0
     state = archive.site.parent / f".{archive.site.name}.cache" / name
@@ -285,10 +303,11 @@ def test_state_that_changed_a_little_is_not_written_again(archive: Archive, run,
     monkeypatch.setattr(fingerprint, "SLACK", 1.0)
     assert run("--root", ".").status == 0
     cache = archive.site.parent / f".{archive.site.name}.cache"
-    state = {name: (cache / name).read_bytes() for name in ("memo.marshal", "records.marshal", "seeds.marshal")}
+    names = ("memo.marshal", "records.marshal", "seeds.marshal", "placement.marshal")
+    state = {name: (cache / name).read_bytes() for name in names}
     archive.seed("c.txt", "A third document.\n")
     with open(archive.root / "metadata.yaml", "a", encoding="utf-8") as stream:
-        stream.write("  c.txt:\n    title: Gamma\n    publisher: P\n    date: 2022\n    stance: for\n")
+        stream.write("  c.txt:\n    title: Gamma\n    publisher: Daily One\n    date: 2022\n    stance: for\n")
     assert run("--root", ".").status == 0
     assert {name: (cache / name).read_bytes() for name in state} == state
     assert run("--root", ".", "--out", "clean").status == 0
