@@ -29,7 +29,7 @@ from archive.problems import Invalid, Problem, shown, summary
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO_VERSION = "4"
+MEMO_VERSION = "5"
 """Bump when what the memo holds changes meaning (the rows in it are keyed by the code's digest)."""
 RECORDS = "records.marshal"
 """The records of metadata.yaml as last validated (see archive/records.py)."""

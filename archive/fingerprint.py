@@ -248,11 +248,11 @@ def write_seeds(out: Path, seeds: dict[str, Any], known: dict[str, Any]) -> None
 
 
 MEMO_PARTS = ("slugs", "rows", "lines", "markdown", "templates")
-"""Title -> slug; entry -> listing row; entry -> metadata.json line; Markdown -> HTML;
-template -> the templates it names (see derive and render)."""
+"""Title -> slug; entry -> listing row (UTF-8); entry -> metadata.json line (UTF-8);
+Markdown -> HTML; template -> the templates it names (see derive and render)."""
 
 
-def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
+def read_memo(out: Path, version: str) -> dict[str, dict[str, Any]]:
     """What earlier builds remembered (MEMO_PARTS), if made by this `version`."""
     try:
         data = marshal.loads(read_state(out, "memo.marshal") or b"")
@@ -263,12 +263,12 @@ def read_memo(out: Path, version: str) -> dict[str, dict[str, str]]:
     return {part: {} for part in MEMO_PARTS}
 
 
-def memo_keys(memo: dict[str, dict[str, str]]) -> dict[str, set[str]]:
+def memo_keys(memo: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
     """What the memo holds, to tell later what a build added to it and took from it."""
     return {part: set(entries) for part, entries in memo.items()}
 
 
-def write_memo(out: Path, version: str, memo: dict[str, dict[str, str]], read: dict[str, set[str]]) -> None:
+def write_memo(out: Path, version: str, memo: dict[str, dict[str, Any]], read: dict[str, set[str]]) -> None:
     """Remember slugs, rows and lines for the next build (best effort), unless they differ in
     only a few entries from what was `read` (memo_keys): the next build remakes those few."""
     changed = sum(len(memo[part].keys() ^ keys) for part, keys in read.items())

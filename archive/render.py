@@ -352,13 +352,14 @@ def plan_site(
     theme: Theme,
     base_url: str,
     seeds_dir: Path,
-    memo: dict[str, dict[str, str]] | None = None,
+    memo: dict[str, dict[str, Any]] | None = None,
     last: Placement | None = None,
 ) -> Plan:
     """Every file of the site, as Outputs: each document's page right before its raw copy.
 
     `memo` holds what earlier builds made of each entry: listing rows (`rows`, digest -> HTML),
-    metadata.json lines (`lines`, digest -> JSON) and Markdown (`markdown`, text -> HTML).
+    metadata.json lines (`lines`, digest -> JSON), both as UTF-8, and Markdown (`markdown`,
+    text -> HTML).
     What is made now is added to it and what no entry needs any more is dropped, so that a
     rebuild that lists 10,000 documents makes only the new ones. `last`, the placement the
     site was placed from (site.patch), gives the digests and page keys of the documents that
@@ -445,7 +446,7 @@ class PageMaker:
         common: tuple[object, ...],
         seeds: SeedReader,
         digests: dict[str, str],
-        rows: dict[str, str],
+        rows: dict[str, bytes],
     ) -> None:
         self.site, self.theme, self.base_url, self.common, self.seeds = site, theme, base_url, common, seeds
         self.stances = {term.key: term for term in site.info.stances}
@@ -454,11 +455,9 @@ class PageMaker:
         """Digest of what every page and row depends on: the code, the item template, the archive."""
         theme.env.filters["row"] = self.row
         theme.env.filters["rows"] = self.rows
-        self.slots: list[tuple[list[str], str]] | None = None
+        self.slots: list[tuple[list[bytes], str]] | None = None
         """The rows the page being rendered lists, and its way back to the root, by slot (see `rows`)."""
-        self.encoded: dict[str, bytes] = {}
-        current = set(digests.values())
-        for key in [k for k in rows if k[:32] != self.row_salt or k[32:] not in current]:
+        for key in rows.keys() - {self.row_salt + key for key in digests.values()}:
             del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
 
     def __call__(
@@ -527,16 +526,9 @@ class PageMaker:
             if parts[i] != f"rows {seen}".encode():
                 return None
             rows, root = self.slots[seen]
-            parts[i] = b"\n".join(map(self.row_bytes, rows)).replace(ROOT.encode(), root.encode())
+            parts[i] = b"\n".join(rows).replace(ROOT.encode(), root.encode())
             seen += 1
         return b"".join(parts) if seen == len(self.slots) and len(parts) % 2 else None
-
-    def row_bytes(self, row: str) -> bytes:
-        """A row's UTF-8, made once per process (the index and a listing show the same rows)."""
-        encoded = self.encoded.get(row)
-        if encoded is None:
-            encoded = self.encoded[row] = row.encode("utf-8")
-        return encoded
 
     @jinja2.pass_context
     def row(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
@@ -544,7 +536,7 @@ class PageMaker:
 
         It is made with ROOT for the path back to the site's root, which each page then fills in.
         """
-        return Markup(self.row_html(entry).replace(ROOT, context["root"]))
+        return Markup(self.row_utf8(entry).decode("utf-8").replace(ROOT, context["root"]))
 
     @jinja2.pass_context
     def rows(self, context: jinja2.runtime.Context, entries: Iterable[Entry]) -> Markup:
@@ -554,22 +546,25 @@ class PageMaker:
         bytes: the 10,000 rows of an index are then never joined into text, put in the page's
         text and encoded with it (with one emoji, text four bytes a character).
         """
-        rows = list(map(self.row_html, entries))
+        rows = list(map(self.row_utf8, entries))
         if self.slots is None:
-            return Markup("\n".join(rows).replace(ROOT, context["root"]))
+            return Markup(b"\n".join(rows).decode("utf-8").replace(ROOT, context["root"]))
         self.slots.append((rows, context["root"]))
         return Markup(f"\0rows {len(self.slots) - 1}\0")
 
-    def row_html(self, entry: Entry) -> str:
-        """An entry's row, with ROOT for the way back to the site's root; remembered."""
+    def row_utf8(self, entry: Entry) -> bytes:
+        """An entry's row as UTF-8, with ROOT for the way back to the site's root; remembered
+        as bytes (read from the memo without decoding, and joined into pages as they are)."""
         key = f"{self.row_salt}{self.digests[entry.doc.file]}"
-        if key not in self.remembered_rows:
-            self.remembered_rows[key] = (
+        row = self.remembered_rows.get(key)
+        if row is None:
+            row = self.remembered_rows[key] = (
                 self.theme.env.get_template("_item.html")
                 .render(archive=self.site.info, stances=self.stances, root=ROOT, entry=entry)
                 .rstrip("\n")
+                .encode("utf-8")
             )
-        return self.remembered_rows[key]
+        return row
 
 
 TEXT_SLOT_NAME = SeedText.SLOT.strip("\0").encode()
@@ -668,7 +663,7 @@ def document_record(entry: Entry) -> dict[str, Any]:
     return record
 
 
-def metadata_json(site: Site, digests: dict[str, str], lines: dict[str, str]) -> bytes:
+def metadata_json(site: Site, digests: dict[str, str], lines: dict[str, bytes]) -> bytes:
     """metadata.json: the archive's metadata for people and programs that reuse it, one document a line.
 
     `lines` remembers each document's line by its entry's digest (see entry_digest).
@@ -682,10 +677,10 @@ def metadata_json(site: Site, digests: dict[str, str], lines: dict[str, str]) ->
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
     for entry, key in zip(site.entries, digests.values(), strict=True):  # digests are in the entries' order
         if key not in lines:
-            lines[key] = encode(document_record(entry))
+            lines[key] = encode(document_record(entry)).encode("utf-8")
     if not digests:
         return (encode(head)[:-1] + ', "documents": []}\n').encode("utf-8")
     # Joined as UTF-8: one emoji makes a joined str four bytes a character, and 10,000 lines
     # then cost 16 MB a copy.
-    documents = b",\n".join(lines[key].encode("utf-8") for key in digests.values())
+    documents = b",\n".join(map(lines.__getitem__, digests.values()))
     return b"".join([encode(head)[:-1].encode("utf-8"), b', "documents": [\n', documents, b"\n]}\n"])
