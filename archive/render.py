@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
+import operator
 import re
 import traceback
 import urllib.parse
@@ -293,10 +295,14 @@ def template_closure(env: jinja2.Environment, name: str, remembered: dict[str, s
 
 
 def digest(*parts: object) -> str:
-    """A short, stable digest of the parts' text."""
+    """A short, stable digest of the parts: bytes and text as they are, anything else as its repr
+    (a part of each kind at each place: the digests of 10,000 entries joined are not repr'd)."""
     hasher = hashlib.sha256()
     for part in parts:
-        hasher.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass"))
+        if isinstance(part, bytes):
+            hasher.update(part)
+        else:
+            hasher.update((part if isinstance(part, str) else repr(part)).encode("utf-8", "surrogatepass"))
         hasher.update(b"\0")
     return hasher.hexdigest()[:32]
 
@@ -374,14 +380,14 @@ def plan_site(
     salted = page.salted("document.html")
     known = last_keys(site, last, salted)
     keys: list[str] = []
-    outputs = list(plan_pages(site, page, digests, known, keys))
+    outputs = plan_pages(site, page, digests, known, keys)
     for path, file in theme.static.items():
         data = file.read_bytes()
         outputs.append(Output(path, digest("static", data), functools.partial(bytes, data)))
     lines = memo.setdefault("lines", {})
     for key in lines.keys() - digests.values():
         del lines[key]
-    json_key = digest("metadata.json", common, list(digests.values()))
+    json_key = digest("metadata.json", common, "\0".join(digests.values()))
     outputs.append(Output("metadata.json", json_key, lambda: metadata_json(site, digests, lines), True))
     return Plan(outputs, digests, salted, keys)
 
@@ -389,14 +395,13 @@ def plan_site(
 def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
     """Each entry's digest by its file, in the entries' order: the last build's for documents
     placed from it unchanged."""
+    files = list(map(FILE_OF, site.entries))
     if site.patch is None or last is None:
-        return {entry.doc.file: entry_digest(entry) for entry in site.entries}
-    known = dict(zip((doc[0] for doc in last.docs), last.digests, strict=True))
-    fresh = site.patch.fresh
-    return {
-        entry.doc.file: entry_digest(entry) if entry.doc.file in fresh else known[entry.doc.file]
-        for entry in site.entries
-    }
+        return dict(zip(files, map(entry_digest, site.entries), strict=True))
+    known = dict(zip(map(operator.itemgetter(0), last.docs), last.digests, strict=True))
+    for entry in itertools.compress(site.entries, map(site.patch.fresh.__contains__, files)):
+        known[entry.doc.file] = entry_digest(entry)
+    return dict(zip(files, map(known.__getitem__, files), strict=True))
 
 
 def last_keys(site: Site, last: Placement | None, salted: str) -> dict[str, str]:
@@ -404,7 +409,7 @@ def last_keys(site: Site, last: Placement | None, salted: str) -> dict[str, str]
     the same, when the document template and what the keys are salted with are too."""
     if site.patch is None or last is None or last.salted != salted:
         return {}
-    known = dict(zip((doc[0] for doc in last.docs), last.keys, strict=True))
+    known = dict(zip(map(operator.itemgetter(0), last.docs), last.keys, strict=True))
     for file in site.patch.fresh | site.patch.near:
         known.pop(file, None)
     return known
@@ -586,42 +591,68 @@ def quoted(target: str) -> str:
 
 def plan_pages(
     site: Site, page: PageMaker, digests: dict[str, str], known: dict[str, str], keys: list[str]
-) -> Iterable[Output]:
+) -> list[Output]:
     """The HTML pages: index, about, one per document, and the listings.
 
     `known`: document pages' keys that hold from the last build; `keys` gets every one."""
     entries = site.entries
-    everything = [*digests.values(), *((m.key, m.label) for m in site.months)]
+    months = [(m.key, m.label) for m in site.months]
     summary = {
         "count": len(entries),
         "publisher_count": len(site.publishers),
         "first": entries[0].doc.date.label if entries else "",
         "last": entries[-1].doc.date.label if entries else "",
     }
-    index_parts = [digest(everything, summary)]
-    yield page("index.html", "index.html", index_parts, True, title=site.info.title, months=site.months, **summary)
-    yield page("about.html", "about.html", [], title="About this archive")
-    salted = page.salted("document.html")
-    ordered = ["", *digests.values(), ""]  # in the entries' order
-    last = len(entries) - 1
-    for i, entry in enumerate(entries):
-        previous = entries[i - 1] if i else None
-        following = entries[i + 1] if i < last else None
-        key = known.get(entry.doc.file) or page_key(entry.page, salted, ordered[i], ordered[i + 1], ordered[i + 2])
-        keys.append(key)  # made from its neighbours' digests and its own
-        yield Output(entry.page, key, functools.partial(page.document, entry, previous, following))
-        yield Output(entry.raw, entry.doc.sha256, functools.partial(page.seeds.read, entry.doc))
+    index_parts = [digest("\0".join(digests.values()), months, summary)]
+    outputs = [
+        page("index.html", "index.html", index_parts, True, title=site.info.title, months=site.months, **summary),
+        page("about.html", "about.html", [], title="About this archive"),
+    ]
+    outputs.extend(document_outputs(entries, page, digests, known, keys))
     for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):
         listings = tuple(Listing(g.key, g.label, g.page, len(g.entries), g.description) for g in groups)
         parts = [digest(kind, listings)]
-        yield page(f"{kind}s/index.html", "groups.html", parts, title=title, groups=listings, kind=kind)
-        for group in groups:
-            yield group_page(page, group, kind, digests)
+        outputs.append(page(f"{kind}s/index.html", "groups.html", parts, title=title, groups=listings, kind=kind))
+        outputs.extend(group_page(page, group, kind, digests) for group in groups)
+    return outputs
+
+
+def document_outputs(
+    entries: tuple[Entry, ...], page: PageMaker, digests: dict[str, str], known: dict[str, str], keys: list[str]
+) -> Iterable[Output]:
+    """Each document's page, then its raw copy. A page's key is made from its neighbours'
+    digests and its own, unless `known`; `keys` gets every one.
+
+    Made column by column, by builtins: a loop in Python costs a build of 10,000 documents
+    40 ms, most of an incremental build's planning."""
+    found: list[Any] = list(map(known.get, map(FILE_OF, entries)))  # None where not known
+    ordered = ["", *digests.values(), ""]  # in the entries' order
+    salted = page.salted("document.html")
+    for i in itertools.compress(range(len(found)), map(operator.not_, found)):
+        found[i] = page_key(entries[i].page, salted, ordered[i], ordered[i + 1], ordered[i + 2])
+    keys.extend(found)
+    previous, following = [None, *entries[:-1]], [*entries[1:], None]
+    pages = map(functools.partial, itertools.repeat(page.document), entries, previous, following)
+    raws = map(functools.partial, itertools.repeat(page.seeds.read), map(DOC_OF, entries))
+    made_here = [False] * len(entries)
+    page_outputs = map(OUTPUT, zip(map(PAGE_OF, entries), found, pages, made_here, strict=True))
+    raw_outputs = map(OUTPUT, zip(map(RAW_OF, entries), map(SHA256_OF, entries), raws, made_here, strict=True))
+    return itertools.chain.from_iterable(zip(page_outputs, raw_outputs, strict=True))
+
+
+OUTPUT = functools.partial(tuple.__new__, Output)
+"""Output(*fields), made without a call in Python."""
+FILE_OF = operator.attrgetter("doc.file")
+DOC_OF = operator.attrgetter("doc")
+PAGE_OF = operator.attrgetter("page")
+RAW_OF = operator.attrgetter("raw")
+SHA256_OF = operator.attrgetter("doc.sha256")
 
 
 def group_page(page: PageMaker, group: Group, kind: str, digests: dict[str, str]) -> Output:
     """The page listing one stance's or one publisher's documents."""
-    parts = [digest(kind, group.key, group.label, group.description, [digests[e.doc.file] for e in group.entries])]
+    listed = "\0".join(map(digests.__getitem__, map(FILE_OF, group.entries)))
+    parts = [digest(kind, group.key, group.label, group.description, listed)]
     title = f"{kind.capitalize()}: {group.label}"
     return page(group.page, "group.html", parts, True, title=title, group=group, kind=kind)
 
