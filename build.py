@@ -101,7 +101,7 @@ def build(options: Options) -> Report:
     if last is not None:
         return Report(last["pages"], 0, last["files"], 0)
     from archive.render import Theme, plan_site
-    from archive.write import check_output, locked
+    from archive.write import check_output, count_pages, folders_of, locked
 
     check_output(options.out, options.root, options.root / "seeds")  # before anything is written beside it
     memo_version = f"{MEMO_VERSION} {fingerprint.libraries()}"
@@ -120,9 +120,9 @@ def build(options: Options) -> Report:
         check_output(options.out, options.root, options.root / "seeds")  # again: another build may have run
         settled = fingerprint.settled_folders(options.out)
         fingerprint.forget(options.out)
-        folders = {output.path.rpartition("/")[0] for output in outputs}
+        folders = folders_of(outputs)
         written = write_files(outputs, options, cache / "journal.json", settled, folders)
-        pages = sum(1 for output in outputs if output.path.endswith(".html"))
+        pages = count_pages(outputs)
         fingerprint.remember(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     fingerprint.write_memo(options.out, memo_version, memo, remembered)
     keep_placement(options.out, site, plan, theme.code, last)

@@ -15,9 +15,11 @@ alone, any problem at all) sends the build down the full path, `load_metadata` t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import marshal
+import operator
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -175,26 +177,65 @@ def from_records(
     seeds = seeds() if callable(seeds) else seeds
     if seeds is None:
         return None
-    documents = []
-    folded: set[str] = set()
     try:
-        for line, record in split.records:
-            name, fields = memo[record]
-            if name.casefold() in folded or name not in seeds:
-                return None
-            folded.add(name.casefold())
-            document = remembered_document(check, name, line, fields, seeds[name], seeds_dir)
-            if document is None:
-                return None
-            documents.append(document)
-    except (ValueError, TypeError, AttributeError):
+        documents = remembered_documents(check, split, memo, seeds, seeds_dir)
+    except (ValueError, TypeError, AttributeError, IndexError):
         return None  # a memo of another shape
-    if len(documents) != len(seeds):
-        return None  # a seed without a record
-    kept = {record: memo[record] for _, record in split.records}
+    if documents is None:
+        return None
+    texts = list(map(SECOND, split.records))
+    kept = dict(zip(texts, map(memo.__getitem__, texts), strict=True))
     changed = len(new) + len(memo) - len(kept)
     worth = worth_writing(changed, len(kept), remembered, WRITE_FROM)
     return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if worth else None
+
+
+def remembered_documents(
+    check: Checker, split: Split, memo: Memo, seeds: dict[str, Seed], seeds_dir: Path
+) -> list[Document] | None:
+    """The Documents of the split's records, all remembered in `memo`; None when the records
+    do not name each seed once (the full path then says what is wrong).
+
+    Made column by column, by builtins, when every seed is non-empty UTF-8 with no declared
+    encoding (a loop in Python costs an incremental build of 10,000 documents 30 ms)."""
+    lines, texts = zip(*split.records, strict=True) if split.records else ((), ())
+    remembered = list(map(memo.__getitem__, texts))
+    names = list(map(FIRST, remembered))
+    if len(set(map(str.casefold, names))) != len(names) or len(names) != len(seeds) or seeds.keys() - names:
+        return None
+    fields = list(map(SECOND, remembered))
+    found = list(map(seeds.__getitem__, names))
+    plain = not any(map(ENCODING, fields)) and not any(map(UTF8_ERROR, found)) and all(map(SIZE, found))
+    if not plain or set(map(len, fields)) - {len(FIELDS)}:
+        documents = [
+            remembered_document(check, name, line, values, seed, seeds_dir)
+            for name, line, values, seed in zip(names, lines, fields, found, strict=True)
+        ]
+        return None if None in documents else documents  # type: ignore[return-value]
+    dates = list(map(DATE_OF, map(THIRD, fields)))
+    if set(map(len, dates)) - {len(PartialDate._fields)}:
+        return None
+    columns = [
+        names,
+        *(map(operator.itemgetter(k), fields) for k in (0, 1)),  # title, publisher
+        dates,
+        map(operator.itemgetter(3), fields),  # stance
+        map(SHA256, found),
+        map(SIZE, found),
+        lines,
+        *(map(operator.itemgetter(k), fields) for k in range(4, len(FIELDS))),  # author ... note
+    ]
+    return list(map(DOCUMENT_OF, zip(*columns, strict=True)))
+
+
+FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
+ENCODING = operator.itemgetter(FIELDS.index("encoding"))
+UTF8_ERROR = operator.attrgetter("utf8_error")
+SIZE = operator.attrgetter("size")
+SHA256 = operator.attrgetter("sha256")
+DATE_OF = functools.partial(tuple.__new__, PartialDate)
+DOCUMENT_OF = functools.partial(tuple.__new__, Document)
+"""PartialDate(*parts) and Document(*fields), made without a call in Python."""
 
 
 def remembered_document(

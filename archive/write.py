@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
+import itertools
 import json
 import operator
 import os
@@ -130,8 +131,8 @@ def write_site(
     if not before.keys:
         todo = list(outputs)
     elif folders is not None and folders <= settled:
-        known = before.keys
-        todo = [o for o in outputs if known.get(o.path) != o.key]
+        known = map(before.keys.get, map(PATH, outputs))
+        todo = list(itertools.compress(outputs, map(operator.ne, known, map(KEY, outputs))))  # by builtins
     else:
         todo = [o for o in outputs if stale(o, before, out, settled)]
     first = not before.keys and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: files go in place at once
@@ -155,6 +156,19 @@ def write_site(
         write_manifest(out, after)
     written = sum(1 for item in made if item.temporary or item.placed)
     return Written(written, len(outputs) - written, len(removed))
+
+
+def folders_of(outputs: list[Output]) -> set[str]:
+    """The folders the outputs go in, from the site's root ("" for the root itself)."""
+    return set(map(FIRST, map(operator.methodcaller("rpartition", "/"), map(PATH, outputs))))
+
+
+def count_pages(outputs: list[Output]) -> int:
+    """How many of the outputs are pages."""
+    return sum(map(operator.methodcaller("endswith", ".html"), map(PATH, outputs)))
+
+
+FIRST = operator.itemgetter(0)
 
 
 def stale(output: Output, before: Manifest, out: Path, settled: Set[str]) -> bool:
