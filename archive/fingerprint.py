@@ -18,6 +18,7 @@ import hashlib
 import importlib.util
 import json
 import marshal
+import mmap
 import os
 import zlib
 from pathlib import Path
@@ -191,13 +192,17 @@ def keep_state(out: Path, name: str, data: bytes) -> None:
 def read_state(out: Path, name: str) -> memoryview | None:
     """A file of the build's state, as kept; None when there is none, or it is damaged.
 
-    A view, not a copy: each megabyte a build touches for the first time costs it half a millisecond.
+    A view of the file mapped into memory, not a copy read into it: each megabyte a build
+    touches for the first time costs it half a millisecond, and a mapped file is touched
+    sixteen pages at a time. State files are replaced whole, never written in place, so a
+    mapped one does not change while it is read.
     """
     try:
-        data = (cache_dir(out) / name).read_bytes()
-    except OSError:
+        with open(cache_dir(out) / name, "rb") as stream:
+            data = memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
         return None
-    body = memoryview(data)[:-CHECK]
+    body = data[:-CHECK]
     return body if len(data) > CHECK and zlib.crc32(body).to_bytes(CHECK, "big") == data[-CHECK:] else None
 
 
