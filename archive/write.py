@@ -145,15 +145,15 @@ def write_site(
             os.replace(item.temporary, os.path.join(folder, item.path))
     journal.unlink(missing_ok=True)
     paths = list(map(PATH, outputs))
-    sizes: dict[str, Any] = dict(zip(paths, map(before.sizes.get, paths), strict=True))
-    after = Manifest(dict(zip(paths, map(KEY, outputs), strict=True)), sizes)
-    after.sizes.update((item.path, item.size) for item in made)  # an output not made has its size as before
+    after = Manifest(dict(zip(paths, map(KEY, outputs), strict=True)), dict(before.sizes))
     removed = sorted(before.keys.keys() - after.keys.keys())
     for path in removed:
+        del after.sizes[path]
         (out / path).unlink(missing_ok=True)
         remove_empty_parents(out / path, out)
-    if after != before or list(after.keys) != list(before.keys) or not (out / MANIFEST).is_file():
-        write_manifest(out, after)
+    after.sizes.update((item.path, item.size) for item in made)  # an output not made has its size as before
+    if made or removed or list(after.keys) != list(before.keys) or not (out / MANIFEST).is_file():
+        write_manifest(out, after)  # with no output made or removed, the keys and sizes are as before
     written = sum(1 for item in made if item.temporary or item.placed)
     return Written(written, len(outputs) - written, len(removed))
 
