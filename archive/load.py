@@ -12,6 +12,8 @@ without ever being expanded, and deep nesting cannot exhaust the parser's stack)
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 import os
 import re
 import stat
@@ -268,20 +270,18 @@ def start_loading_seeds(
         problem = Problem(shown(folder), 0, f"cannot be read: {error.strerror}")
         return lambda: (None, [problem])
     known, stats = known or {}, stats or {}
-    found: dict[str, Seed | None] = {}
+    visible = [entry for entry in entries if not entry.name.startswith(".")]
+    names = list(map(NAME, visible))
+    seeds = list(map(known.get, names))
+    kept = unchanged_seeds(visible, seeds, stats, trusted_before)
+    found: dict[str, Seed | None] = dict(zip(names, seeds, strict=True))
     """Every seed by name, in order: as an earlier build read it when its stat shows it unchanged,
     else None until it is read (an item of `work`)."""
     work = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        seed, info, is_link = known.get(name), stats.get(entry.path), entry.is_symlink()
-        if seed is not None and info is not None and not is_link and still_known(seed, info, trusted_before):
-            found[name] = seed
-        else:
-            found[name] = None
-            work.append((folder, name, entry.path, is_link, seed, trusted_before))
+    for i in itertools.compress(range(len(kept)), map(operator.not_, kept)):
+        entry = visible[i]
+        found[entry.name] = None
+        work.append((folder, entry.name, entry.path, entry.is_symlink(), seeds[i], trusted_before))
 
     def gathered(results: list[Seed | list[Problem]]) -> SeedsRead:
         problems = []
@@ -311,6 +311,33 @@ def start_loading_seeds(
 
 PARALLEL_FROM = 500
 """Read and hash seeds in two processes when at least this many must be read."""
+
+
+def unchanged_seeds(
+    entries: list[os.DirEntry[str]], seeds: list[Seed | None], stats: dict[str, os.stat_result], trusted_before: int
+) -> list[bool]:
+    """For each entry of seeds/, whether it is the seed an earlier build read (`seeds`, None
+    where none did), unchanged by its stat (see `still_known`).
+
+    Decided by builtins over all the entries at once when every one has a known seed and a
+    stat (a rebuild: 10,000 seeds in a loop of Python calls took 15 ms), else one by one."""
+    infos = list(map(stats.get, map(PATH, entries)))
+    if None in seeds or None in infos:
+        return [
+            seed is not None and info is not None and not entry.is_symlink() and still_known(seed, info, trusted_before)
+            for entry, seed, info in zip(entries, seeds, infos, strict=True)
+        ]
+    not_links = map(operator.not_, map(operator.methodcaller("is_symlink"), entries))
+    regular = map(stat.S_ISREG, map(MODE, infos))
+    trusted = map(trusted_before.__gt__, map(CTIME, infos))
+    same = map(operator.eq, map(STAT, seeds), map(SEED_STAT, infos))
+    return list(map(all, zip(not_links, regular, trusted, same, strict=True)))
+
+
+NAME, PATH, STAT = operator.attrgetter("name"), operator.attrgetter("path"), operator.attrgetter("stat")
+MODE, CTIME = operator.attrgetter("st_mode"), operator.attrgetter("st_ctime_ns")
+SEED_STAT = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
+"""A seed's stat as seed_stat makes it."""
 
 
 def seed_stat(info: os.stat_result) -> tuple[int, int, int, int]:

@@ -700,6 +700,7 @@ def test_seed_that_disappears_between_listing_and_reading(
 
     monkeypatch.setattr(loader, "read_seed", gone_once_listed)
     monkeypatch.setattr(loader, "still_known", lambda *_: False)  # read every seed, none taken from the last build
+    monkeypatch.setattr(loader, "unchanged_seeds", lambda entries, *_: [False] * len(entries))
     assert previous.refuse(check=False) == [
         "metadata.yaml:17: documents.b.txt: no such file in seeds/",
         "seeds/b.txt: disappeared while the build was reading seeds/; run the build again",
