@@ -108,10 +108,10 @@ def build(options: Options) -> Report:
     memo = fingerprint.read_memo(options.out, memo_version)
     remembered = fingerprint.memo_keys(memo)
     theme = Theme(template_dirs, static_dirs, options.out, memo["templates"])
-    last = read_placement(options.out, theme.code)
-    site = load_site(options.root, options.out, memo["slugs"], options.jobs, last)
+    placement = read_placement(options.out, theme.code)
+    site = load_site(options.root, options.out, memo["slugs"], options.jobs, placement)
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
-    plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, last)
+    plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, placement)
     outputs = plan.outputs
     memo["templates"] = theme.references
     stages.done("plan", f"{len(outputs):,} files")
@@ -125,7 +125,7 @@ def build(options: Options) -> Report:
         pages = count_pages(outputs)
         fingerprint.remember(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     fingerprint.write_memo(options.out, memo_version, memo, remembered)
-    keep_placement(options.out, site, plan, theme.code, last)
+    keep_placement(options.out, site, plan, theme.code, placement)
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed)
 
