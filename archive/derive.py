@@ -7,7 +7,6 @@ Each later feature (search, timeline, shared passages, exports) is one more func
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import marshal
 import operator
@@ -15,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from .model import Archive, Document, Stance
+from .model import Archive, Document, Stance, from_fields
 from .problems import Invalid, Problem
 
 SLUG_LENGTH = 80
@@ -91,6 +90,10 @@ class Placement(NamedTuple):
     keys: list[str]
     """Each document page's key."""
 
+    def files(self) -> list[str]:
+        """Each document's file name, in the order placed."""
+        return list(map(FILE, self.docs))
+
 
 class Patch(NamedTuple):
     """What differs from the last build's placement, when the site was placed from it."""
@@ -163,7 +166,7 @@ def make_entries(ordered: list[Document], slugs: dict[str, str], publisher_pages
         map(raw_path, files),
         map(publisher_pages.__getitem__, map(PUBLISHER, ordered)),
     )
-    return tuple(map(functools.partial(tuple.__new__, Entry), zip(*columns, strict=True)))
+    return tuple(map(from_fields(Entry), zip(*columns, strict=True)))
 
 
 def patched(
@@ -187,7 +190,7 @@ def place_anew(
 ) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
     """`patched`, for a placement of the right shape."""
     by_file = dict(zip(map(FILE, documents), documents, strict=True))
-    files = list(map(FILE, last.docs))
+    files = last.files()
     current: list[Any] = list(map(by_file.get, files))  # None for a document removed
     same = list(map(operator.eq, current, last.docs))  # compared by builtins: 10,000 documents in 2 ms
     gone: list[int] = []

@@ -217,7 +217,7 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
     Seeds changed at or after that moment are read again whatever their stat says. Made by
     builtins, column by column (10,000 seeds in a loop of Python calls took 20 ms).
     """
-    from .model import Seed
+    from .model import Seed, from_fields
 
     try:
         written = os.stat(cache_dir(out) / "seeds.marshal").st_mtime_ns
@@ -231,7 +231,7 @@ def read_seeds(out: Path, folder: Path) -> tuple[dict[str, Any], int]:
             return {}, 0
         paths = map(os.path.join(folder, "").__add__, names)
         columns = (names, paths, map(operator.itemgetter(0), stats), shas, errors, firsts, stats)
-        seeds = map(functools.partial(tuple.__new__, Seed), zip(*columns, strict=True))  # Seed(*fields)
+        seeds = map(from_fields(Seed), zip(*columns, strict=True))
         return dict(zip(names, seeds, strict=True)), written
     except (OSError, ValueError, EOFError, KeyError, IndexError, TypeError, AttributeError):
         return {}, 0

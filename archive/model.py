@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from .dates import PartialDate
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def from_fields(kind: type[T]) -> Callable[[tuple[Any, ...]], T]:
+    """`kind(*fields)` for a named tuple class, as a builtin: mapped over 10,000 tuples of fields
+    it makes them without a call in Python each. The fields are not counted: the caller makes
+    them in the class's order."""
+    return functools.partial(tuple.__new__, kind)
 
 
 class Seed(NamedTuple):

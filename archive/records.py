@@ -15,7 +15,6 @@ alone, any problem at all) sends the build down the full path, `load_metadata` t
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import marshal
@@ -31,7 +30,7 @@ from .dates import PartialDate, latest_date
 from .derive import title_slug
 from .fingerprint import libraries, worth_writing
 from .load import MAX_DEPTH, Loader, check_events, parse_metadata, read_metadata, seed_name_problem
-from .model import Archive, Document, Seed
+from .model import Archive, Document, Seed, from_fields
 from .problems import Invalid, shown
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
 
@@ -233,9 +232,7 @@ ENCODING = operator.itemgetter(FIELDS.index("encoding"))
 UTF8_ERROR = operator.attrgetter("utf8_error")
 SIZE = operator.attrgetter("size")
 SHA256 = operator.attrgetter("sha256")
-DATE_OF = functools.partial(tuple.__new__, PartialDate)
-DOCUMENT_OF = functools.partial(tuple.__new__, Document)
-"""PartialDate(*parts) and Document(*fields), made without a call in Python."""
+DATE_OF, DOCUMENT_OF = from_fields(PartialDate), from_fields(Document)
 
 
 def remembered_document(

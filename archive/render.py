@@ -28,7 +28,7 @@ from markupsafe import Markup
 from . import GENERATOR, VERSION, fingerprint
 from .derive import Entry, Group, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
-from .model import Document
+from .model import Document, from_fields
 from .problems import Invalid, Problem, printable, shown
 
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
@@ -398,7 +398,7 @@ def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
     files = list(map(FILE_OF, site.entries))
     if site.patch is None or last is None:
         return dict(zip(files, map(entry_digest, site.entries), strict=True))
-    known = dict(zip(map(operator.itemgetter(0), last.docs), last.digests, strict=True))
+    known = dict(zip(last.files(), last.digests, strict=True))
     for entry in itertools.compress(site.entries, map(site.patch.fresh.__contains__, files)):
         known[entry.doc.file] = entry_digest(entry)
     return dict(zip(files, map(known.__getitem__, files), strict=True))
@@ -409,7 +409,7 @@ def last_keys(site: Site, last: Placement | None, salted: str) -> dict[str, str]
     the same, when the document template and what the keys are salted with are too."""
     if site.patch is None or last is None or last.salted != salted:
         return {}
-    known = dict(zip(map(operator.itemgetter(0), last.docs), last.keys, strict=True))
+    known = dict(zip(last.files(), last.keys, strict=True))
     for file in site.patch.fresh | site.patch.near:
         known.pop(file, None)
     return known
@@ -644,8 +644,7 @@ def document_outputs(
     return itertools.chain.from_iterable(zip(page_outputs, raw_outputs, strict=True))
 
 
-OUTPUT = functools.partial(tuple.__new__, Output)
-"""Output(*fields), made without a call in Python."""
+OUTPUT = from_fields(Output)
 FILE_OF = operator.attrgetter("doc.file")
 DOC_OF = operator.attrgetter("doc")
 PAGE_OF = operator.attrgetter("page")
