@@ -363,6 +363,36 @@ def test_unchanged_seeds_are_not_read_again(archive: Archive, run, monkeypatch: 
     assert "a.txt" not in read and "b.txt" not in read
 
 
+def test_known_seeds_are_checked_by_builtins_as_still_known_checks_them(tmp_path: Path) -> None:
+    """unchanged_seeds decides for all seeds at once what still_known decides for each: a seed
+    unchanged, resized, touched, changed after it was written down, a link, a fifo."""
+    from archive.load import seed_stat, still_known, unchanged_seeds
+    from archive.model import Seed
+
+    names = ["same.txt", "resized.txt", "touched.txt", "late.txt", "link.txt", "fifo"]
+    for name in names[:4]:
+        (tmp_path / name).write_text("text\n")
+    os.symlink(tmp_path / "same.txt", tmp_path / "link.txt")
+    os.mkfifo(tmp_path / "fifo")
+    stats = {str(tmp_path / name): os.stat(tmp_path / name) for name in names}
+    trusted_before = max(info.st_ctime_ns for info in stats.values()) + 1
+    known = [
+        Seed(name, str(tmp_path / name), 5, "0" * 64, None, "text", seed_stat(stats[str(tmp_path / name)]))
+        for name in names
+    ]
+    known[1] = known[1]._replace(stat=(6, *known[1].stat[1:]))
+    known[2] = known[2]._replace(stat=(5, known[2].stat[1] - 1, *known[2].stat[2:]))
+    entries = sorted(os.scandir(tmp_path), key=lambda entry: names.index(entry.name))
+    for trusted in (trusted_before, stats[str(tmp_path / "late.txt")].st_ctime_ns):
+        expected = [
+            not entry.is_symlink() and still_known(seed, stats[entry.path], trusted)
+            for entry, seed in zip(entries, known, strict=True)
+        ]
+        assert unchanged_seeds(entries, list(known), stats, trusted) == expected
+        assert unchanged_seeds(entries, [*known[:-1], None], stats, trusted) == [*expected[:-1], False]
+    assert expected[:5] == [True, False, False, False, False]  # late.txt: changed at the moment it was written down
+
+
 def test_every_field_of_a_document_but_its_line_is_in_its_digest() -> None:
     """A page's key covers what it may show: a change to any field re-makes it; moving the record does not."""
     from archive.dates import parse_date
