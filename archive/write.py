@@ -265,24 +265,40 @@ def make_each(
 def make_one(output: Output, out: str, first: bool = False) -> Made:
     """Make one output; write it to a temporary file unless the file already has these bytes.
 
-    `first`: rename it into place at once (a first build into an empty folder).
+    `first`: a first build into an empty folder writes it in place at once (a killed first
+    build's files are removed by `recover`, as the journal lists them).
     """
     data = output.make()
     target = os.path.join(out, output.path)
-    if not first and same_bytes(target, data):
+    if first:
+        write_new(target, data, os.O_EXCL)  # nothing is there to keep: never write over what is
+        return Made(output.path, len(data), None, target)
+    if same_bytes(target, data):
         return Made(output.path, len(data), None)
     temporary = temporary_name(target)
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    if first:
-        os.replace(temporary, target)
-        return Made(output.path, len(data), None, target)
+    write_new(temporary, data, os.O_TRUNC)
     return Made(output.path, len(data), temporary)
+
+
+def write_new(path: str, data: bytes, flags: int) -> None:
+    """Write a file that this build creates; removed again when writing it fails.
+
+    Written by the file descriptor: a buffered stream would also stat the file, ask whether it
+    is a terminal and seek, three system calls per file (60,000 for a site of 10,000 documents).
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o644)
+    try:
+        try:
+            with memoryview(data) as view:
+                done = 0
+                while done < len(view):
+                    done += os.write(fd, view[done:])
+        finally:
+            os.close(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
 
 
 def temporary_name(target: str | Path) -> str:

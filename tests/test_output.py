@@ -155,16 +155,15 @@ def test_a_failed_write_is_a_clear_error_and_leaves_the_previous_site(
     before = tree(archive.site)
     text = (archive.root / "metadata.yaml").read_text().replace("title: Alpha", "title: Alpha Two")
     (archive.root / "metadata.yaml").write_text(text)
-    real_fdopen, calls = os.fdopen, []
+    real_write, calls = os.write, []
 
-    def disk_fills_up(fd: int, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def disk_fills_up(fd: int, data: bytes) -> int:
         calls.append(fd)
         if len(calls) == 3:
-            os.close(fd)
             raise OSError(errno.ENOSPC, "No space left on device", str(archive.site / "index.html"))
-        return real_fdopen(fd, *args, **kwargs)
+        return real_write(fd, data)
 
-    monkeypatch.setattr(os, "fdopen", disk_fills_up)
+    monkeypatch.setattr(os, "write", disk_fills_up)
     result = run("--root", ".")
     assert result.status == 1
     assert result.err.splitlines() == [
