@@ -377,7 +377,7 @@ def read_seed(folder: Path, name: str, path_text: str, is_link: bool, known: See
     if known and info is not None and still_known(known, info, trusted_before):
         return known
     now = seed_stat(info) if info is not None else (-1, 0, 0, 0)
-    return describe_seed(name, path_text, read_file(Path(path_text), MAX_SEED_BYTES, SEED_FILE), now)
+    return describe_seed(name, path_text, read_file(path_text, MAX_SEED_BYTES, SEED_FILE, info), now)
 
 
 def describe_seed(name: str, path: str, raw: bytes, now: tuple[int, int, int, int]) -> Seed:
@@ -426,17 +426,17 @@ def check_link(path: Path, folder: Path, where: str) -> None:
         )
 
 
-def read_file(path: Path, limit: int, rule: FileRule) -> bytes:
+def read_file(path: str | Path, limit: int, rule: FileRule, info: os.stat_result | None = None) -> bytes:
     """A regular file's bytes, read once; Invalid for anything else, or anything over `limit`.
 
     The type and size are checked before opening (a device is never opened) and again on
     the open file (a named pipe opened without blocking is never read); a file that grows
     past the limit while it is read is caught by reading one byte more than the limit.
     It is read with a buffer of the file's own size (a buffer of the limit would cost more
-    than the read itself).
+    than the read itself). `info`: the file's stat, when the caller has just taken it.
     """
     try:
-        check_file(os.stat(path), limit, rule, path)
+        check_file(info or os.stat(path), limit, rule, path)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         try:
             info = os.fstat(fd)
@@ -470,7 +470,7 @@ def read_to_end(fd: int, size: int, limit: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def check_file(info: os.stat_result, limit: int, rule: FileRule, path: Path) -> None:
+def check_file(info: os.stat_result, limit: int, rule: FileRule, path: str | Path) -> None:
     """Refuse what is not a regular file, or is larger than `limit`."""
     where = shown(path) if not stat.S_ISREG(info.st_mode) or info.st_size > limit else ""
     mode = info.st_mode

@@ -32,7 +32,7 @@ class Invalid(Exception):
         self.problems = sorted(set(problems))
 
 
-def shown(path: Path) -> str:
+def shown(path: str | Path) -> str:
     """A path as the user should see it: relative to the working folder when inside it."""
     absolute = Path(os.path.abspath(path))
     try:

@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 import operator
+import os
 import re
 import traceback
 import urllib.parse
@@ -429,7 +430,7 @@ class SeedReader:
     def read(self, doc: Document) -> bytes:
         if self.last[0] == doc.file:
             return self.last[1]
-        path = self.folder / doc.file
+        path = os.path.join(self.folder, doc.file)
         data = read_file(path, MAX_SEED_BYTES, SEED_FILE)
         if hashlib.sha256(data).hexdigest() != doc.sha256:
             raise Invalid([Problem(shown(path), 0, "changed while the site was being built; build again")])
