@@ -718,10 +718,10 @@ def test_seed_that_changes_during_the_build(archive: Archive, run, monkeypatch: 
     previous = PreviousSite(archive.site, run)
     real_read = loader.read_file
 
-    def read_then_change(path: Path, *args: object) -> bytes:
+    def read_then_change(path: str | Path, *args: object) -> bytes:
         data = real_read(path, *args)
-        if path.name == "a.txt":
-            path.write_bytes(b"Changed after it was read.\n")
+        if Path(path).name == "a.txt":
+            Path(path).write_bytes(b"Changed after it was read.\n")
         return data
 
     monkeypatch.setattr(loader, "read_file", read_then_change)
