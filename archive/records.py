@@ -11,6 +11,10 @@ text or a flow mapping) does not parse on its own, and each cached record once p
 own as one whole record. Anything unusual (tabs, CR line ends, a record that does not parse
 alone, any problem at all) sends the build down the full path, `load_metadata` then
 `validate`, which reports problems exactly as it always does.
+
+A record is parsed without YAML when every line of it is a one-line `key: value` (see
+`plain_record`, which makes the nodes YAML would), and by YAML otherwise; either way its
+nodes are validated by the same Checker.
 """
 
 from __future__ import annotations
