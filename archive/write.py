@@ -265,28 +265,29 @@ def make_each(
 def make_one(output: Output, out: str, first: bool = False) -> Made:
     """Make one output; write it to a temporary file unless the file already has these bytes.
 
-    `first`: a first build into an empty folder writes it in place at once (a killed first
-    build's files are removed by `recover`, as the journal lists them).
+    `first`: a first build into an empty folder renames it into place at once (a killed first
+    build's files are removed by `recover`, as the journal lists them). Never written in place:
+    a build killed between creating a file and finishing it would leave it torn for all to see.
     """
     data = output.make()
     target = os.path.join(out, output.path)
-    if first:
-        write_new(target, data, os.O_EXCL)  # nothing is there to keep: never write over what is
-        return Made(output.path, len(data), None, target)
-    if same_bytes(target, data):
+    if not first and same_bytes(target, data):
         return Made(output.path, len(data), None)
     temporary = temporary_name(target)
-    write_new(temporary, data, os.O_TRUNC)
+    write_new(temporary, data)
+    if first:
+        os.replace(temporary, target)
+        return Made(output.path, len(data), None, target)
     return Made(output.path, len(data), temporary)
 
 
-def write_new(path: str, data: bytes, flags: int) -> None:
+def write_new(path: str, data: bytes) -> None:
     """Write a file that this build creates; removed again when writing it fails.
 
     Written by the file descriptor: a buffered stream would also stat the file, ask whether it
     is a terminal and seek, three system calls per file (60,000 for a site of 10,000 documents).
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         try:
             with memoryview(data) as view:

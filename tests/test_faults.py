@@ -114,6 +114,37 @@ def test_a_first_build_killed_at_any_moment_leaves_whole_files_and_is_undone(tmp
     assert placing, "no run was killed while placing files"
 
 
+KILLED_MID_WRITE = """
+import os, runpy, signal, stat, sys
+real, calls, dies_at = os.write, [], int(sys.argv[1])
+def write(fd, data):
+    calls.extend([fd] if stat.S_ISREG(os.fstat(fd).st_mode) else [])  # files, not pipes to workers
+    if len(calls) == dies_at:  # half of this file is on disk when the build and its workers die
+        real(fd, bytes(data[: len(data) // 2]))
+        os.killpg(0, signal.SIGKILL)
+    return real(fd, data)
+os.write = write
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("file", [1, 50, DOCUMENTS * 3 // 4])
+def test_a_first_build_killed_halfway_through_a_file_shows_no_part_of_it(tmp_path: Path, file: int) -> None:
+    root, site = tmp_path / "archive", tmp_path / "site"
+    make_archive(root, "First")
+    subprocess.run(build_command(root, tmp_path / "clean"), check=True)
+    command = [sys.executable, "-c", KILLED_MID_WRITE, str(file), *build_command(root, site)[1:]]
+    killed = subprocess.run(command, start_new_session=True, timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    clean = files(tmp_path / "clean")
+    visible = {p: d for p, d in files(site).items() if not Path(p).name.startswith(".")}
+    assert len(visible) >= file - 1, "the files written before the kill are in place"
+    assert all(data == clean[path] for path, data in visible.items()), "a torn file"
+    subprocess.run(build_command(root, site), check=True)
+    assert files(site) == clean
+
+
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     root, site = tmp_path / "archive", tmp_path / "site"
     make_archive(root, "Title")
