@@ -8,8 +8,9 @@ file's. A file is removed only when the manifest says this generator wrote it.
 Writing is two-phase: every file to write is first written in full under a temporary name
 beside its target; only when all are on disk are they renamed into place. A failure in the
 first phase (disk full, permission denied, a seed that changed) leaves the previous site as
-it was. A first build into an empty folder has no site to keep: each file is renamed into
-place as soon as it is written (so every file is whole), and a failure removes them all.
+it was. A first build into an empty folder has no site to keep: it writes every file in place
+in a hidden folder (FIRST_BUILD), then moves what that holds into the output folder, a dozen
+renames instead of one per file. A failure, or the next build after a kill, removes it all.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import itertools
 import json
 import operator
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Set
@@ -36,6 +38,8 @@ MANIFEST_VERSION = 4
 PARALLEL_FROM = 400
 """Make outputs in parallel processes when at least this many need making."""
 CHUNK = 250
+FIRST_BUILD = ".first-build.archive-tmp"
+"""The hidden folder a first build is written in, inside the output folder (see `place_first`)."""
 
 
 class Written(NamedTuple):
@@ -55,7 +59,7 @@ class Made(NamedTuple):
     size: int
     temporary: str | None
     placed: str | None = None
-    """The file itself, when a first build put it in place at once (see `write_site`)."""
+    """The file itself, when a first build wrote it in place in FIRST_BUILD (see `write_site`)."""
 
 
 class Manifest(NamedTuple):
@@ -135,14 +139,18 @@ def write_site(
         todo = list(itertools.compress(outputs, map(operator.ne, known, map(KEY, outputs))))  # by builtins
     else:
         todo = [o for o in outputs if stale(o, before, out, settled)]
-    first = not before.keys and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: files go in place at once
+    first = not before.keys and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: written aside, then moved
     note(journal, "placing" if first else "staging", [o.path for o in todo])
-    made = make_outputs(todo, out, jobs, progress, first)
-    note(journal, "renaming", [item.path for item in made if item.temporary])
-    folder = str(out)
-    for item in made:
-        if item.temporary:
-            os.replace(item.temporary, os.path.join(folder, item.path))
+    if first:
+        made = make_outputs(todo, out / FIRST_BUILD, jobs, progress, first)
+        place_first(out)
+    else:
+        made = make_outputs(todo, out, jobs, progress)
+        note(journal, "renaming", [item.path for item in made if item.temporary])
+        folder = str(out)
+        for item in made:
+            if item.temporary:
+                os.replace(item.temporary, os.path.join(folder, item.path))
     journal.unlink(missing_ok=True)
     paths = list(map(PATH, outputs))
     after = Manifest(dict(zip(paths, map(KEY, outputs), strict=True)), dict(before.sizes))
@@ -183,17 +191,30 @@ def stale(output: Output, before: Manifest, out: Path, settled: Set[str]) -> boo
         return True
 
 
+def place_first(out: Path) -> None:
+    """Move a first build's files from FIRST_BUILD into the output folder: its folders, then the
+    files beside index.html, index.html last."""
+    staged = out / FIRST_BUILD
+    if not staged.is_dir():  # nothing was made
+        return
+    names = sorted(os.listdir(staged), key=lambda name: (not (staged / name).is_dir(), name == "index.html", name))
+    for name in names:
+        os.rename(staged / name, out / name)
+    staged.rmdir()
+
+
 def make_outputs(todo: list[Output], out: Path, jobs: int, progress: bool, first: bool = False) -> list[Made]:
     """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`.
 
-    `first`: a first build into an empty folder, whose files go in place at once.
+    `first`: a first build, made in `out` (a new folder, FIRST_BUILD) with every file written in
+    place; a failure removes `out`.
 
     Outputs marked `local` (listings, data files: they read and fill the build's memo) are
     made in this process, while worker processes make the others.
     """
     created = [folder for folder in sorted({o.path.rpartition("/")[0] for o in todo}) if not (out / folder).is_dir()]
     for folder in created:
-        (out / folder).mkdir(parents=True, exist_ok=True)
+        (out / folder).mkdir(parents=True, exist_ok=True)  # "" first: the folder itself, in a first build
     report = Progress(len(todo), shown=progress)
     local = [(i, o) for i, o in enumerate(todo) if o.local]
     remote = [(i, o) for i, o in enumerate(todo) if not o.local]
@@ -226,7 +247,7 @@ def make_outputs(todo: list[Output], out: Path, jobs: int, progress: bool, first
     made = [item for items, _ in results for _, item in items]
     if problems:
         discard(made)
-        for folder in reversed(created):  # a failed first build leaves no empty folders behind
+        for folder in reversed(created):  # a failed build leaves no empty folders behind
             with contextlib.suppress(OSError):
                 (out / folder).rmdir()
         raise Invalid(problems)
@@ -265,19 +286,18 @@ def make_each(
 def make_one(output: Output, out: str, first: bool = False) -> Made:
     """Make one output; write it to a temporary file unless the file already has these bytes.
 
-    `first`: a first build into an empty folder renames it into place at once (a killed first
-    build's files are removed by `recover`, as the journal lists them). Never written in place:
+    `first`: write it in place, in the hidden folder of a first build. Never in the site itself:
     a build killed between creating a file and finishing it would leave it torn for all to see.
     """
     data = output.make()
     target = os.path.join(out, output.path)
-    if not first and same_bytes(target, data):
+    if first:
+        write_new(target, data)
+        return Made(output.path, len(data), None, target)
+    if same_bytes(target, data):
         return Made(output.path, len(data), None)
     temporary = temporary_name(target)
     write_new(temporary, data)
-    if first:
-        os.replace(temporary, target)
-        return Made(output.path, len(data), None, target)
     return Made(output.path, len(data), temporary)
 
 
@@ -332,10 +352,12 @@ def recover(out: Path, journal: Path) -> None:
             os.replace(temporary, target)
         else:
             os.unlink(temporary)
-    if phase == "placing":  # a first build, killed: what it put in place goes
+    if phase == "placing":  # a first build, killed: what it wrote aside, and what it moved from there, goes
+        shutil.rmtree(out / FIRST_BUILD, ignore_errors=True)
         for path in paths:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(out / path)
+                remove_empty_parents(out / path, out)
     journal.unlink(missing_ok=True)
 
 
