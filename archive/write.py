@@ -338,6 +338,7 @@ def note(journal: Path, phase: str, paths: list[str]) -> None:
 
 def recover(out: Path, journal: Path) -> None:
     """Finish or undo what a killed build left: renames are completed, staged files removed."""
+    shutil.rmtree(out / FIRST_BUILD, ignore_errors=True)  # never part of a site, even when the journal is lost
     try:
         data = json.loads(journal.read_text("utf-8"))
         phase, paths = data["phase"], [str(p) for p in data["paths"]]
@@ -352,8 +353,7 @@ def recover(out: Path, journal: Path) -> None:
             os.replace(temporary, target)
         else:
             os.unlink(temporary)
-    if phase == "placing":  # a first build, killed: what it wrote aside, and what it moved from there, goes
-        shutil.rmtree(out / FIRST_BUILD, ignore_errors=True)
+    if phase == "placing":  # a first build, killed: what it moved from FIRST_BUILD goes too
         for path in paths:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(out / path)
