@@ -195,8 +195,6 @@ def place_first(out: Path) -> None:
     """Move a first build's files from FIRST_BUILD into the output folder: its folders, then the
     files beside index.html, index.html last."""
     staged = out / FIRST_BUILD
-    if not staged.is_dir():  # nothing was made
-        return
     names = sorted(os.listdir(staged), key=lambda name: (not (staged / name).is_dir(), name == "index.html", name))
     for name in names:
         os.rename(staged / name, out / name)
@@ -206,15 +204,16 @@ def place_first(out: Path) -> None:
 def make_outputs(todo: list[Output], out: Path, jobs: int, progress: bool, first: bool = False) -> list[Made]:
     """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`.
 
-    `first`: a first build, made in `out` (a new folder, FIRST_BUILD) with every file written in
-    place; a failure removes `out`.
+    `first`: a first build, made in `out` (FIRST_BUILD, created here) with every file written
+    in place; a failure removes `out` and all it holds.
 
     Outputs marked `local` (listings, data files: they read and fill the build's memo) are
     made in this process, while worker processes make the others.
     """
-    created = [folder for folder in sorted({o.path.rpartition("/")[0] for o in todo}) if not (out / folder).is_dir()]
+    folders = sorted({"", *(o.path.rpartition("/")[0] for o in todo)})  # "": `out` itself, new in a first build
+    created = [folder for folder in folders if not (out / folder).is_dir()]
     for folder in created:
-        (out / folder).mkdir(parents=True, exist_ok=True)  # "" first: the folder itself, in a first build
+        (out / folder).mkdir(parents=True, exist_ok=True)
     report = Progress(len(todo), shown=progress)
     local = [(i, o) for i, o in enumerate(todo) if o.local]
     remote = [(i, o) for i, o in enumerate(todo) if not o.local]
