@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,28 @@ stances:
     label: Against
     description: Opposes it.
 """
+
+
+def files_under(
+    folder: Path, keep: Callable[[str], bool] = lambda path: True, read: Callable[[Path], object] = Path.read_bytes
+) -> dict[str, object]:
+    """Every file under a folder, by its path from the folder (with `/`), sorted: `read` of each
+    (its bytes unless told), for the paths `keep` accepts."""
+    return {
+        path: read(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and keep(path := p.relative_to(folder).as_posix())
+    }
+
+
+def visible(path: str) -> bool:
+    """A file a reader of the site sees: none in a hidden folder or with a hidden name."""
+    return not any(part.startswith(".") for part in path.split("/"))
+
+
+def not_manifest(path: str) -> bool:
+    """Any file but the manifest (it records what a build wrote, not what the site is)."""
+    return path != ".archive-manifest.json"
 
 
 @dataclass

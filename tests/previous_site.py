@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from conftest import files_under
 
-def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+
+def tree(folder: Path) -> dict[str, object]:
     """Every file under folder: bytes and modification time."""
-    return {
-        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    return files_under(folder, read=lambda p: (p.read_bytes(), p.stat().st_mtime_ns))
 
 
 class PreviousSite:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT, Archive
+from conftest import files_under as files
+from conftest import visible as is_visible
 
 import archive.write as writer
 
@@ -40,13 +42,9 @@ def make_archive(root: Path, title: str) -> None:
     )
 
 
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
-def visible(site: dict[str, bytes]) -> dict[str, bytes]:
+def visible(site: dict[str, object]) -> dict[str, object]:
     """The files of a site a reader sees: none in a hidden folder or with a hidden name."""
-    return {path: data for path, data in site.items() if not any(part.startswith(".") for part in path.split("/"))}
+    return {path: data for path, data in site.items() if is_visible(path)}
 
 
 def build_command(root: Path, out: Path) -> list[str]:

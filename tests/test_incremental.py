@@ -16,7 +16,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import PROJECT, Archive
+from conftest import PROJECT, Archive, files_under, not_manifest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,17 +24,13 @@ import build
 from archive import fingerprint
 
 
-def site_files(folder: Path) -> dict[str, bytes]:
+def site_files(folder: Path) -> dict[str, object]:
     """The site's files (the manifest aside: it records what was written, not what the site is)."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".archive-manifest.json"
-    }
+    return files_under(folder, not_manifest)
 
 
-def mtimes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+def mtimes(folder: Path) -> dict[str, object]:
+    return files_under(folder, read=lambda p: p.stat().st_mtime_ns)
 
 
 def written_between(before: dict[str, int], after: dict[str, int]) -> list[str]:

@@ -9,16 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, Archive
+from conftest import PROJECT, Archive, files_under
 
 
-def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+def tree(folder: Path) -> dict[str, object]:
     """Every file under folder: bytes and modification time."""
-    return {
-        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    return files_under(folder, read=lambda p: (p.read_bytes(), p.stat().st_mtime_ns))
 
 
 def test_first_build_reports_what_it_did(archive: Archive, run) -> None:

@@ -9,7 +9,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, Archive
+from conftest import PROJECT, Archive, files_under
 from html_text import browser_newlines, links, verbatim_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -161,7 +161,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     for name in ("one", "two"):
         out = tmp_path / name
         assert build.main(["--root", str(PROJECT), "--out", str(out), "--quiet"]) == 0
-        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+        trees.append(files_under(out))
     assert trees[0] == trees[1]
 
 
