@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site html serve test lint clean
+.PHONY: site html serve test lint clean mutants
 
 site: $(VENV)/.site-installed  ## build the site into _site/
 	$(PY) build.py
@@ -15,6 +15,9 @@ serve: site  ## open _site/ in a browser over http://127.0.0.1:8000
 
 test: $(VENV)/.test-installed node_modules/axe-core/axe.min.js  ## every test, browser ones included
 	$(PY) -m pytest
+
+mutants: $(VENV)/.test-installed  ## one-line bugs in the incremental path: the fast tests must catch each
+	$(PY) tests/mutants.py $(MUTANTS_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check build.py archive tests

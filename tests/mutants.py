@@ -1,0 +1,188 @@
+"""Deliberate one-line bugs in the incremental path, each of which the fast tests must catch.
+
+    python tests/mutants.py [--jobs N] [NAME ...]      # or: make mutants
+
+Each mutant is named by the behaviour it breaks and given as the text it replaces, which must
+occur exactly once in its file (tests/test_mutants.py checks that on every test run, so a
+mutant that no longer applies is written again against the code as it is). For each mutant
+the script copies the project into a temporary folder, applies the bug there (the working tree
+is never touched) and runs FAST_TESTS with CI set, as CI runs them. A mutant is caught when the
+tests fail; the script ends with a table and exit status 1 when any mutant was missed or when
+the unchanged copy does not pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+PROJECT = Path(__file__).resolve().parent.parent
+FAST_TESTS = ["tests/test_scenarios.py", "tests/test_derive.py", "tests/test_incremental.py", "tests/test_output.py"]
+"""The tests run against each mutant: everything about incremental builds that needs no browser."""
+
+
+class Mutant(NamedTuple):
+    """A one-line bug: in `file`, the text `old` (found exactly once) becomes `new`."""
+
+    name: str
+    file: str
+    old: str
+    new: str
+
+
+MUTANTS = [
+    Mutant(
+        "a new document's neighbours are not refreshed",
+        "archive/derive.py",
+        "near.update(other.file for other in ordered[max(at - 1, 0) : at + 2])",
+        "near.update(other.file for other in ordered[at : at + 1])",
+    ),
+    Mutant(
+        "a new document's later neighbour is not refreshed",
+        "archive/derive.py",
+        "ordered[max(at - 1, 0) : at + 2]",
+        "ordered[max(at - 1, 0) : at + 1]",
+    ),
+    Mutant(
+        "the old neighbours of a removed or changed document are not refreshed",
+        "archive/derive.py",
+        "    for i in gone:\n        near.update(",
+        "    for i in ():\n        near.update(",
+    ),
+    Mutant(
+        "a removed document's later neighbour is not refreshed",
+        "archive/derive.py",
+        "for j in (i - 1, i + 1) if",
+        "for j in (i - 1,) if",
+    ),
+    Mutant(
+        "a document page's key ignores its neighbours",
+        "archive/render.py",
+        "page_key(entries[i].page, salted, ordered[i], ordered[i + 1], ordered[i + 2])",
+        "page_key(entries[i].page, salted, ordered[i + 1])",
+    ),
+    Mutant(
+        "a changed document keeps the digest of its last version",
+        "archive/render.py",
+        "known[entry.doc.file] = entry_digest(entry)",
+        "known.setdefault(entry.doc.file, entry_digest(entry))",
+    ),
+    Mutant(
+        "the last page key of a document next to a change is reused",
+        "archive/render.py",
+        "known.pop(file, None)",
+        "known.get(file)",
+    ),
+    Mutant(
+        "a freed page name that another document would take is not noticed",
+        "archive/derive.py",
+        "if any(freed_is_wanted(slug, last.slugs) for slug in freed):",
+        "if False:",
+    ),
+    Mutant(
+        "a new document named like an existing page takes its name",
+        "archive/derive.py",
+        "            return None  # the document would be named after another one, which might move",
+        "            pass",
+    ),
+    Mutant(
+        "a listing's key ignores what its documents show",
+        "archive/render.py",
+        'listed = "\\0".join(map(digests.__getitem__, map(FILE_OF, group.entries)))',
+        'listed = "\\0".join(map(FILE_OF, group.entries))',
+    ),
+    Mutant(
+        "the index's key ignores what its documents show",
+        "archive/render.py",
+        'index_parts = [digest("\\0".join(digests.values()), months, summary)]',
+        "index_parts = [digest(months, summary)]",
+    ),
+    Mutant(
+        "a file the last build wrote and this one does not is left in the site",
+        "archive/write.py",
+        "        (out / path).unlink(missing_ok=True)\n        remove_empty_parents",
+        "        pass\n        remove_empty_parents",
+    ),
+    Mutant(
+        "a file deleted from the site is not made again",
+        "archive/write.py",
+        "return os.stat(out / output.path).st_size != before.sizes[output.path]",
+        "return False",
+    ),
+    Mutant(
+        "a seed edited since the last build is taken as it was",
+        "archive/load.py",
+        "return known is not None and trusted and known.stat == seed_stat(info)",
+        "return known is not None",
+    ),
+]
+
+
+def applied(mutant: Mutant, text: str) -> str:
+    """The file's text with the bug in it; ValueError when its old text is not there exactly once."""
+    found = text.count(mutant.old)
+    if found != 1:
+        raise ValueError(f"{mutant.file}: '{mutant.name}' no longer applies ({mutant.old!r} found {found} times)")
+    return text.replace(mutant.old, mutant.new)
+
+
+def copy_project(into: Path) -> Path:
+    """The project's own files (no virtual environment, node modules or built site) in a fresh folder."""
+    ignore = shutil.ignore_patterns(".venv", "node_modules", ".git", "_site", "._site.cache", "__pycache__", ".*_cache")
+    return Path(shutil.copytree(PROJECT, into / "project", ignore=ignore, symlinks=True))
+
+
+def run_tests(project: Path, tests: list[str]) -> tuple[int, str]:
+    """FAST_TESTS in the copy, as CI runs them: the exit status and the last line pytest printed."""
+    environment = {**os.environ, "CI": "true", "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    done = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return done.returncode, lines[-1] if lines else done.stderr.strip()[-200:]
+
+
+def try_mutant(mutant: Mutant | None, tests: list[str]) -> tuple[str, int, str, float]:
+    """Run the tests against a copy with this bug (None: no bug); (name, status, last line, seconds)."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="mutant-") as folder:
+        project = copy_project(Path(folder))
+        if mutant is not None:
+            target = project / mutant.file
+            target.write_text(applied(mutant, target.read_text("utf-8")), "utf-8")
+        status, last = run_tests(project, tests)
+    return (mutant.name if mutant else "no bug"), status, last, time.monotonic() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="run only the mutants whose names contain one of these")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants tried at once")
+    parser.add_argument("--tests", nargs="+", default=FAST_TESTS, help="the tests to run (default: FAST_TESTS)")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTANTS if not args.names or any(n in m.name for n in args.names)]
+    for mutant in chosen:  # every mutant must apply before any is run
+        applied(mutant, (PROJECT / mutant.file).read_text("utf-8"))
+    name, status, last, seconds = try_mutant(None, args.tests)
+    print(f"{'passes' if status == 0 else 'FAILS'}  {seconds:5.1f} s  {name}: {last}", flush=True)
+    if status != 0:
+        return 1
+    missed = 0
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        for name, status, last, seconds in pool.map(lambda m: try_mutant(m, args.tests), chosen):
+            outcome = "caught" if status == 1 else "MISSED" if status == 0 else f"ERROR {status}"
+            missed += status != 1
+            print(f"{outcome:<7} {seconds:5.1f} s  {name}: {last}", flush=True)
+    print(f"{len(chosen) - missed} of {len(chosen)} mutants caught")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

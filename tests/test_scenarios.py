@@ -1,0 +1,144 @@
+"""Incremental builds, step by step: after each change the site equals a clean build's, file for file.
+
+Each scenario starts from one archive of seven documents, builds it, then applies its steps one
+build at a time. After every step the incremental site (built on the last one, with its state)
+is compared with a clean build of the same input, the manifest included. A step also says
+whether the build may place the few changed documents into the last build's order (`placed`)
+or must derive the whole archive again, so that each scenario exercises the path it means to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from archive_model import Model, assert_same_as_clean
+
+import build
+
+Step = tuple[str, Callable[[Model], None], bool]
+"""What a step does (for messages), the change, and whether its build places documents into the last order."""
+
+DOCUMENTS = [
+    ("a.txt", "Alpha", "2022-01-10", "for", "Daily One"),
+    ("b.txt", "Bravo", "2022-02", "against", "Weekly Two"),
+    ("c.txt", "Charlie", "2022-03-05?", "for", "Daily One"),
+    ("d.txt", "Delta", "2022-04-01", "against", "Weekly Two"),
+    ("e.txt", "Echo", "2022-05~", "for", "Daily One"),
+    ("f.txt", "Foxtrot", "2022-06-20", "for", "Weekly Two"),
+    ("g.txt", "Golf", "2022-07-01", "against", "Daily One"),
+]
+"""In chronological order: a.txt first, g.txt last."""
+
+
+def retitle(name: str, title: str) -> Callable[[Model], None]:
+    return lambda model: model.set(name, "title", title)
+
+
+def redate(name: str, date: str) -> Callable[[Model], None]:
+    return lambda model: model.set(name, "date", date)
+
+
+def delete(*names: str) -> Callable[[Model], None]:
+    return lambda model: [model.delete(name) for name in names] and None
+
+
+def rewrite_seed(name: str, text: str) -> Callable[[Model], None]:
+    def change(model: Model) -> None:
+        model.texts[name] = text
+
+    return change
+
+
+def republish(old: str, new: str) -> Callable[[Model], None]:
+    def change(model: Model) -> None:
+        for record in model.docs.values():
+            if record["publisher"] == old:
+                record["publisher"] = new
+
+    return change
+
+
+def stop_using_stance(key: str, instead: str) -> Callable[[Model], None]:
+    def change(model: Model) -> None:
+        for record in model.docs.values():
+            if record["stance"] == key:
+                record["stance"] = instead
+
+    return change
+
+
+def drop_stance(key: str) -> Callable[[Model], None]:
+    return lambda model: model.stances.pop(key) and None
+
+
+def add(name: str, title: str, date: str) -> Callable[[Model], None]:
+    return lambda model: model.add(name, title, date)
+
+
+def both(*changes: Callable[[Model], None]) -> Callable[[Model], None]:
+    return lambda model: [change(model) for change in changes] and None
+
+
+SCENARIOS: dict[str, list[Step]] = {
+    "delete the first document": [("delete a.txt", delete("a.txt"), True)],
+    "delete a middle document": [("delete d.txt", delete("d.txt"), True)],
+    "delete the last document": [("delete g.txt", delete("g.txt"), True)],
+    "delete two neighbours": [("delete c.txt and d.txt", delete("c.txt", "d.txt"), True)],
+    "add a document between two": [("add x.txt in April", add("x.txt", "X-ray", "2022-04-15"), True)],
+    "re-date a document across others": [
+        ("move b.txt after e.txt", redate("b.txt", "2022-05-20"), True),
+        ("move it back to the start", redate("b.txt", "2021"), True),
+        ("make its date uncertain only", redate("b.txt", "2021?"), True),
+    ],
+    "two documents given the same title, then one renamed back": [
+        ("c.txt titled Echo", retitle("c.txt", "Echo"), False),
+        ("a.txt titled Echo too", retitle("a.txt", "Echo"), False),
+        ("c.txt renamed back", retitle("c.txt", "Charlie"), False),
+        ("a.txt renamed back", retitle("a.txt", "Alpha"), False),
+    ],
+    "a publisher renamed everywhere": [("Weekly Two becomes Weekly 2", republish("Weekly Two", "Weekly 2"), False)],
+    "a stance removed from use, then from the vocabulary": [
+        ("no document is against", stop_using_stance("against", "for"), True),
+        ("'against' leaves the vocabulary", drop_stance("against"), True),
+    ],
+    "a seed's bytes edited": [
+        ("e.txt gets a longer text", rewrite_seed("e.txt", "Text of e.txt, longer now.\n"), True),
+        ("e.txt gets a text of the same size", rewrite_seed("e.txt", "TEXT OF E.TXT, LONGER NOW.\n"), True),
+    ],
+    "a template and a static file edited": [
+        ("document.html edited", lambda model: model.edit_template("document.html", "Text as captured"), True),
+        ("base.html edited", lambda model: model.edit_template("base.html", "Skip to content"), True),
+        ("a stylesheet added", lambda model: model.edit_static("extra.css", "p { margin: 0 }\n"), True),
+        ("the stylesheet edited", lambda model: model.edit_static("extra.css", "p { margin: 1em }\n"), True),
+    ],
+    "a page name freed and taken in one build": [
+        ("a.txt goes, a new Alpha comes", both(delete("a.txt"), add("z.txt", "Alpha", "2022-06-25")), True),
+        ("the new Alpha moves to the end", redate("z.txt", "2023"), True),
+    ],
+    "a document retitled, then its neighbour deleted": [
+        ("d.txt becomes Delta Prime", retitle("d.txt", "Delta Prime"), True),
+        ("e.txt goes", delete("e.txt"), True),
+    ],
+}
+
+
+@pytest.mark.parametrize("steps", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_after_each_step_the_site_equals_a_clean_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], steps: list[Step]
+) -> None:
+    model = Model(tmp_path / "archive")
+    for name, title, date, stance, publisher in DOCUMENTS:
+        model.add(name, title, date, stance, publisher)
+    model.write()
+    site = tmp_path / "site"
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    for number, (what, change, placed) in enumerate(steps):
+        change(model)
+        model.write()
+        capsys.readouterr()
+        assert build.main(["--root", str(model.root), "--out", str(site), "--verbose"]) == 0
+        said = capsys.readouterr().err
+        assert ("placed into the last build's order" in said) == placed, f"{what}: {said}"
+        assert_same_as_clean(model.root, site, tmp_path / f"clean{number}", what)
