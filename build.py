@@ -57,6 +57,8 @@ class Report(NamedTuple):
     written: int
     unchanged: int
     removed: int
+    kept: tuple[str, ...] = ()
+    """Files kept in the site that this build does not make (see write.Written.kept)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +129,7 @@ def build(options: Options) -> Report:
     fingerprint.write_memo(options.out, memo_version, memo, remembered)
     keep_placement(options.out, site, plan, theme.code, placement)
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
-    return Report(pages, written.written, written.unchanged, written.removed)
+    return Report(pages, written.written, written.unchanged, written.removed, written.kept)
 
 
 class Stages:
@@ -242,8 +244,20 @@ def report_check(site, options: Options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+KEPT_LISTED = 20
+"""Files kept though not made that a build names one by one; the rest are counted."""
+
+
 def report_build(report: Report, options: Options, seconds: float) -> None:
-    """The one line a build ends with."""
+    """The one line a build ends with, after a line for each file kept though not made (always shown)."""
+    for path in report.kept[:KEPT_LISTED]:
+        print(
+            f"{shown(options.out / path)}: kept, though this build does not make it: the site's manifest was"
+            " damaged or from another version, so nothing shows that an earlier build wrote it",
+            file=sys.stderr,
+        )
+    if len(report.kept) > KEPT_LISTED:
+        print(f"{shown(options.out)}: {len(report.kept) - KEPT_LISTED:,} more files kept so", file=sys.stderr)
     if options.verbosity:
         print(
             f"built {report.pages:,} pages: {report.written:,} files written, {report.unchanged:,} unchanged, "

@@ -48,6 +48,9 @@ class Written(NamedTuple):
     written: int
     unchanged: int
     removed: int
+    kept: tuple[str, ...] = ()
+    """Files in the site this build does not make, kept because its manifest could not be read
+    (damaged, or from another version): nothing shows that an earlier build wrote them."""
 
 
 class Made(NamedTuple):
@@ -163,7 +166,17 @@ def write_site(
     if made or removed or list(after.keys) != list(before.keys) or not (out / MANIFEST).is_file():
         write_manifest(out, after)  # with no output made or removed, the keys and sizes are as before
     written = sum(1 for item in made if item.temporary or item.placed)
-    return Written(written, len(outputs) - written, len(removed))
+    kept = unaccounted(out, after) if not before.keys and not first else ()
+    return Written(written, len(outputs) - written, len(removed), kept)
+
+
+def unaccounted(out: Path, manifest: Manifest) -> tuple[str, ...]:
+    """The files in the site that the manifest does not list (itself aside), sorted."""
+    found = []
+    for folder, _, names in os.walk(out):
+        relative = os.path.relpath(folder, out).replace(os.sep, "/")
+        found.extend(name if relative == "." else f"{relative}/{name}" for name in names)
+    return tuple(sorted(path for path in found if path not in manifest.keys and path != MANIFEST))
 
 
 def folders_of(outputs: list[Output]) -> set[str]:

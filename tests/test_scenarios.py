@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from archive_model import Model, assert_same_as_clean
+from conftest import files_under
 
 import build
 
@@ -142,3 +143,47 @@ def test_after_each_step_the_site_equals_a_clean_build(
         said = capsys.readouterr().err
         assert ("placed into the last build's order" in said) == placed, f"{what}: {said}"
         assert_same_as_clean(model.root, site, tmp_path / f"clean{number}", what)
+
+
+MANIFEST_DAMAGE = {
+    "corrupt manifest": "{ not json",
+    "manifest of another version": '{"generator": "verbatim-archive", "version": 0, "files": {}}',
+    "manifest of the wrong shape": '{"generator": "verbatim-archive", "version": 4, "paths": ["index.html"], "keys": [7], "sizes": []}',
+}
+
+
+@pytest.mark.parametrize("damaged", MANIFEST_DAMAGE.values(), ids=MANIFEST_DAMAGE.keys())
+def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_and_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damaged: str
+) -> None:
+    """The one case where an incremental site differs from a clean one: nothing shows that the
+    files an earlier build made are the build's own, so those it no longer makes stay, named."""
+    model = Model(tmp_path / "archive")
+    for name, title, date, stance, publisher in DOCUMENTS:
+        model.add(name, title, date, stance, publisher)
+    model.write()
+    site = tmp_path / "site"
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    old_page = (site / "documents" / "alpha.html").read_bytes()
+    (site / ".archive-manifest.json").write_text(damaged)
+    model.set("a.txt", "title", "Alpha Prime")
+    model.delete("g.txt")  # its page and raw copy go too
+    model.write()
+    capsys.readouterr()
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"{site}/{path}: kept, though this build does not make it: the site's manifest was damaged or from"
+        " another version, so nothing shows that an earlier build wrote it"
+        for path in ("documents/alpha.html", "documents/golf.html", "raw/g.txt")
+    ]
+    assert build.main(["--root", str(model.root), "--out", str(tmp_path / "clean"), "--quiet"]) == 0
+    clean = files_under(tmp_path / "clean")
+    kept = files_under(site)
+    assert kept.pop("documents/alpha.html") == old_page
+    assert kept.pop("documents/golf.html").startswith(b"<!DOCTYPE html>")
+    assert kept.pop("raw/g.txt") == b"Text of g.txt\n"
+    assert kept == clean
+    model.set("c.txt", "title", "Charlie Prime")  # with a manifest again, nothing more is said
+    model.write()
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
