@@ -172,7 +172,7 @@ def write_site(
 
 def unaccounted(out: Path, manifest: Manifest) -> tuple[str, ...]:
     """The files in the site that the manifest does not list (itself aside), sorted."""
-    found = []
+    found: list[str] = []
     for folder, _, names in os.walk(out):
         relative = os.path.relpath(folder, out).replace(os.sep, "/")
         found.extend(name if relative == "." else f"{relative}/{name}" for name in names)
