@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 PROJECT = Path(__file__).resolve().parent.parent
-FAST_TESTS = ["tests/test_scenarios.py", "tests/test_derive.py", "tests/test_incremental.py", "tests/test_output.py"]
+FAST_TESTS = [
+    "tests/test_scenarios.py",
+    "tests/test_derive.py",
+    "tests/test_incremental.py",
+    "tests/test_output.py",
+    "tests/test_faults.py",
+]
 """The tests run against each mutant: everything about incremental builds that needs no browser."""
 
 
@@ -116,6 +122,12 @@ MUTANTS = [
         "archive/write.py",
         "return os.stat(out / output.path).st_size != before.sizes[output.path]",
         "return False",
+    ),
+    Mutant(
+        "the files a killed build staged are left beside the site's",
+        "archive/write.py",
+        "        else:\n            os.unlink(temporary)",
+        "        else:\n            pass",
     ),
     Mutant(
         "a seed edited since the last build is taken as it was",

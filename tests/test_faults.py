@@ -22,18 +22,22 @@ import archive.write as writer
 DOCUMENTS = 200
 
 
-def make_archive(root: Path, title: str) -> None:
-    """An archive of DOCUMENTS documents whose titles (and so page names) depend on `title`."""
+def make_archive(root: Path, title: str, renamed: set[int] = set(), removed: set[int] = set(), added: int = 0) -> None:  # noqa: B006
+    """An archive of DOCUMENTS documents whose titles (and so page names) depend on `title`; or,
+    with the other arguments, as many with a few renamed, removed or added."""
     seeds = root / "seeds"
     seeds.mkdir(parents=True, exist_ok=True)
     records = []
-    for number in range(DOCUMENTS):
+    for number in range(DOCUMENTS + added):
         name = f"{number:04d}.txt"
+        if number in removed:
+            (seeds / name).unlink(missing_ok=True)
+            continue
         if not (seeds / name).exists():
             (seeds / name).write_text(f"Document {number}\n" + "A line of text, “quoted”.\n" * 40, "utf-8")
         records.append(
-            f"  {name}:\n    title: {title} {number}\n    publisher: P{number % 7}\n"
-            f'    date: "2022-{1 + number % 12:02d}"\n    stance: for\n'
+            f"  {name}:\n    title: {'Renamed' if number in renamed else title} {number} of the set\n"
+            f'    publisher: P{number % 7}\n    date: "2022-{1 + number % 12:02d}"\n    stance: for\n'
         )
     (root / "metadata.yaml").write_text(
         "archive:\n  title: Many\nstances:\n  for:\n    label: For\n    description: D.\ndocuments:\n"
@@ -52,6 +56,8 @@ def build_command(root: Path, out: Path) -> list[str]:
 
 
 def test_a_build_killed_at_any_moment_leaves_a_complete_site(tmp_path: Path) -> None:
+    """Killed at random moments of full builds; the phases are each hit, and checked, by
+    test_a_build_killed_at_a_chosen_point_leaves_whole_files_and_the_next_equals_a_clean_one."""
     root, site = tmp_path / "archive", tmp_path / "site"
     sites = {}
     for title in ("Old", "New"):
@@ -60,7 +66,6 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(tmp_path: Path) -> 
         subprocess.run(build_command(root, tmp_path / title), check=True)
         sites[title] = (files(tmp_path / title), time.monotonic() - started)
     subprocess.run(build_command(root, site), check=True)  # the site now shows "New"
-    outcomes: dict[str, int] = {}
     for run in range(20):
         before, after = ("New", "Old") if run % 2 == 0 else ("Old", "New")
         make_archive(root, after)
@@ -69,9 +74,6 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(tmp_path: Path) -> 
         time.sleep(random.Random(run).uniform(0, duration))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        journal = tmp_path / ".site.cache" / "journal.json"
-        phase = json.loads(journal.read_text())["phase"] if journal.exists() else "outside the write"
-        outcomes[phase] = outcomes.get(phase, 0) + 1
         now = files(site)
         shown = visible(now)
         assert all(data in (old.get(path), new.get(path)) for path, data in shown.items()), f"run {run}: a torn file"
@@ -84,7 +86,6 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(tmp_path: Path) -> 
             p: d for p, d in new.items() if p != ".archive-manifest.json"
         }, f"run {run}: the build after the kill differs from a clean build"
         assert not [p for p in rebuilt if p.endswith(".archive-tmp")]
-    print(f"killed: {outcomes}")
 
 
 def test_a_first_build_killed_at_any_moment_leaves_whole_files_and_is_undone(tmp_path: Path) -> None:
@@ -149,6 +150,78 @@ def test_a_first_build_killed_halfway_through_a_file_shows_no_part_of_it(tmp_pat
         shutil.rmtree(tmp_path / ".site.cache")
     subprocess.run(build_command(root, site), check=True)
     assert files(site) == clean
+
+
+KILLED_AT = """
+import os, runpy, signal, stat, sys
+real_write, real_replace = os.write, os.replace
+kind, _, number = sys.argv[1].partition(":")
+calls = []
+def die():
+    os.killpg(0, signal.SIGKILL)
+def write(fd, data):  # a file being staged: half of it is on disk when the build dies
+    if kind == "write" and stat.S_ISREG(os.fstat(fd).st_mode):
+        calls.append(fd)
+        if len(calls) == int(number):
+            real_write(fd, bytes(data[: len(data) // 2]))
+            die()
+    return real_write(fd, data)
+def replace(source, target, *rest):  # a staged file renamed into place, or the manifest written
+    name = os.path.basename(target)
+    if kind == "rename" and str(source).endswith(".archive-tmp") and name != ".archive-manifest.json":
+        calls.append(target)
+        if len(calls) == int(number):
+            die()
+    if kind == "manifest" and name == ".archive-manifest.json":
+        die()
+    return real_replace(source, target, *rest)
+os.write, os.replace = write, replace
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+KILL_POINTS = {
+    "staging, first file": ("write:1", "staging"),
+    "staging, tenth file": ("write:10", "staging"),
+    "renaming, first file": ("rename:1", "renaming"),
+    "renaming, eighth file": ("rename:8", "renaming"),
+    "after the renames, before the manifest": ("manifest:", "outside the write"),
+}
+"""Where a build is killed (see KILLED_AT), and the phase its journal must then name."""
+
+
+@pytest.mark.parametrize("point", KILL_POINTS.values(), ids=KILL_POINTS.keys())
+@pytest.mark.parametrize("path", ["incremental", "full"])
+def test_a_build_killed_at_a_chosen_point_leaves_whole_files_and_the_next_equals_a_clean_one(
+    tmp_path: Path, path: str, point: tuple[str, str]
+) -> None:
+    """The incremental path places a few changed documents into the last build's order; the full
+    path renames every document. The kill happens where `point` says; the journal shows the
+    phase it happened in."""
+    where, phase = point
+    root, site = tmp_path / "archive", tmp_path / "site"
+    make_archive(root, "Title")
+    subprocess.run(build_command(root, site), check=True)
+    old = files(site)
+    if path == "incremental":  # few enough changes to be placed into the last build's order
+        make_archive(root, "Title", renamed={10, 100, 150}, removed={50, 51}, added=2)
+    else:
+        make_archive(root, "Renamed")
+    subprocess.run(build_command(root, tmp_path / "clean"), check=True)
+    new = files(tmp_path / "clean")
+    verbose = [part for part in build_command(root, site)[1:] if part != "--quiet"] + ["--verbose"]
+    command = [sys.executable, "-c", KILLED_AT, where, *verbose]
+    killed = subprocess.run(command, start_new_session=True, timeout=60, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    placed = "placed into the last build's order" in killed.stderr
+    assert placed == (path == "incremental"), killed.stderr
+    journal = tmp_path / ".site.cache" / "journal.json"
+    assert (json.loads(journal.read_text())["phase"] if journal.exists() else "outside the write") == phase
+    shown = visible(files(site))
+    assert all(data in (old.get(name), new.get(name)) for name, data in shown.items()), "a torn file"
+    subprocess.run(build_command(root, site), check=True)
+    rebuilt = files(site)
+    assert rebuilt == new, "the build after the kill differs from a clean build"
 
 
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
