@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import gc
+import hashlib
 import itertools
 import json
 import operator
@@ -34,7 +36,9 @@ from .problems import Invalid, Problem, shown
 from .render import Output
 
 MANIFEST = ".archive-manifest.json"
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5
+"""Version 5 adds each file's SHA-256. A manifest of version 4 is read too (see read_manifest)."""
+UPGRADED_VERSIONS = (4,)
 PARALLEL_FROM = 400
 """Make outputs in parallel processes when at least this many need making."""
 CHUNK = 250
@@ -60,17 +64,24 @@ class Made(NamedTuple):
 
     path: str
     size: int
+    sha256: str
+    """Hex SHA-256 of the bytes made, for the manifest."""
     temporary: str | None
     placed: str | None = None
     """The file itself, when a first build wrote it in place in FIRST_BUILD (see `write_site`)."""
 
 
 class Manifest(NamedTuple):
-    """What the manifest says about the files a build wrote: each one's key and size, by its path,
-    in the order of the build's outputs (two dictionaries: 20,000 entries compare fast)."""
+    """What the manifest says about the files a build wrote: each one's key, size and SHA-256, by
+    its path, in the order of the build's outputs (dictionaries: 20,000 entries compare fast)."""
 
     keys: dict[str, str]
     sizes: dict[str, int]
+    sha256: dict[str, str]
+    """Empty in a manifest of an earlier version, which did not record them."""
+
+
+NO_MANIFEST = Manifest({}, {}, {})
 
 
 PATH = operator.itemgetter(0)
@@ -98,18 +109,26 @@ def check_output(out: Path, root: Path, seeds: Path) -> None:
 
 def read_manifest(out: Path) -> Manifest:
     """Every file the previous build wrote; empty when there is no manifest, or one from another version
-    or of another shape."""
+    or of another shape.
+
+    A manifest of an earlier version this one upgrades (UPGRADED_VERSIONS) is read for what it
+    has, so that the build removes what the earlier one wrote and no longer makes; it has no
+    SHA-256, so every file is made (and its SHA-256 taken) once more."""
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
-        if data.get("generator") != GENERATOR or data.get("version") != MANIFEST_VERSION:
-            return Manifest({}, {})
+        version = data.get("version") if data.get("generator") == GENERATOR else None
+        if version != MANIFEST_VERSION and version not in UPGRADED_VERSIONS:
+            return NO_MANIFEST
         paths, keys, sizes = data["paths"], data["keys"], data["sizes"]
-        typed = all(set(map(type, column)) <= {kind} for column, kind in ((paths, str), (keys, str), (sizes, int)))
-        if typed and len(paths) == len(keys) == len(sizes) == len(set(paths)):
-            return Manifest(dict(zip(paths, keys, strict=True)), dict(zip(paths, sizes, strict=True)))
+        sha256 = data["sha256"] if version == MANIFEST_VERSION else []
+        columns = ((paths, str), (keys, str), (sizes, int), (sha256, str))
+        typed = all(set(map(type, column)) <= {kind} for column, kind in columns)
+        if typed and len(paths) == len(keys) == len(sizes) == len(set(paths)) and len(sha256) in (0, len(paths)):
+            by_path = functools.partial(zip, paths, strict=True)
+            return Manifest(dict(by_path(keys)), dict(by_path(sizes)), dict(by_path(sha256)) if sha256 else {})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    return Manifest({}, {})
+    return NO_MANIFEST
 
 
 def write_site(
@@ -134,8 +153,8 @@ def write_site(
     recover(out, journal)
     before = read_manifest(out)
     if not (out / MANIFEST).is_file():
-        write_manifest(out, Manifest({}, {}))  # claim the folder first: a build killed now still owns what it wrote
-    if not before.keys:
+        write_manifest(out, NO_MANIFEST)  # claim the folder first: a build killed now still owns what it wrote
+    if not before.keys or not before.sha256:
         todo = list(outputs)
     elif folders is not None and folders <= settled:
         known = map(before.keys.get, map(PATH, outputs))
@@ -156,13 +175,15 @@ def write_site(
                 os.replace(item.temporary, os.path.join(folder, item.path))
     journal.unlink(missing_ok=True)
     paths = list(map(PATH, outputs))
-    after = Manifest(dict(zip(paths, map(KEY, outputs), strict=True)), dict(before.sizes))
+    after = Manifest(dict(zip(paths, map(KEY, outputs), strict=True)), dict(before.sizes), dict(before.sha256))
     removed = sorted(before.keys.keys() - after.keys.keys())
     for path in removed:
         del after.sizes[path]
+        after.sha256.pop(path, None)
         (out / path).unlink(missing_ok=True)
         remove_empty_parents(out / path, out)
     after.sizes.update((item.path, item.size) for item in made)  # an output not made has its size as before
+    after.sha256.update((item.path, item.sha256) for item in made)
     if made or removed or list(after.keys) != list(before.keys) or not (out / MANIFEST).is_file():
         write_manifest(out, after)  # with no output made or removed, the keys and sizes are as before
     written = sum(1 for item in made if item.temporary or item.placed)
@@ -303,14 +324,15 @@ def make_one(output: Output, out: str, first: bool = False) -> Made:
     """
     data = output.make()
     target = os.path.join(out, output.path)
+    sha256 = hashlib.sha256(data).hexdigest()
     if first:
         write_new(target, data)
-        return Made(output.path, len(data), None, target)
+        return Made(output.path, len(data), sha256, None, target)
     if same_bytes(target, data):
-        return Made(output.path, len(data), None)
+        return Made(output.path, len(data), sha256, None)
     temporary = temporary_name(target)
     write_new(temporary, data)
-    return Made(output.path, len(data), temporary)
+    return Made(output.path, len(data), sha256, temporary)
 
 
 def write_new(path: str, data: bytes) -> None:
@@ -394,7 +416,7 @@ def discard(made: list[Made]) -> None:
 
 def write_manifest(out: Path, manifest: Manifest) -> None:
     """Write the manifest atomically: the files' paths in the order of the build's outputs, their
-    keys and their sizes, as three lists (read and written three times faster than a mapping of
+    keys, sizes and SHA-256, as four lists (read and written three times faster than a mapping of
     20,000 small lists)."""
     paths = list(manifest.keys)
     data: dict[str, Any] = {
@@ -403,6 +425,7 @@ def write_manifest(out: Path, manifest: Manifest) -> None:
         "paths": paths,
         "keys": list(manifest.keys.values()),
         "sizes": list(map(manifest.sizes.__getitem__, paths)),
+        "sha256": list(map(manifest.sha256.__getitem__, paths)),
     }
     temporary = temporary_name(out / MANIFEST)
     Path(temporary).write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")

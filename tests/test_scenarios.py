@@ -9,6 +9,8 @@ or must derive the whole archive again, so that each scenario exercises the path
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -187,3 +189,45 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     model.write()
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def manifest_of(site: Path) -> dict[str, object]:
+    return json.loads((site / ".archive-manifest.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def test_the_manifest_lists_every_file_with_its_size_and_sha256(tmp_path: Path) -> None:
+    model = Model(tmp_path / "archive")
+    for name, title, date, stance, publisher in DOCUMENTS:
+        model.add(name, title, date, stance, publisher)
+    model.write()
+    site = tmp_path / "site"
+    for change in (lambda: None, lambda: model.set("c.txt", "title", "Charlie Prime"), lambda: model.delete("g.txt")):
+        change()
+        model.write()
+        assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+        manifest = manifest_of(site)
+        on_disk = files_under(site, lambda path: path != ".archive-manifest.json")
+        assert sorted(manifest["paths"]) == list(on_disk)  # type: ignore[call-overload]
+        listed = dict(zip(manifest["paths"], zip(manifest["sizes"], manifest["sha256"], strict=True), strict=True))  # type: ignore[call-overload]
+        assert listed == {path: (len(data), hashlib.sha256(data).hexdigest()) for path, data in on_disk.items()}  # type: ignore[arg-type]
+
+
+def test_a_site_with_a_manifest_of_the_previous_version_is_upgraded_in_place(tmp_path: Path) -> None:
+    """Version 4 had no SHA-256: its files are made again, and what it lists but is no longer made goes."""
+    model = Model(tmp_path / "archive")
+    for name, title, date, stance, publisher in DOCUMENTS:
+        model.add(name, title, date, stance, publisher)
+    model.write()
+    site = tmp_path / "site"
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    old = manifest_of(site)
+    (site / "documents" / "retired.html").write_text("a page the earlier version made")
+    (site / "notes.txt").write_text("a file of someone's own")
+    paths, keys, sizes = old["paths"], old["keys"], old["sizes"]
+    upgraded = {"generator": "verbatim-archive", "version": 4, "paths": [*paths, "documents/retired.html"]}  # type: ignore[list-item]
+    upgraded.update(keys=[*keys, "0" * 32], sizes=[*sizes, 31])  # type: ignore[list-item]
+    (site / ".archive-manifest.json").write_text(json.dumps(upgraded))
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    assert manifest_of(site) == old
+    assert not (site / "documents" / "retired.html").exists()
+    assert (site / "notes.txt").read_text() == "a file of someone's own"
