@@ -134,17 +134,24 @@ class Preview:
                 if self.stopping.is_set():
                     break
                 self.rebuild()
-            self.stopping.wait(max(POLL, 5 * took))
+            self.pause(max(POLL, 5 * took))
 
     def settle(self, inputs: str) -> str:
         """Wait until the inputs stay unchanged for SETTLE seconds (SETTLE_AT_MOST at most)."""
         deadline = time.monotonic() + SETTLE_AT_MOST
-        while not self.stopping.wait(SETTLE) and time.monotonic() < deadline:
+        while not self.pause(SETTLE) and time.monotonic() < deadline:
             now = snapshot(self.watched)
             if now == inputs:
                 break
             inputs = now
         return inputs
+
+    def pause(self, seconds: float) -> bool:
+        """The watcher's wait between two looks at the inputs; True once stop() was called.
+
+        The one place the watcher waits: a test can step it look by look instead of by the clock.
+        """
+        return self.stopping.wait(seconds)
 
     def rebuild(self) -> None:
         """Build; say what happened in the terminal and to the open pages."""

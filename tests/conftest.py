@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +54,22 @@ class Result:
     status: int
     out: str
     err: str
+
+
+REPORT_LINE = re.compile(
+    r"built ([0-9,]+) pages: ([0-9,]+) files written, ([0-9,]+) unchanged, ([0-9,]+) removed"
+    r" in [0-9]+\.[0-9]{2} s -> (.+)\n"
+)
+"""The line a build ends with; only its seconds differ from one run to the next."""
+
+
+def reported(out: str) -> tuple[int, int, int, int, str]:
+    """The numbers a build reports (pages, files written, unchanged, removed) and the index it
+    points at; fails unless `out` is exactly that one line, so "13 removed" is never "3 removed"."""
+    found = REPORT_LINE.fullmatch(out)
+    assert found, f"not exactly one report line: {out!r}"
+    pages, written, unchanged, removed = (int(found[i].replace(",", "")) for i in range(1, 5))
+    return pages, written, unchanged, removed, found[5]
 
 
 @dataclass

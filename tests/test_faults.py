@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import queue
 import random
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -225,15 +227,38 @@ def test_a_build_killed_at_a_chosen_point_leaves_whole_files_and_the_next_equals
 
 
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
+    """The test holds the site's lock as a first build does; the second build waits, and goes on
+    only once the lock is released."""
     root, site = tmp_path / "archive", tmp_path / "site"
     make_archive(root, "Title")
-    first = subprocess.Popen(build_command(root, site))
-    time.sleep(0.05)
-    second = subprocess.run(build_command(root, site), capture_output=True, text=True)
-    assert first.wait() == 0
-    assert second.returncode == 0, second.stderr
     subprocess.run(build_command(root, tmp_path / "clean"), check=True)
-    assert {p: d for p, d in files(site).items()} == files(tmp_path / "clean")
+    (tmp_path / ".site.cache").mkdir()
+    with open(tmp_path / ".site.cache" / "lock", "a+b") as first:
+        fcntl.flock(first, fcntl.LOCK_EX)
+        second = subprocess.Popen(build_command(root, site), cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        try:
+            assert first_line(second, 60) == "waiting for another build of site to finish ...\n"
+            assert second.poll() is None, "the second build finished while the first held the lock"
+            assert not site.exists()
+            fcntl.flock(first, fcntl.LOCK_UN)
+            assert second.wait(timeout=60) == 0
+        finally:
+            second.kill()
+            second.wait()
+    assert second.stderr is not None and second.stderr.read() == ""
+    assert files(site) == files(tmp_path / "clean")
+
+
+def first_line(process: subprocess.Popen[str], seconds: float) -> str:
+    """The first line a process writes on stderr; a failure if none comes within `seconds`."""
+    lines: queue.Queue[str] = queue.Queue()
+    stream = process.stderr
+    assert stream is not None
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=seconds)
+    except queue.Empty:
+        raise AssertionError(f"nothing on stderr within {seconds} s") from None
 
 
 def test_a_build_held_up_too_long_says_so(archive: Archive, run, monkeypatch: pytest.MonkeyPatch) -> None:

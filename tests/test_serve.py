@@ -1,14 +1,17 @@
 """`build.py serve`: the preview rebuilds on a change and tells the open pages, over real http.
 
 Each test runs the preview in-process on 127.0.0.1, port 0, against the small archive of
-conftest.py (one test runs `build.py serve` as a process and stops it with Ctrl-C). Every wait
-is bounded: a preview that never reacts fails the test, it does not hang it.
+conftest.py (one test runs `build.py serve` as a process and stops it with Ctrl-C). Tests of
+what the watcher sees step it look by look (SteppedPreview) instead of waiting on the clock.
+Every wait is for an event, bounded: a preview that never reacts fails the test, it does not
+hang it.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import queue
 import re
 import signal
@@ -18,17 +21,18 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from conftest import PROJECT, Archive
+from conftest import PROJECT, Archive, reported
 
 import build
 from archive import serve
 from archive.serve import Preview
 
-WAIT = 5.0
-"""The longest any one thing may take to happen."""
+WAIT = 30.0
+"""The longest any one thing may take to happen: a guard against hanging, never a measure."""
 SCRIPT_TAG = re.compile(rb'<script src="/__archive/reload\.js" data-build="[0-9a-f]+\.\d+"></script>\n')
 WIDENED = b"; script-src 'self'; connect-src 'self'"
 
@@ -51,14 +55,73 @@ def preview(archive: Archive, builds: list[float]) -> Iterator[Preview]:
     running.stop()
 
 
-def start(archive: Archive, builds: list[float]) -> Preview:
+def start(archive: Archive, builds: list[float], kind: type[Preview] = Preview) -> Preview:
     def counted(options: build.Options) -> build.Report:
         builds.append(time.monotonic())
         return build.build(options)
 
-    running = Preview(options(archive), counted)
+    running = kind(options(archive), counted)
     running.start()
     return running
+
+
+class SteppedPreview(Preview):
+    """The preview with its watcher stepped by the test: each wait between two looks at the
+    inputs lasts until the test lets it end, so what the watcher sees never depends on timing."""
+
+    def __init__(self, options: build.Options, build: serve.Build) -> None:
+        super().__init__(options, build)
+        self.gate = threading.Condition()
+        self.waits: list[float] = []
+        """The seconds of each wait the watcher began: POLL or more while watching, SETTLE
+        while a change settles."""
+        self.ended = 0
+        """The waits the test let end."""
+
+    def pause(self, seconds: float) -> bool:
+        with self.gate:
+            self.waits.append(seconds)
+            self.gate.notify_all()
+            self.gate.wait_for(lambda: self.ended == len(self.waits) or self.stopping.is_set())
+        return self.stopping.is_set()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self.gate:
+            self.gate.notify_all()
+        super().stop()
+
+    def waiting(self) -> float:
+        """Once the watcher waits again (having looked, and built if it was to): its seconds."""
+        with self.gate:
+            began = self.gate.wait_for(lambda: len(self.waits) > self.ended, WAIT)
+            assert began, f"the watcher did not wait again within {WAIT} s"
+            return self.waits[-1]
+
+    def step(self) -> float:
+        """Let the watcher look once more; the seconds of the wait it begins next."""
+        self.waiting()
+        with self.gate:
+            self.ended += 1
+            self.gate.notify_all()
+        return self.waiting()
+
+
+@pytest.fixture
+def stepped(archive: Archive, builds: list[float]) -> Iterator[SteppedPreview]:
+    """The preview of the small archive with its watcher stepped by the test."""
+    running = start(archive, builds, SteppedPreview)
+    assert isinstance(running, SteppedPreview)
+    yield running
+    running.stop()
+
+
+def save(path: Path, text: str, second: int) -> None:
+    """Write a file and give it its own modification time: a save of the same size within the
+    clock's granularity would otherwise look unchanged to the watcher."""
+    path.write_text(text, "utf-8")
+    stamp = path.stat().st_mtime_ns + second * 1_000_000_000
+    os.utime(path, ns=(stamp, stamp))
 
 
 def get(preview: Preview, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -178,25 +241,32 @@ def test_the_reload_script_is_a_file_that_writes_text_only(preview: Preview) -> 
 
 
 def test_a_burst_of_saves_gives_one_build(
-    archive: Archive, preview: Preview, builds: list[float], monkeypatch: pytest.MonkeyPatch
+    archive: Archive, stepped: SteppedPreview, builds: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A settling time wide enough that even a busy machine keeps the burst one burst.
-    monkeypatch.setattr(serve, "SETTLE", 0.5)
-    stream = Events(preview)
+    """Each save lands while the watcher waits for the inputs to settle: one build, after the last."""
+    monkeypatch.setattr(serve, "SETTLE_AT_MOST", 3600.0)  # however slowly the test goes
+    stream = Events(stepped)
     assert stream.next()[0] == "hello"
+    assert stepped.waiting() >= serve.POLL
     for count in range(10):
-        archive.seed("b.txt", f"Saved {count} times.\n")
-        time.sleep(0.01)
+        save(archive.root / "seeds" / "b.txt", f"Saved {count} times.\n", count + 1)
+        assert stepped.step() == serve.SETTLE, f"save {count}: the watcher saw no change, or built"
+    assert len(builds) == 1
+    assert stepped.step() >= serve.POLL, "nothing changed since the last look: built, and watching again"
     assert stream.next()[0] == "reload"
     assert len(builds) == 2, "the first build, then one for the burst"
-    assert b"Saved 9 times." in get(preview, page_of(archive, "b.txt"))[2]
+    assert b"Saved 9 times." in get(stepped, page_of(archive, "b.txt"))[2]
     stream.close()
 
 
-def test_editor_files_beside_a_seed_start_no_build(archive: Archive, preview: Preview, builds: list[float]) -> None:
+def test_editor_files_beside_a_seed_start_no_build(
+    archive: Archive, stepped: SteppedPreview, builds: list[float]
+) -> None:
+    assert stepped.waiting() >= serve.POLL
     archive.seed(".a.txt.swp", b"\x00swap")
     archive.seed(".#a.txt", "lock")
-    time.sleep(3 * serve.POLL + serve.SETTLE)
+    assert stepped.step() >= serve.POLL, "the watcher saw a change"
+    assert stepped.step() >= serve.POLL
     assert len(builds) == 1
 
 
@@ -216,14 +286,15 @@ def test_a_refused_build_keeps_the_site_and_shows_the_problems(
     name, data = stream.next()
     assert name == "problems"
     # As the terminal shows them: every problem, then the summary.
-    problem, closing = data["problems"]
-    assert problem.startswith("metadata.yaml:21: documents.b.txt.stance: 'agains' is not one of: ")
-    assert closing == "1 problem found; nothing was written."
+    assert data["problems"] == [
+        "metadata.yaml:21: documents.b.txt.stance: 'agains' is not one of: for, against",
+        "1 problem found; nothing was written.",
+    ]
     assert get(preview, "/index.html")[2] == before
     hello = Events(preview)  # a page opened now gets them at once
     assert hello.next() == ("hello", data)
     hello.close()
-    assert capsys.readouterr().err.endswith(f"{problem}\n{closing}\n")
+    assert capsys.readouterr().err == "".join(f"{line}\n" for line in data["problems"])
 
     archive.metadata(metadata)
     assert stream.next() == ("reload", {"build": data["build"], "problems": []})
@@ -240,8 +311,13 @@ def test_a_first_build_refused_serves_a_page_that_waits_for_a_good_one(archive: 
         assert SCRIPT_TAG.search(page)
         stream = Events(running)
         name, data = stream.next()
-        assert name == "hello" and data["problems"][-1] == "1 problem found; nothing was written."
-        assert data["problems"][0].startswith("metadata.yaml:2: YAML syntax error")
+        assert (name, data["problems"]) == (
+            "hello",
+            [
+                "metadata.yaml:2: YAML syntax error (column 1): did not find expected ',' or ']'",
+                "1 problem found; nothing was written.",
+            ],
+        )
         archive.metadata(metadata)
         assert stream.next()[0] == "reload"
         assert get(running, "/index.html")[0] == 200
@@ -387,13 +463,15 @@ def test_a_page_without_a_policy_or_a_body_end_still_gets_the_script() -> None:
 # --- starting and stopping -------------------------------------------------------------------
 
 
-def test_stop_ends_event_streams_and_threads(preview: Preview) -> None:
+def test_stop_ends_event_streams_and_threads(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve, "KEEP_ALIVE", 2 * WAIT)  # a stream left to end by itself outlasts WAIT
     stream = Events(preview)
     stream.next()
     idle = socket.create_connection(("127.0.0.1", port(preview)))  # a browser's connection, unused
-    started = time.monotonic()
-    preview.stop()
-    assert time.monotonic() - started < 2
+    stopping = threading.Thread(target=preview.stop, daemon=True)
+    stopping.start()
+    stopping.join(WAIT)
+    assert not stopping.is_alive(), "stop() waits for an open connection or a thread"
     with pytest.raises(EOFError):
         stream.next()
     assert not any(thread.is_alive() for thread in preview.threads)
@@ -414,7 +492,11 @@ def test_a_port_in_use_is_a_message_not_a_traceback(
     attempt.start()
     attempt.join(WAIT)
     assert result == [1]
-    assert f"cannot serve on 127.0.0.1:{port(preview)}: Address already in use" in capsys.readouterr().err
+    assert capsys.readouterr() == (
+        "",
+        f"cannot serve on 127.0.0.1:{port(preview)}: Address already in use"
+        " (try another --port, or --port 0 for any free one)\n",
+    )
 
 
 def read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
@@ -436,7 +518,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
     try:
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
-        assert lines.get(timeout=30).startswith("built 10 pages: 14 files written, ")
+        assert reported(lines.get(timeout=30)) == (10, 14, 0, 0, "_site/index.html")
         serving = lines.get(timeout=WAIT)
         found = re.fullmatch(r"serving http://127\.0\.0\.1:(\d+)/index\.html \(Ctrl-C to stop\)\n", serving)
         assert found, serving
@@ -445,7 +527,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
         assert b"Alpha" in connection.getresponse().read()
         connection.close()
         archive.seed("a.txt", "Edited.\n")
-        assert lines.get(timeout=WAIT).startswith("built 10 pages: 3 files written, ")
+        assert reported(lines.get(timeout=WAIT)) == (10, 3, 11, 0, "_site/index.html")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=WAIT) == 0
         assert process.stderr is not None and process.stderr.read() == ""

@@ -351,9 +351,24 @@ def test_unknown_yaml_tags_and_aliases_are_refused(archive: Archive, run, refuse
     ]
 
 
-def test_usage_mistakes_exit_2(archive: Archive, run) -> None:
-    assert run("--no-such-option").status == 2
-    assert run("publish").status == 2
-    result = run("--base-url", "example.org")
-    assert result.status == 2
-    assert "--base-url must start with http:// or https://, got 'example.org'" in result.err
+USAGE = [
+    "usage: build.py [-h] [--root ROOT] [--out OUT] [--base-url BASE_URL]",
+    "                [--port PORT] [--jobs JOBS] [--quiet | --verbose]",
+    "                [{build,check,serve}]",
+]
+"""The usage lines argparse prints first on an 80-column terminal."""
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+        (["publish"], "argument command: invalid choice: 'publish' (choose from 'build', 'check', 'serve')"),
+        (["--base-url", "example.org"], "--base-url must start with http:// or https://, got 'example.org'"),
+    ],
+)
+def test_usage_mistakes_exit_2(archive: Archive, run, monkeypatch: pytest.MonkeyPatch, args, error: str) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # argparse wraps the usage to the terminal's width
+    result = run(*args)
+    assert (result.status, result.out, result.err) == (2, "", "\n".join([*USAGE, f"build.py: error: {error}\n"]))
+    assert not archive.site.exists()
