@@ -100,9 +100,14 @@ def libraries() -> str:
     return hashlib.sha256("\n".join(stats).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+def code_files() -> list[Path]:
+    """The generator's own code: every module of the archive package, its outputs included, and build.py."""
+    return [*sorted(CODE.rglob("*.py")), CODE.parent / "build.py"]
+
+
 def inputs_digest(root: Path, settings: str, template_dirs: list[Path], static_dirs: list[Path]) -> tuple[str, int]:
     """The digest of all inputs of a build (the generator and its libraries too), with the newest change time."""
-    code = [*sorted(CODE.glob("*.py")), CODE.parent / "build.py", *library_files()]
+    code = [*code_files(), *library_files()]
     stats, newest = input_stats([root / "metadata.yaml", *code], [root / "seeds", *template_dirs, *static_dirs])
     return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest(), newest
 

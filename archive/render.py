@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import json
 import operator
 import os
 import re
@@ -27,7 +26,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from . import GENERATOR, VERSION, fingerprint
-from .derive import Entry, Group, Placement, Site
+from .derive import Entry, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document, from_fields
 from .problems import Invalid, Problem, printable, shown
@@ -53,16 +52,6 @@ class Output(NamedTuple):
     """Makes the bytes (renders a page, reads a seed)."""
     local: bool = False
     """Made in the build's own process: it reads and adds to the build's memo (listings, data files)."""
-
-
-class Listing(NamedTuple):
-    """A group as a list of groups shows it: no entries, only their count."""
-
-    key: str
-    label: str
-    page: str
-    count: int  # type: ignore[assignment]  # the field, for templates; tuple's count() method is not used
-    description: str
 
 
 def marker(match: re.Match[str]) -> str:
@@ -231,7 +220,7 @@ class Theme:
                     self.static["static/" + path.relative_to(folder).as_posix()] = path
         self.static = dict(sorted(self.static.items()))
         self.code = digest(
-            *(p.read_bytes() for p in sorted(CODE.glob("*.py"))), GENERATOR, VERSION, fingerprint.libraries()
+            *(p.read_bytes() for p in fingerprint.code_files()), GENERATOR, VERSION, fingerprint.libraries()
         )
         """Digest of the generator's own code and its libraries: a change to them re-renders everything."""
         self._template_keys: dict[str, str] = {}
@@ -354,6 +343,45 @@ class Plan(NamedTuple):
     """Each document page's key, in the entries' order."""
 
 
+class Planning:
+    """What every producer plans its outputs from (see archive/outputs): the site, the theme,
+    each entry's digest, the memo of what earlier builds made, and the last build's placement."""
+
+    def __init__(
+        self, site: Site, theme: Theme, base_url: str, seeds_dir: Path, memo: dict[str, Any], last: Placement | None
+    ) -> None:
+        self.site, self.theme, self.memo, self.last = site, theme, memo, last
+        self.digests = entry_digests(site, last)
+        """Each entry's digest by its file, in the entries' order (see entry_digest)."""
+        self.common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
+        """What every page and row depends on: the code, the item template, the address, the archive."""
+        seeds = SeedReader(seeds_dir)
+        self.maker = PageMaker(site, theme, base_url, self.common, seeds, self.digests, memo.setdefault("rows", {}))
+        theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, memo.setdefault("markdown", {}))
+        self.keys: list[str] = []
+        """Each document page's key, in the entries' order (for the next build's placement)."""
+        self.salted = ""
+        """What every document page's key is made from besides the entries' digests."""
+
+    def key(self, producer: str, version: int, *inputs: str) -> str:
+        """The key of an output: its producer's name and version and the inputs it declares."""
+        return page_key(producer, str(version), *inputs)
+
+    def page(
+        self,
+        producer: str,
+        version: int,
+        path: str,
+        template: str,
+        inputs: Iterable[str],
+        local: bool = False,
+        **context: Any,
+    ) -> Output:
+        """A page made with `template`; its key digests the producer, the inputs, the template and
+        `common`. `local`: a page that lists entries (see Output.local)."""
+        return self.maker(path, template, [producer, str(version), *inputs], local, **context)
+
+
 def plan_site(
     site: Site,
     theme: Theme,
@@ -362,35 +390,20 @@ def plan_site(
     memo: dict[str, dict[str, Any]] | None = None,
     last: Placement | None = None,
 ) -> Plan:
-    """Every file of the site, as Outputs: each document's page right before its raw copy.
+    """Every file of the site, as Outputs: what each producer of archive/outputs plans, in turn.
 
     `memo` holds what earlier builds made of each entry: listing rows (`rows`, digest -> HTML),
     metadata.json lines (`lines`, digest -> JSON), both as UTF-8, and Markdown (`markdown`,
-    text -> HTML).
-    What is made now is added to it and what no entry needs any more is dropped, so that a
-    rebuild that lists 10,000 documents makes only the new ones. `last`, the placement the
-    site was placed from (site.patch), gives the digests and page keys of the documents that
-    did not change.
+    text -> HTML). What is made now is added to it and what no entry needs any more is dropped,
+    so that a rebuild that lists 10,000 documents makes only the new ones. `last`, the
+    placement the site was placed from (site.patch), gives the digests and page keys of the
+    documents that did not change.
     """
-    memo = memo if memo is not None else {}
-    digests = entry_digests(site, last)
-    common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
-    rows = memo.setdefault("rows", {})
-    page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows)
-    theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, memo.setdefault("markdown", {}))
-    salted = page.salted("document.html")
-    known = last_keys(site, last, salted)
-    keys: list[str] = []
-    outputs = plan_pages(site, page, digests, known, keys)
-    for path, file in theme.static.items():
-        data = file.read_bytes()
-        outputs.append(Output(path, digest("static", data), functools.partial(bytes, data)))
-    lines = memo.setdefault("lines", {})
-    for key in lines.keys() - digests.values():
-        del lines[key]
-    json_key = digest("metadata.json", common, "\0".join(digests.values()))
-    outputs.append(Output("metadata.json", json_key, lambda: metadata_json(site, digests, lines), True))
-    return Plan(outputs, digests, salted, keys)
+    from .outputs import PRODUCERS
+
+    planning = Planning(site, theme, base_url, seeds_dir, memo if memo is not None else {}, last)
+    outputs = [output for producer in PRODUCERS for output in producer.plan(planning)]
+    return Plan(outputs, planning.digests, planning.salted, planning.keys)
 
 
 def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
@@ -403,17 +416,6 @@ def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
     for entry in itertools.compress(site.entries, map(site.patch.fresh.__contains__, files)):
         known[entry.doc.file] = entry_digest(entry)
     return dict(zip(files, map(known.__getitem__, files), strict=True))
-
-
-def last_keys(site: Site, last: Placement | None, salted: str) -> dict[str, str]:
-    """The page keys of the last build that hold again: its documents' whose neighbours are
-    the same, when the document template and what the keys are salted with are too."""
-    if site.patch is None or last is None or last.salted != salted:
-        return {}
-    known = dict(zip(last.files(), last.keys, strict=True))
-    for file in site.patch.fresh | site.patch.near:
-        known.pop(file, None)
-    return known
 
 
 class SeedReader:
@@ -577,6 +579,8 @@ class PageMaker:
         return row
 
 
+OUTPUT = from_fields(Output)
+FILE_OF = operator.attrgetter("doc.file")
 TEXT_SLOT_NAME = SeedText.SLOT.strip("\0").encode()
 ROOT = "\0"
 """Stands for the way back to the site's root in a remembered row: NUL is in no text a page shows."""
@@ -594,73 +598,6 @@ def quoted(target: str) -> str:
     return urllib.parse.quote(target)
 
 
-def plan_pages(
-    site: Site, page: PageMaker, digests: dict[str, str], known: dict[str, str], keys: list[str]
-) -> list[Output]:
-    """The HTML pages: index, about, one per document, and the listings.
-
-    `known`: document pages' keys that hold from the last build; `keys` gets every one."""
-    entries = site.entries
-    months = [(m.key, m.label) for m in site.months]
-    summary = {
-        "count": len(entries),
-        "publisher_count": len(site.publishers),
-        "first": entries[0].doc.date.label if entries else "",
-        "last": entries[-1].doc.date.label if entries else "",
-    }
-    index_parts = [digest("\0".join(digests.values()), months, summary)]
-    outputs = [
-        page("index.html", "index.html", index_parts, True, title=site.info.title, months=site.months, **summary),
-        page("about.html", "about.html", [], title="About this archive"),
-    ]
-    outputs.extend(document_outputs(entries, page, digests, known, keys))
-    for kind, title, groups in (("stance", "Stances", site.stances), ("publisher", "Publishers", site.publishers)):
-        listings = tuple(Listing(g.key, g.label, g.page, len(g.entries), g.description) for g in groups)
-        parts = [digest(kind, listings)]
-        outputs.append(page(f"{kind}s/index.html", "groups.html", parts, title=title, groups=listings, kind=kind))
-        outputs.extend(group_page(page, group, kind, digests) for group in groups)
-    return outputs
-
-
-def document_outputs(
-    entries: tuple[Entry, ...], page: PageMaker, digests: dict[str, str], known: dict[str, str], keys: list[str]
-) -> Iterable[Output]:
-    """Each document's page, then its raw copy. A page's key is made from its neighbours'
-    digests and its own, unless `known`; `keys` gets every one.
-
-    Made column by column, by builtins: a loop in Python costs a build of 10,000 documents
-    40 ms, most of an incremental build's planning."""
-    found: list[Any] = list(map(known.get, map(FILE_OF, entries)))  # None where not known
-    ordered = ["", *digests.values(), ""]  # in the entries' order
-    salted = page.salted("document.html")
-    for i in itertools.compress(range(len(found)), map(operator.not_, found)):
-        found[i] = page_key(entries[i].page, salted, ordered[i], ordered[i + 1], ordered[i + 2])
-    keys.extend(found)
-    previous, following = [None, *entries[:-1]], [*entries[1:], None]
-    pages = map(functools.partial, itertools.repeat(page.document), entries, previous, following)
-    raws = map(functools.partial, itertools.repeat(page.seeds.read), map(DOC_OF, entries))
-    made_here = [False] * len(entries)
-    page_outputs = map(OUTPUT, zip(map(PAGE_OF, entries), found, pages, made_here, strict=True))
-    raw_outputs = map(OUTPUT, zip(map(RAW_OF, entries), map(SHA256_OF, entries), raws, made_here, strict=True))
-    return itertools.chain.from_iterable(zip(page_outputs, raw_outputs, strict=True))
-
-
-OUTPUT = from_fields(Output)
-FILE_OF = operator.attrgetter("doc.file")
-DOC_OF = operator.attrgetter("doc")
-PAGE_OF = operator.attrgetter("page")
-RAW_OF = operator.attrgetter("raw")
-SHA256_OF = operator.attrgetter("doc.sha256")
-
-
-def group_page(page: PageMaker, group: Group, kind: str, digests: dict[str, str]) -> Output:
-    """The page listing one stance's or one publisher's documents."""
-    listed = "\0".join(map(digests.__getitem__, map(FILE_OF, group.entries)))
-    parts = [digest(kind, group.key, group.label, group.description, listed)]
-    title = f"{kind.capitalize()}: {group.label}"
-    return page(group.page, "group.html", parts, True, title=title, group=group, kind=kind)
-
-
 def template_problem(error: jinja2.TemplateError) -> Problem:
     """A template error (from a user's own template) as a problem at its line."""
     if isinstance(error, jinja2.TemplateSyntaxError):
@@ -671,51 +608,3 @@ def template_problem(error: jinja2.TemplateError) -> Problem:
     name, line = in_templates[-1] if in_templates else ("templates", 0)
     where = shown(Path(name)) if in_templates else name
     return Problem(where, line, f"{printable(str(error))} (while rendering a page: {type(error).__name__})")
-
-
-def document_record(entry: Entry) -> dict[str, Any]:
-    """One document in metadata.json: the record as written, plus where its files are."""
-    doc = entry.doc
-    record = {
-        "file": doc.file,
-        "title": doc.title,
-        "publisher": doc.publisher,
-        "date": doc.date.text,
-        "stance": doc.stance,
-        "sha256": doc.sha256,
-        "page": entry.page,
-        "raw": entry.raw,
-    }
-    optional = {
-        "author": doc.author,
-        "source_url": doc.source_url,
-        "language": doc.language,
-        "slug": doc.slug,
-        "encoding": doc.encoding,
-        "note": doc.note,
-    }
-    record.update({key: value for key, value in optional.items() if value is not None})
-    return record
-
-
-def metadata_json(site: Site, digests: dict[str, str], lines: dict[str, bytes]) -> bytes:
-    """metadata.json: the archive's metadata for people and programs that reuse it, one document a line.
-
-    `lines` remembers each document's line by its entry's digest (see entry_digest).
-    """
-    info = site.info
-    head = {
-        "archive": {"title": info.title, "description": info.description, "language": info.language},
-        "generator": f"{GENERATOR} {VERSION}",
-        "stances": [{"key": s.key, "label": s.label, "description": s.description} for s in info.stances],
-    }
-    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-    for entry, key in zip(site.entries, digests.values(), strict=True):  # digests are in the entries' order
-        if key not in lines:
-            lines[key] = encode(document_record(entry)).encode("utf-8")
-    if not digests:
-        return (encode(head)[:-1] + ', "documents": []}\n').encode("utf-8")
-    # Joined as UTF-8: one emoji makes a joined str four bytes a character, and 10,000 lines
-    # then cost 16 MB a copy.
-    documents = b",\n".join(map(lines.__getitem__, digests.values()))
-    return b"".join([encode(head)[:-1].encode("utf-8"), b', "documents": [\n', documents, b"\n]}\n"])

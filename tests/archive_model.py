@@ -3,13 +3,16 @@ incremental test shares: the site built incrementally equals a clean build of th
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 from conftest import PROJECT, files_under
 
 import build
+from archive.render import Output, Planning
 
 
 class Model:
@@ -88,3 +91,26 @@ def assert_same_as_clean(root: Path, incremental: Path, clean: Path, step: str) 
     )
     differ = sorted(path for path in made if made[path] != expected[path])
     assert not differ, f"{step}: these files differ from a clean build's: {differ}"
+
+
+class SeeAlso:
+    """A producer for tests: for each document, `see-also/FILE.txt` names the document after it in
+    the order of file names. Its files depend on another document than their own, which it
+    declares in their keys, unless made with `declared=False` (an incremental build then leaves
+    such a file stale: the tests show that they notice)."""
+
+    NAME = "see-also"
+    VERSION = 1
+
+    def __init__(self, declared: bool = True) -> None:
+        self.declared = declared
+
+    def plan(self, planning: Planning) -> Iterator[Output]:
+        entries = sorted(planning.site.entries, key=lambda entry: entry.doc.file)
+        for entry, other in zip(entries, [*entries[1:], None], strict=True):
+            inputs = [planning.digests[entry.doc.file]]
+            if other is not None and self.declared:
+                inputs.append(planning.digests[other.doc.file])
+            text = f"{entry.doc.title}: see also {other.doc.title if other else 'nothing'}\n"
+            key = planning.key(self.NAME, self.VERSION, *inputs)
+            yield Output(f"see-also/{entry.doc.file}.txt", key, functools.partial(str.encode, text))

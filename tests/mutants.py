@@ -71,7 +71,7 @@ MUTANTS = [
     ),
     Mutant(
         "a document page's key ignores its neighbours",
-        "archive/render.py",
+        "archive/outputs/documents.py",
         "page_key(entries[i].page, salted, ordered[i], ordered[i + 1], ordered[i + 2])",
         "page_key(entries[i].page, salted, ordered[i + 1])",
     ),
@@ -83,7 +83,7 @@ MUTANTS = [
     ),
     Mutant(
         "the last page key of a document next to a change is reused",
-        "archive/render.py",
+        "archive/outputs/documents.py",
         "known.pop(file, None)",
         "known.get(file)",
     ),
@@ -101,15 +101,27 @@ MUTANTS = [
     ),
     Mutant(
         "a listing's key ignores what its documents show",
-        "archive/render.py",
-        'listed = "\\0".join(map(digests.__getitem__, map(FILE_OF, group.entries)))',
+        "archive/outputs/listings.py",
+        'listed = "\\0".join(map(planning.digests.__getitem__, map(FILE_OF, group.entries)))',
         'listed = "\\0".join(map(FILE_OF, group.entries))',
     ),
     Mutant(
         "the index's key ignores what its documents show",
+        "archive/outputs/index.py",
+        'inputs = [digest("\\0".join(planning.digests.values()), months, summary)]',
+        "inputs = [digest(months, summary)]",
+    ),
+    Mutant(
+        "a producer's version is left out of its outputs' keys",
         "archive/render.py",
-        'index_parts = [digest("\\0".join(digests.values()), months, summary)]',
-        "index_parts = [digest(months, summary)]",
+        "return page_key(producer, str(version), *inputs)",
+        "return page_key(producer, *inputs)",
+    ),
+    Mutant(
+        "a producer module's code is left out of the generator's digest",
+        "archive/fingerprint.py",
+        'return [*sorted(CODE.rglob("*.py")), CODE.parent / "build.py"]',
+        'return [*sorted(CODE.glob("*.py")), CODE.parent / "build.py"]',
     ),
     Mutant(
         "a file the last build wrote and this one does not is left in the site",

@@ -15,7 +15,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from archive_model import Model, assert_same_as_clean, build_quietly
+from archive_model import Model, SeeAlso, assert_same_as_clean, build_quietly
 from conftest import PROJECT, Archive, files_under, not_manifest, reported
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -242,9 +242,15 @@ EXAMPLES = int(os.environ.get("INCREMENTAL_EXAMPLES", "150"))
 def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPathFactory, operations, lazy) -> None:  # type: ignore[no-untyped-def]
     """`lazy`: state that changed a little is never written again (see fingerprint.SLACK).
 
-    A failure names the sequence of operations; Hypothesis prints it, and a blob to replay it with
+    A producer for tests whose files show another document's title (SeeAlso) is one of the
+    outputs. A failure names the sequence of operations; Hypothesis prints it, and a blob to replay it with
     `@reproduce_failure`."""
-    with mock.patch.object(fingerprint, "SLACK", 1.0 if lazy else fingerprint.SLACK):
+    from archive import outputs
+
+    with (
+        mock.patch.object(fingerprint, "SLACK", 1.0 if lazy else fingerprint.SLACK),
+        mock.patch.object(outputs, "PRODUCERS", [*outputs.PRODUCERS, SeeAlso()]),
+    ):
         check_incremental_builds(tmp_path_factory.mktemp("model"), operations)
 
 
@@ -374,3 +380,18 @@ def test_every_field_of_a_document_but_its_line_is_in_its_digest() -> None:
         if name != "doc":
             changed = entry._replace(**{name: "other"})
             assert entry_digest(changed) != entry_digest(entry), name
+
+
+def test_the_generator_s_digest_covers_every_module_of_the_package() -> None:
+    """A change to any module (an output's producer included) is a change of the generator."""
+    import importlib.util
+    import pkgutil
+
+    import archive
+
+    modules = [m.name for m in pkgutil.walk_packages(archive.__path__, "archive.")]
+    assert "archive.outputs.documents" in modules
+    files = {path.resolve() for path in fingerprint.code_files()}
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None and Path(spec.origin).resolve() in files, name

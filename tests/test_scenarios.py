@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from archive_model import Model, assert_same_as_clean
+from archive_model import Model, SeeAlso, assert_same_as_clean
 from conftest import files_under
 
 import build
@@ -231,3 +231,60 @@ def test_a_site_with_a_manifest_of_the_previous_version_is_upgraded_in_place(tmp
     assert manifest_of(site) == old
     assert not (site / "documents" / "retired.html").exists()
     assert (site / "notes.txt").read_text() == "a file of someone's own"
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "left undeclared"])
+def test_a_dependency_across_documents_is_one_more_declared_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: bool
+) -> None:
+    """A producer whose files show another document's title stays current when it declares that
+    document's digest; left undeclared, the stale file is caught by the comparison with a clean build."""
+    from archive import outputs
+
+    monkeypatch.setattr(outputs, "PRODUCERS", [*outputs.PRODUCERS, SeeAlso(declared)])
+    model = Model(tmp_path / "archive")
+    for name, title, date, stance, publisher in DOCUMENTS:
+        model.add(name, title, date, stance, publisher)
+    model.write()
+    site = tmp_path / "site"
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    assert (site / "see-also" / "a.txt.txt").read_text() == "Alpha: see also Bravo\n"
+    model.set("b.txt", "title", "Bravo Prime")
+    model.write()
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    if declared:
+        assert_same_as_clean(model.root, site, tmp_path / "clean", "b.txt retitled")
+        assert (site / "see-also" / "a.txt.txt").read_text() == "Alpha: see also Bravo Prime\n"
+    else:
+        with pytest.raises(AssertionError) as failed:
+            assert_same_as_clean(model.root, site, tmp_path / "clean", "b.txt retitled")
+        assert str(failed.value).splitlines()[0] == (
+            "b.txt retitled: these files differ from a clean build's: ['.archive-manifest.json', 'see-also/a.txt.txt']"
+        )
+
+
+class SeeAlsoWorded(SeeAlso):
+    """The next version of SeeAlso: the same inputs, other words."""
+
+    VERSION = 2
+
+    def plan(self, planning):  # type: ignore[no-untyped-def]
+        for output in super().plan(planning):
+            yield output._replace(make=lambda make=output.make: make().replace(b"see also", b"next:"))
+
+
+def test_a_producer_of_another_version_makes_its_files_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import outputs
+
+    model = Model(tmp_path / "archive")
+    for name, title, date, stance, publisher in DOCUMENTS:
+        model.add(name, title, date, stance, publisher)
+    model.write()
+    site = tmp_path / "site"
+    for note, producer in ((None, SeeAlso()), ("A note.", SeeAlsoWorded())):
+        monkeypatch.setattr(outputs, "PRODUCERS", [*outputs.PRODUCERS[:-1], producer, outputs.PRODUCERS[-1]])
+        model.set("g.txt", "note", note)  # an edit, so that the build does not stop at "nothing changed"
+        model.write()
+        assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    assert (site / "see-also" / "a.txt.txt").read_text() == "Alpha: next: Bravo\n"
+    assert_same_as_clean(model.root, site, tmp_path / "clean", "SeeAlso of version 2")
