@@ -440,6 +440,14 @@ CASES = [
         "stance-empty", edit("stance: for", 'stance: ""'), ["metadata.yaml:16: documents.a.txt.stance: is empty", ONE]
     ),
     Case(
+        "stance-misspelt",
+        edit("stance: against", "stance: agianst"),
+        [
+            "metadata.yaml:21: documents.b.txt.stance: 'agianst' is not one of: for, against (did you mean 'against'?)",
+            ONE,
+        ],
+    ),
+    Case(
         "publisher-wrong-type",
         edit("publisher: Daily One", "publisher: {name: Daily One}"),
         ["metadata.yaml:14: documents.a.txt.publisher: expected text, got a mapping", ONE],
