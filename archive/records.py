@@ -32,7 +32,7 @@ import yaml
 from .dates import PartialDate, latest_date
 from .derive import title_slug
 from .fingerprint import libraries, worth_writing
-from .load import MAX_DEPTH, Loader, check_events, parse_metadata, read_metadata, seed_name_problem
+from .load import MAX_DEPTH, check_events, compose, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed, from_fields
 from .problems import Invalid, shown
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
@@ -341,7 +341,7 @@ def composed_records(chunk: list[str], where: str) -> list[Pair] | None:
     text = "".join(record if record.endswith("\n") else record + "\n" for record in chunk)
     try:
         check_events(text, where, MAX_DEPTH - 1)  # the records sit one level deeper in the file
-        node = yaml.compose(text, Loader=Loader)
+        node = compose(text)
     except (Invalid, yaml.YAMLError):
         return None
     if not isinstance(node, yaml.MappingNode) or len(node.value) != len(chunk):

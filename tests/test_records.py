@@ -181,6 +181,23 @@ def test_a_remembered_record_of_a_seed_in_another_encoding_gives_its_document(ro
     assert cached(root, memory) == full(root)
 
 
+def test_records_after_a_line_separator_in_quotes_keep_their_lines(root: Path) -> None:
+    """libyaml counts U+2028 and U+2029 as line breaks; records are placed on the lines LF counts."""
+    (root / "metadata.yaml").write_text(BASE.replace('"Alpha: one"', "'Alpha:\u2028one\u2029'"), encoding="utf-8")
+    memory = remembered(root)
+    (root / "metadata.yaml").write_text(
+        BASE.replace('"Alpha: one"', "'Alpha:\u2028one\u2029'").replace("Gamma", "Gamma revised"), encoding="utf-8"
+    )
+    verdict = cached(root, memory)
+    assert verdict == full(root) and verdict[0] == "ok"
+    assert [doc.line for doc in verdict[1].documents] == [11, 16, 25, 26]  # type: ignore[attr-defined]
+    assert verdict[1].documents[0].title == "Alpha:\u2028one\u2029"  # type: ignore[attr-defined]
+    split = records.split_records((root / "metadata.yaml").read_text("utf-8"))
+    assert split is not None
+    texts = [record for _, record in split.records]
+    assert records.parse_chunk((texts, "metadata.yaml", STANCES)) is not None
+
+
 def test_a_cache_from_elsewhere_is_ignored(root: Path) -> None:
     for memory in (b"", b"\x00garbage", b"{}", remembered(root)[:-7]):
         assert cached(root, memory) == full(root)
