@@ -144,12 +144,12 @@ STANCE = Schema({"label": (True, read_text), "description": (True, read_text)})
 
 
 def document_schema(stance_keys: list[str]) -> Schema:
-    """The fields of a document record; `stance` must be one of the declared keys."""
+    """The fields of a document record; `stance` must be one of the declared keys (a close one is suggested)."""
 
     def read_stance(node: yaml.Node) -> str:
         key = read_text(node)
         if stance_keys and key not in stance_keys:
-            raise ValueError(f"'{printable(key)}' is not one of: {', '.join(stance_keys)}")
+            raise ValueError(f"'{printable(key)}' is not one of: {', '.join(stance_keys)}{suggest(key, stance_keys)}")
         return key
 
     return Schema(

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import Archive
 from previous_site import PreviousSite
 
@@ -200,6 +201,70 @@ CASES = [
         "control-character-in-yaml",
         edit("title: Alpha", "title: Al\x07pha"),
         ["metadata.yaml:13: character U+0007 (column 14) is not allowed in YAML: remove it", ONE],
+    ),
+    # U+2028 and U+2029 where YAML reads them as line breaks that change the text (in quotes YAML keeps them)
+    Case(
+        "line-separator-in-plain-text",
+        edit("title: Alpha", "title: Alpha\u2028Omega"),
+        [
+            "metadata.yaml:13: character U+2028 (column 17) is read by YAML as a line break here,"
+            " which would change the text: write \\u2028 inside double quotes",
+            ONE,
+        ],
+    ),
+    Case(
+        "paragraph-separator-in-a-literal-block",
+        edit("stance: for\n", "stance: for\n    note: |\n      One\u2029two\n"),
+        [
+            "metadata.yaml:18: character U+2029 (column 10) is read by YAML as a line break here,"
+            " which would change the text: write \\u2029 inside double quotes",
+            ONE,
+        ],
+    ),
+    Case(
+        "line-separator-in-a-folded-block",
+        edit("stance: for\n", "stance: for\n    note: >\n      One\u2028      two\n"),
+        [
+            "metadata.yaml:18: character U+2028 (column 10) is read by YAML as a line break here,"
+            " which would change the text: write \\u2028 inside double quotes",
+            ONE,
+        ],
+    ),
+    Case(
+        "line-separator-in-a-comment",
+        edit("stance: for\n", "stance: for  # a comment\u2028that goes on\n"),
+        [
+            "metadata.yaml:16: character U+2028 (column 29) is read by YAML as a line break here,"
+            " which would change the text: write \\u2028 inside double quotes",
+            ONE,
+        ],
+    ),
+    Case(
+        "paragraph-separator-after-a-value",
+        edit('date: "2022-08"', 'date: "2022-08"\u2029'),
+        [
+            "metadata.yaml:20: character U+2029 (column 20) is read by YAML as a line break here,"
+            " which would change the text: write \\u2029 inside double quotes",
+            ONE,
+        ],
+    ),
+    Case(
+        "line-separator-after-a-space-in-quotes",
+        edit("title: Beta", "title: 'Beta \u2028Gamma'"),
+        [
+            "metadata.yaml:18: character U+2028 (column 18) follows a space inside quotes, which YAML drops before"
+            " a line break: write \\u2028 inside double quotes",
+            ONE,
+        ],
+    ),
+    Case(
+        "paragraph-separator-after-a-backslash-in-double-quotes",
+        edit("publisher: Weekly Two", 'publisher: "Weekly\\\u2029Two"'),
+        [
+            "metadata.yaml:19: character U+2029 (column 24) follows a backslash inside double quotes, which makes"
+            " YAML drop it: write \\u2029 instead",
+            ONE,
+        ],
     ),
     # YAML structure
     Case(
@@ -438,6 +503,14 @@ CASES = [
     ),
     Case(
         "stance-empty", edit("stance: for", 'stance: ""'), ["metadata.yaml:16: documents.a.txt.stance: is empty", ONE]
+    ),
+    Case(
+        "stance-misspelt",
+        edit("stance: against", "stance: agianst"),
+        [
+            "metadata.yaml:21: documents.b.txt.stance: 'agianst' is not one of: for, against (did you mean 'against'?)",
+            ONE,
+        ],
     ),
     Case(
         "publisher-wrong-type",
@@ -767,14 +840,27 @@ def test_yaml_1_1_specials_are_read_as_the_text_they_look_like(archive: Archive,
     assert '"title": "="' in data and '"publisher": "<<"' in data
 
 
-def test_a_raw_line_separator_in_metadata_is_refused_not_folded_away(archive: Archive, run) -> None:
+def test_separators_written_by_safe_dump_are_kept_shown_and_lines_count_lf_alone(archive: Archive, run) -> None:
+    path = archive.root / "metadata.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["documents"]["a.txt"].update(title="Alpha\u2028Omega\u2029End", note="First\u2028line.\u2029Next paragraph.")
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    assert "    title: 'Alpha\u2028      Omega\u2029      End'\n" in text  # raw, in single quotes
+    path.write_text(text, "utf-8")
+    result = run("--root", ".", "--quiet")
+    assert (result.status, result.out, result.err) == (0, "", "")
+    page = (archive.site / "documents" / "alpha-omega-end.html").read_text("utf-8")
+    assert "<title>Alpha\u2028Omega\u2029End · Test archive</title>" in page
+    assert "<h1>Alpha\u2028Omega\u2029End</h1>" in page
+    assert "<p>First\u2028line.\u2029Next paragraph.</p>" in page
+    assert (
+        json.loads((archive.site / "metadata.json").read_text())["documents"][1]["title"] == "Alpha\u2028Omega\u2029End"
+    )
+    # libyaml counts each separator as a line break; a message counts LF alone, as an editor does
     previous = PreviousSite(archive.site, run)
-    edit("title: Alpha", 'title: "Alpha\u2028Omega"')(archive)
+    assert text.split("\n")[21] == "    stance: against"
+    path.write_text(text.replace("stance: against", "stance: sideways"), "utf-8")
     assert previous.refuse() == [
-        "metadata.yaml:13: character U+2028 (column 18) is read by YAML as a line break, which would change"
-        " the text: write \\u2028 inside double quotes",
+        "metadata.yaml:22: documents.b.txt.stance: 'sideways' is not one of: for, against",
         ONE,
     ]
-    edit('title: "Alpha\u2028Omega"', 'title: "Alpha\\u2028Omega"')(archive)
-    assert run("--root", ".", "--quiet").status == 0
-    assert json.loads((archive.site / "metadata.json").read_text())["documents"][1]["title"] == "Alpha\u2028Omega"

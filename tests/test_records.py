@@ -12,12 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive import records
-from archive.load import Loader, check_events, load_seeds, parse_metadata, read_metadata
+from archive.load import load_seeds, parse_metadata, read_metadata
 from archive.problems import Invalid
 from archive.validate import validate
 
@@ -182,6 +181,23 @@ def test_a_remembered_record_of_a_seed_in_another_encoding_gives_its_document(ro
     assert cached(root, memory) == full(root)
 
 
+def test_records_after_a_line_separator_in_quotes_keep_their_lines(root: Path) -> None:
+    """libyaml counts U+2028 and U+2029 as line breaks; records are placed on the lines LF counts."""
+    (root / "metadata.yaml").write_text(BASE.replace('"Alpha: one"', "'Alpha:\u2028one\u2029'"), encoding="utf-8")
+    memory = remembered(root)
+    (root / "metadata.yaml").write_text(
+        BASE.replace('"Alpha: one"', "'Alpha:\u2028one\u2029'").replace("Gamma", "Gamma revised"), encoding="utf-8"
+    )
+    verdict = cached(root, memory)
+    assert verdict == full(root) and verdict[0] == "ok"
+    assert [doc.line for doc in verdict[1].documents] == [11, 16, 25, 26]  # type: ignore[attr-defined]
+    assert verdict[1].documents[0].title == "Alpha:\u2028one\u2029"  # type: ignore[attr-defined]
+    split = records.split_records((root / "metadata.yaml").read_text("utf-8"))
+    assert split is not None
+    texts = [record for _, record in split.records]
+    assert records.parse_chunk((texts, "metadata.yaml", STANCES)) is not None
+
+
 def test_a_cache_from_elsewhere_is_ignored(root: Path) -> None:
     for memory in (b"", b"\x00garbage", b"{}", remembered(root)[:-7]):
         assert cached(root, memory) == full(root)
@@ -288,76 +304,15 @@ def test_a_first_build_of_many_records_parses_them_in_workers(root: Path, monkey
     assert chunks == [4, 4]
 
 
-def same_node(ours: yaml.Node, theirs: yaml.Node) -> bool:
-    """The same node as far as validation can tell: kind, tag, value, style and where it starts."""
-    if type(ours) is not type(theirs) or ours.tag != theirs.tag:
-        return False
-    if (ours.start_mark.line, ours.start_mark.column) != (theirs.start_mark.line, theirs.start_mark.column):
-        return False
-    if isinstance(ours, yaml.ScalarNode):
-        return bool(ours.value == theirs.value and ours.style == theirs.style)
-    return (
-        ours.flow_style == theirs.flow_style
-        and len(ours.value) == len(theirs.value)
-        and all(same_node(a, c) and same_node(b, d) for (a, b), (c, d) in zip(ours.value, theirs.value, strict=True))
-    )
-
-
-TRICKY = "-?:,#[]{}&*!|>'\"%@`~\\.\t\x85\u2028\ufeff\x07"
-"""Characters that YAML reads specially somewhere in a scalar, or refuses."""
-CHARACTERS = (
-    st.sampled_from("ab1 é中😀") | st.sampled_from("ab1 é中😀") | st.sampled_from("ab1 é中😀") | st.sampled_from(TRICKY)
-)
-SCALARS = (
-    st.text(CHARACTERS, max_size=6).map(lambda text: f'"{text}"')
-    | st.text(CHARACTERS, max_size=6).map(lambda text: f"'{text}'")
-    | st.text(CHARACTERS, min_size=1, max_size=6)
-    | st.sampled_from(["2022-09-01", "2022", "yes", "No", "null", "~", "1.5", "0x1f", ".inf", "a b", "a  b", "a:b"])
-)
-
-
-@settings(max_examples=EXAMPLES * 5, deadline=None)
-@given(
-    key=SCALARS,
-    indent=st.integers(1, 2),
-    deeper=st.integers(1, 2),
-    fields=st.lists(
-        st.tuples(st.sampled_from(["title", "stance", "yes", "x_1", "Date"]), SCALARS), min_size=1, max_size=4
-    ),
-    odd=st.none() | st.tuples(st.integers(0, 3), st.integers(0, 3)),
-    tail=st.sampled_from(["", "", "\n", "  \n\n", " # c\n", "x"]),
-)
-def test_a_record_read_without_yaml_gives_the_nodes_yaml_composes(
-    key: str, indent: int, deeper: int, fields: list[tuple[str, str]], odd: tuple[int, int] | None, tail: str
-) -> None:
-    """Records the plain path reads (a good share of these) compose to the same nodes, and
-    YAML refuses nothing in them."""
-    indents = [indent + deeper] * len(fields)
-    if odd is not None and odd[0] < len(fields):
-        indents[odd[0]] = odd[1]  # one field indented otherwise
-    record = f"{' ' * indent}{key}:\n" + "".join(
-        f"{' ' * at}{name}: {value}\n" for at, (name, value) in zip(indents, fields, strict=True)
-    )
-    record += tail
-    nodes = records.plain_record(record)
-    if nodes is None:
-        return
-    check_events(record, "metadata.yaml")
-    composed = yaml.compose(record, Loader=Loader)
-    assert isinstance(composed, yaml.MappingNode) and len(composed.value) == 1
-    assert same_node(nodes[0], composed.value[0][0])
-    assert same_node(nodes[1], composed.value[0][1])
-
-
-def test_records_in_the_usual_forms_are_read_without_yaml() -> None:
+def test_records_in_the_usual_forms_are_each_parsed_alone_as_together() -> None:
     usual = [
         '  a.txt:\n    title: "Alpha: “one” 中文 😀"\n    publisher: Daily One\n    date: 2022-09-01\n    stance: for\n',
         "  b b.txt:\n    title: 'Beta # two'\n    publisher: People's Daily\n    date: \"2022-08?\"\n    stance: against\n\n",
         '  "c.txt":\n      title: Gamma\n      publisher: "A \'B\'"\n      date: 2021\n      stance: for',
     ]
-    assert [records.plain_record(record) is not None for record in usual[:2]] == [True, True]
-    assert records.plain_record(usual[2]) is None  # no line end after the last field: YAML reads it
-    assert records.plain_record(usual[2] + "\n") is not None
-    split = records.split_records(BASE)
-    assert split is not None
-    assert [records.plain_record(record) is not None for _, record in split.records] == [True, False, False, False]
+    schema = records.document_schema(STANCES)
+    alone = [records.parse_record(record, "metadata.yaml", schema) for record in usual]
+    assert [name for name, _ in filter(None, alone)] == ["a.txt", "b b.txt", "c.txt"]
+    assert alone[0] is not None and alone[0][1]["title"] == "Alpha: “one” 中文 😀"
+    assert alone[1] is not None and alone[1][1]["publisher"] == "People's Daily"
+    assert records.parse_chunk((usual, "metadata.yaml", STANCES)) == alone

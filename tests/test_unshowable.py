@@ -12,6 +12,10 @@ literal; a browser reads CRLF and a lone CR as LF.
 
 Metadata is written by hand and not kept verbatim: there the same characters are refused.
 
+U+2028 and U+2029 (line and paragraph separators) are not marked: they are not controls, and
+HTML carries them as text, so a page shows them as themselves, in a seed as in metadata (where
+YAML keeps them only inside quotes: see archive.load.SEPARATORS).
+
 A lone surrogate cannot come from a UTF-8 seed (Python's UTF-8 decoder refuses one, as the
 standard says), nor from UTF-16 or UTF-32; it can from a seed declared as `utf-7`,
 `unicode_escape` or `raw_unicode_escape`, whose decoders let one through. Those routes are
@@ -56,7 +60,8 @@ def test_marked_characters_are_what_html_forbids_plus_form_feed() -> None:
 
 
 def yaml_forbids(code: int) -> bool:
-    """YAML 1.1's printable set (what PyYAML's reader accepts), and the two line breaks it folds."""
+    """YAML 1.1's printable set (what PyYAML's reader accepts), and the line breaks it reads beyond
+    LF and CR: U+0085, refused, and U+2028 and U+2029, refused where YAML would change the text."""
     printable = code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or code == 0x85
     printable = printable or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
     return not printable or code in (0x85, 0x2028, 0x2029)
@@ -133,6 +138,14 @@ def test_a_lone_surrogate_from_a_declared_encoding_is_marked(archive: Archive, r
     assert text == "lone \ud800 surrogate\n"
     page = build_with_seed(archive, run, raw, encoding)
     assert_marked(page, text, "\ud800", "U+D800")
+
+
+def test_line_and_paragraph_separators_are_text_on_a_page_not_markers(archive: Archive, run) -> None:
+    text = "before\u2028between\u2029after\n"
+    page = build_with_seed(archive, run, text.encode("utf-8"))
+    assert "before\u2028between\u2029after" in page
+    assert "data-cp" not in page and "data-cp" not in verbatim(text)  # the bytes path and the string path
+    assert verbatim_text(page) == text
 
 
 def test_no_utf_decoder_yields_a_lone_surrogate() -> None:
