@@ -107,7 +107,7 @@ class SeeAlso:
 
     def plan(self, planning: Planning) -> Iterator[Output]:
         entries = sorted(planning.site.entries, key=lambda entry: entry.doc.file)
-        for entry, other in zip(entries, [*entries[1:], None], strict=True):
+        for entry, other in zip(entries, [*entries[1:], None][: len(entries)], strict=True):
             inputs = [planning.digests[entry.doc.file]]
             if other is not None and self.declared:
                 inputs.append(planning.digests[other.doc.file])

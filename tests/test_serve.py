@@ -287,7 +287,7 @@ def test_a_refused_build_keeps_the_site_and_shows_the_problems(
     assert name == "problems"
     # As the terminal shows them: every problem, then the summary.
     assert data["problems"] == [
-        "metadata.yaml:21: documents.b.txt.stance: 'agains' is not one of: for, against",
+        "metadata.yaml:21: documents.b.txt.stance: 'agains' is not one of: for, against (did you mean 'against'?)",
         "1 problem found; nothing was written.",
     ]
     assert get(preview, "/index.html")[2] == before
