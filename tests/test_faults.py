@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import queue
 import random
 import shutil
@@ -156,6 +157,10 @@ def test_a_first_build_killed_halfway_through_a_file_shows_no_part_of_it(tmp_pat
 
 KILLED_AT = """
 import os, runpy, signal, stat, sys
+sys.path.insert(0, os.environ["TESTS"])
+from archive_model import SeeAlso  # a producer whose files depend on other documents
+from archive import outputs
+outputs.PRODUCERS.append(SeeAlso())
 real_write, real_replace = os.write, os.replace
 kind, _, number = sys.argv[1].partition(":")
 calls = []
@@ -199,21 +204,30 @@ def test_a_build_killed_at_a_chosen_point_leaves_whole_files_and_the_next_equals
 ) -> None:
     """The incremental path places a few changed documents into the last build's order; the full
     path renames every document. The kill happens where `point` says; the journal shows the
-    phase it happened in."""
+    phase it happened in. Every build here also has the producer for tests whose files show
+    another document's title (archive_model.SeeAlso)."""
     where, phase = point
+
+    def with_see_also(out: Path, kill: str = "none:", *options: str) -> list[str]:
+        """The build, with the producer for tests among the outputs, killed where `kill` says."""
+        return [sys.executable, "-c", KILLED_AT, kill, *build_command(root, out)[1:], *options]
+
+    environment = {**os.environ, "TESTS": str(PROJECT / "tests")}
     root, site = tmp_path / "archive", tmp_path / "site"
     make_archive(root, "Title")
-    subprocess.run(build_command(root, site), check=True)
+    subprocess.run(with_see_also(site), check=True, env=environment)
     old = files(site)
     if path == "incremental":  # few enough changes to be placed into the last build's order
         make_archive(root, "Title", renamed={10, 100, 150}, removed={50, 51}, added=2)
     else:
         make_archive(root, "Renamed")
-    subprocess.run(build_command(root, tmp_path / "clean"), check=True)
+    subprocess.run(with_see_also(tmp_path / "clean"), check=True, env=environment)
     new = files(tmp_path / "clean")
-    verbose = [part for part in build_command(root, site)[1:] if part != "--quiet"] + ["--verbose"]
-    command = [sys.executable, "-c", KILLED_AT, where, *verbose]
-    killed = subprocess.run(command, start_new_session=True, timeout=60, capture_output=True, text=True)
+    assert new["see-also/0009.txt.txt"].endswith(b": see also Renamed 10 of the set\n")  # another document's title
+    command = [arg for arg in with_see_also(site, where, "--verbose") if arg != "--quiet"]
+    killed = subprocess.run(
+        command, start_new_session=True, timeout=60, capture_output=True, text=True, env=environment
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     placed = "placed into the last build's order" in killed.stderr
     assert placed == (path == "incremental"), killed.stderr
@@ -221,7 +235,7 @@ def test_a_build_killed_at_a_chosen_point_leaves_whole_files_and_the_next_equals
     assert (json.loads(journal.read_text())["phase"] if journal.exists() else "outside the write") == phase
     shown = visible(files(site))
     assert all(data in (old.get(name), new.get(name)) for name, data in shown.items()), "a torn file"
-    subprocess.run(build_command(root, site), check=True)
+    subprocess.run(with_see_also(site), check=True, env=environment)
     rebuilt = files(site)
     assert rebuilt == new, "the build after the kill differs from a clean build"
 
