@@ -89,7 +89,8 @@ def table(found: dict[str, dict[str, list[bench.Sample]]], args: argparse.Namesp
         f"{args.size:,} documents, output on tmpfs, {len(found['old']['clean'])} rounds alternated;"
         f" old = {args.old}, new = {args.new or 'the working tree'}",
         "",
-        "| build | old wall s | new wall s | new/old wall | old CPU s | new CPU s | new/old CPU | old peak MiB | new peak MiB |",
+        "| build | old wall s | new wall s | new/old wall | old CPU s | new CPU s | new/old CPU"
+        " | old peak MiB | new peak MiB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for step in STEPS:
