@@ -33,7 +33,7 @@ def plan(planning: Planning) -> Iterable[Output]:
     for i in itertools.compress(range(len(found)), map(operator.not_, found)):
         found[i] = page_key(entries[i].page, salted, ordered[i], ordered[i + 1], ordered[i + 2])
     planning.keys.extend(found)
-    raw_keys = map(functools.partial(planning.key, NAME, VERSION), map(SHA256_OF, entries))
+    raw_keys = map(f"{NAME} {VERSION} raw ".__add__, map(SHA256_OF, entries))  # the seed's SHA-256 says it all
     previous, following = [None, *entries[:-1]], [*entries[1:], None]
     pages = map(functools.partial, itertools.repeat(maker.document), entries, previous, following)
     raws = map(functools.partial, itertools.repeat(maker.seeds.read), map(DOC_OF, entries))
