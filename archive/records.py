@@ -1,8 +1,8 @@
 """Read metadata.yaml again after an edit without parsing and validating every record again.
 
 A build remembers, for each record under `documents:` as it is written (its text, from its
-key's line to the next record's), what validating it gave. The next build splits the file
-the same way, parses and validates only the records whose text it has not seen, and takes
+key's line to the next record's), what validating it gave (the store keeps it, by that text).
+The next build splits the file the same way, parses and validates only the records whose text it has not seen, and takes
 the others as they were. What surrounds the records (archive, stances) is parsed every time.
 
 The split is trusted only in the plain layout metadata.yaml has: `documents:` at the left
@@ -20,9 +20,7 @@ nodes are validated by the same Checker.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
-import marshal
 import operator
 import re
 from collections.abc import Callable
@@ -33,21 +31,15 @@ import yaml
 
 from .dates import PartialDate, latest_date
 from .derive import title_slug
-from .fingerprint import libraries, worth_writing
 from .load import MAX_DEPTH, Loader, check_events, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed, from_fields
 from .problems import Invalid, shown
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
 
-VERSION = 2
-CODE = Path(__file__).resolve().parent
 MAX_NEW = 100
 """More new records than this are parsed in one go: by worker processes, in chunks, when
 there are at least PARALLEL_FROM of them, else by the full path."""
 PARALLEL_FROM = 2000
-WRITE_FROM = 20
-"""The memo is written again once more than this many records, or 1% of them if fewer, are new or gone:
-parsing a few records again costs less than writing 10,000."""
 CHUNKS_PER_JOB = 4
 DOCUMENTS = re.compile(r"^documents:[ ]*(?:#[^\n]*)?$", re.M)
 DOCUMENTS_AT_LINE_START = re.compile("\ndocuments:")
@@ -57,7 +49,8 @@ KEY_LINE = re.compile(r"\n( +)[^ \n#]")
 FIELDS = [name for name in Document._fields if name not in ("file", "sha256", "size", "line")]
 """A record's fields, in this order in the memo (title, publisher, date, stance, then the optional ones)."""
 Memo = dict[str, tuple[str, tuple[Any, ...]]]
-"""A record's text -> its key and its validated fields as plain values (see `plain`), as marshal keeps them."""
+"""A record's text -> its key and its validated fields as plain values (see `plain`), as
+marshal keeps them; and the context they were validated in (see `context_key`) -> ("", ())."""
 
 
 class Split(NamedTuple):
@@ -106,25 +99,29 @@ def documents_lines(text: str) -> list[int]:
 
 
 def context_key(declared: list[str]) -> str:
-    """What a record's validation depends on besides its text: the code, the stances, today's bound."""
-    hasher = hashlib.sha256()
-    for module in ("records", "validate", "load", "dates", "model"):
-        hasher.update((CODE / f"{module}.py").read_bytes())
-    hasher.update(repr((VERSION, declared, latest_date().isoformat(), libraries())).encode())
-    return hasher.hexdigest()
+    """What a record's validation depends on besides its text and the code (which the store's
+    version covers): the stances declared, and today's bound on dates. Remembered among the
+    records as a key of its own, which no record's text can be (it starts with NUL)."""
+    return "\0context " + repr((declared, latest_date().isoformat()))
+
+
+def in_context(cached: Memo, context: str) -> Memo:
+    """The remembered records, if remembered in this context; none for any other."""
+    return cached if context in cached else {}
 
 
 def load_archive(
     metadata: Path,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: bytes | memoryview | None,
+    cached: Memo | None,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
-) -> tuple[Archive, bytes | None]:
-    """The validated archive, and what to remember of its records for the next build (None: nothing new).
+) -> tuple[Archive, Memo | None]:
+    """The validated archive, and what to remember of its records for the next build (None:
+    the file is not in the plain layout).
 
-    `cached` is what an earlier build remembered; records it knows are not parsed again.
+    `cached` is what earlier builds remembered; records it knows are not parsed again.
     Many new records (a first build) are parsed by `jobs` worker processes, in chunks; they
     also add the slugs of the titles and publishers they read to `slugs` (see derive.SlugMemo).
     `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
@@ -133,8 +130,8 @@ def load_archive(
     text = read_metadata(metadata)
     where = shown(metadata)
     split = split_records(text)
-    if split is not None and (cached is not None or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
-        quick = from_records(split, where, seeds, seeds_dir, cached or b"", jobs, slugs)
+    if split is not None and (cached or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
+        quick = from_records(split, where, seeds, seeds_dir, cached or {}, jobs, slugs)
         if quick is not None:
             return quick
     root = parse_metadata(text, where)
@@ -148,10 +145,10 @@ def from_records(
     where: str,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: bytes | memoryview,
+    cached: Memo,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
-) -> tuple[Archive, bytes | None] | None:
+) -> tuple[Archive, Memo] | None:
     """The archive from the remembered records and the new ones; None at the first thing out of the plain."""
     try:
         head_node = parse_metadata(split.head, where)
@@ -165,8 +162,7 @@ def from_records(
     if documents_key.start_mark.line + 1 != split.documents_line or records_node.tag != "tag:yaml.org,2002:null":
         return None
     context = context_key(head.declared)
-    memo = read_memo(cached, context)
-    remembered = len(memo)
+    memo = in_context(cached, context)
     new = list(dict.fromkeys(record for _, record in split.records if record not in memo))
     if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
@@ -189,9 +185,8 @@ def from_records(
         return None
     texts = list(map(SECOND, split.records))
     kept = dict(zip(texts, map(memo.__getitem__, texts), strict=True))
-    changed = len(new) + len(memo) - len(kept)
-    worth = worth_writing(changed, len(kept), remembered, WRITE_FROM)
-    return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if worth else None
+    kept[context] = ("", ())
+    return make_archive(head, tuple(documents), seeds), kept
 
 
 def remembered_documents(
@@ -447,7 +442,7 @@ def record_fields(key: yaml.Node, value: yaml.Node, where: str, schema: Any) -> 
     return (name, fields) if fields is not None and not check.problems else None
 
 
-def remember(split: Split | None, root: yaml.Node, archive: Archive) -> bytes | None:
+def remember(split: Split | None, root: yaml.Node, archive: Archive) -> Memo | None:
     """What to remember of a fully parsed file: each record's fields by its text, when the split matches the parse."""
     if split is None or not isinstance(root, yaml.MappingNode):
         return None
@@ -459,16 +454,11 @@ def remember(split: Split | None, root: yaml.Node, archive: Archive) -> bytes | 
     if lines != [line for line, _ in split.records] or len(archive.documents) != len(lines):
         return None
     by_line = {doc.line: doc for doc in archive.documents}
-    memo: Memo = {}
+    memo: Memo = {context_key([stance.key for stance in archive.stances]): ("", ())}
     for line, record in split.records:
         doc = by_line[line]
         memo[record] = (doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS))
-    return write_memo(context_key([stance.key for stance in archive.stances]), memo)
-
-
-def write_memo(context: str, memo: Memo) -> bytes:
-    """The remembered records as bytes."""
-    return marshal.dumps({"version": VERSION, "context": context, "records": memo})
+    return memo
 
 
 def as_parts(value: Any) -> Any:
@@ -476,14 +466,3 @@ def as_parts(value: Any) -> Any:
     if isinstance(value, PartialDate):
         return (value.text, value.year, value.month, value.day, value.qualifier)
     return value
-
-
-def read_memo(cached: bytes | memoryview, context: str) -> Memo:
-    """The remembered records, if remembered in this context; empty for anything else."""
-    try:
-        data = marshal.loads(cached)
-        if data["version"] != VERSION or data["context"] != context or not isinstance(data["records"], dict):
-            return {}
-        return data["records"]
-    except (ValueError, EOFError, TypeError, KeyError, AttributeError):
-        return {}

@@ -31,6 +31,7 @@ from .derive import Entry, Group, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document, from_fields
 from .problems import Invalid, Problem, printable, shown
+from .store import Store
 
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
 # noncharacters; lone surrogates. Each is shown as a visible marker instead (see `verbatim`).
@@ -203,14 +204,14 @@ class Theme:
         self,
         template_dirs: list[Path],
         static_dirs: list[Path],
-        out: Path | None = None,
+        store: Store | None = None,
         references: dict[str, str] | None = None,
     ) -> None:
-        """`out`: the site whose state folder keeps the compiled templates from build to build.
+        """`store`: where the compiled templates are kept from build to build.
         `references`: the templates each template's source names, as an earlier build found them
         (see template_closure); what this build finds is in `self.references` afterwards."""
         self.env = jinja2.Environment(
-            bytecode_cache=CompiledTemplates(out) if out else None,
+            bytecode_cache=CompiledTemplates(store) if store else None,
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -249,22 +250,25 @@ class Theme:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled by an earlier build, kept in the site's state folder like the rest of
-    its state (with a digest: a damaged file is compiled again, never run)."""
+    """Templates compiled by an earlier build, kept in the store by Jinja's bucket key.
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    All are read at once, in the build's own process: worker processes that load a template
+    find it here without asking the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.compiled = store, store.all("compiled")
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = fingerprint.read_state(self.out, f"template-{bucket.key}.cache")
-        if data is not None:
+        data = self.compiled.get(bucket.key)
+        if isinstance(data, bytes):
             try:
-                bucket.bytecode_from_string(bytes(data))  # Jinja checks its own version and the template's source
+                bucket.bytecode_from_string(data)  # Jinja checks its own version and the template's source
             except Exception:  # noqa: BLE001 - anything wrong with a cache means compiling again
                 bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        fingerprint.keep_state(self.out, f"template-{bucket.key}.cache", bucket.bytecode_to_string())
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        self.store.remember("compiled", {bucket.key: self.compiled[bucket.key]})
 
 
 def template_closure(env: jinja2.Environment, name: str, remembered: dict[str, str], found: dict[str, str]) -> set[str]:

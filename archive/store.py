@@ -1,8 +1,8 @@
 """Store: the one place where the build remembers, from one build to the next, what it made.
 
 Beside the output (`_site` -> `._site.cache/`, never inside: the site is what the input makes)
-one SQLite database, `state.sqlite3`, holds one table per KIND, each mapping a text key to a
-value marshal can keep. What is kept per document is keyed by what it was made from (a seed by
+one SQLite database, `state.sqlite3`, holds for each KIND a mapping of text keys to values
+marshal can keep. What is kept per document is keyed by what it was made from (a seed by
 its name with its stat, a record by the digest of its text, a listing row by its entry's
 digest, a slug by its title), so a value never goes stale: a key the build no longer asks for
 is simply dropped, and one it asks for and does not find is made again.
@@ -11,7 +11,9 @@ The whole database carries one version: a digest of the generator's code and of 
 it renders with. State of another version, or a damaged database (garbage, a torn or truncated
 file, a missing table: any error SQLite or marshal reports), is not used: the store starts
 empty and the build is a full one. SQLite's transactions keep the file whole when a build is
-killed; its pages carry no checksum, so a bit flipped on the disk inside a value goes unseen.
+killed (it is not synced to the disk: a cache, like the site's other state, need not survive a
+power cut whole); its pages carry no checksum, so a bit flipped on the disk inside a value
+goes unseen.
 
 A build reads what it needs, asks the store to remember what changed and to keep only what is
 live, and commits once: nothing is written before `commit`, so a build that waits for another
@@ -31,6 +33,7 @@ import json
 import marshal
 import operator
 import os
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
 CODE = Path(__file__).resolve().parent
 DATABASE = "state.sqlite3"
 KINDS = ("seeds", "records", "slugs", "rows", "lines", "markdown", "templates", "compiled", "placement")
-"""What the store keeps, a table each (see `Store`)."""
+"""What the store keeps (see `Store`)."""
 FINGERPRINT, LOCK, JOURNAL = "fingerprint.json", "lock", "journal.json"
 ABSENT = object()
 
@@ -109,6 +112,11 @@ class Store:
 
     Each kind maps text keys to values marshal can keep (text, bytes, numbers, tuples, lists,
     dictionaries of those). Reading is best effort: a damaged database reads as an empty one.
+
+    A kind's entries are kept in BUCKETS rows, each a marshal'd dictionary of the entries whose
+    keys fall in it: SQLite reads or writes a row in a microsecond or two, marshal an entry in a
+    tenth of that, and a build reads every entry but writes few. A commit writes again only the
+    buckets that hold an entry written or deleted.
     """
 
     def __init__(self, path: Path | None, db: sqlite3.Connection | None, written: int = 0) -> None:
@@ -117,8 +125,8 @@ class Store:
         """When the state read was written (file system time, 0 for none): what changed at or
         after that moment may have changed unseen since it was remembered."""
         self.pid = os.getpid()
-        self.read: dict[str, dict[str, Any]] = {}
-        """What `all` returned, by kind: what `keep` and `keep_only` compare with."""
+        self.read: dict[str, set[str]] = {}
+        """The keys `all` found, by kind: what `keep` and `keep_only` compare with."""
         self.pending: dict[str, dict[str, Any]] = {}
         """Entries to write at commit, by kind."""
         self.gone: dict[str, set[str]] = {}
@@ -138,6 +146,8 @@ class Store:
         try:
             row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
             if row is not None and row[0] == version():
+                db.execute(f"PRAGMA mmap_size = {1 << 30}")  # read in place, not page by page through a cache
+                db.execute("PRAGMA synchronous = OFF")  # a cache: whole after a kill, not synced for a power cut
                 return cls(path, db, written)
         except sqlite3.DatabaseError:
             pass
@@ -146,29 +156,17 @@ class Store:
 
     def all(self, kind: str) -> dict[str, Any]:
         """Every entry of a kind, by key (a dictionary the caller may change)."""
-        rows = self.query(f"SELECT key, value FROM {kind}", ())  # noqa: S608 - kind is one of KINDS
-        try:
-            found = dict(zip(map(FIRST, rows), map(marshal.loads, map(SECOND, rows)), strict=True))
-        except (ValueError, EOFError, TypeError):
-            self.refuse()
-            found = {}
-        self.read[kind] = dict(found)
+        found: dict[str, Any] = {}
+        for entries in self.fetch(kind, None).values():
+            found.update(entries)
+        self.read[kind] = set(found)
         return found
 
     def get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         """The entries of a kind with these keys, those it has."""
         keys = list(keys)
-        found: dict[str, Any] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self.query(f"SELECT key, value FROM {kind} WHERE key IN ({marks})", chunk)  # noqa: S608
-            try:
-                found.update(zip(map(FIRST, rows), map(marshal.loads, map(SECOND, rows)), strict=True))
-            except (ValueError, EOFError, TypeError):
-                self.refuse()
-                return {}
-        return found
+        buckets = self.fetch(kind, {*map(bucket_of, keys)})
+        return {key: entries[key] for key in keys if key in (entries := buckets.get(bucket_of(key), {}))}
 
     def remember(self, kind: str, entries: Mapping[str, Any]) -> None:
         """Write these entries at commit."""
@@ -177,15 +175,18 @@ class Store:
 
     def keep_only(self, kind: str, live: Iterable[str]) -> None:
         """Delete at commit every entry of a kind but these (and those remembered)."""
-        live = set(live)
-        known = self.read[kind].keys() if kind in self.read else self.keys(kind)
-        self.gone[kind] = {key for key in known if key not in live} - self.pending.get(kind, {}).keys()
+        if kind not in self.read:
+            self.all(kind)
+        self.gone[kind] = self.read[kind].difference(live, self.pending.get(kind, ()))
 
     def keep(self, kind: str, entries: Mapping[str, Any]) -> None:
-        """Make a kind hold exactly these entries at commit: write those that differ from what
-        `all` read, delete the others."""
-        read = self.read.get(kind, {})
-        self.remember(kind, {k: v for k, v in entries.items() if not same(read.get(k, ABSENT), v)})
+        """Make a kind hold exactly these entries at commit, for a kind whose keys say what their
+        values are made from: the entries whose keys `all` did not find are written, and the
+        keys it found that are not here are deleted."""
+        if kind not in self.read:
+            self.all(kind)
+        read = self.read[kind]
+        self.remember(kind, {key: entries[key] for key in entries.keys() - read})
         self.keep_only(kind, entries)
 
     def commit(self) -> None:
@@ -199,13 +200,18 @@ class Store:
 
         try:
             if self.db is not None:
-                self.write(self.db)
+                try:
+                    self.write(self.db)
+                except (ValueError, EOFError, TypeError, sqlite3.DatabaseError) as error:
+                    self.db.rollback()
+                    if isinstance(error, sqlite3.OperationalError):
+                        raise  # busy, or locked by another build: not damage
+                    self.refuse()
+                    self.replace()
             else:
                 self.replace()
         except (OSError, sqlite3.Error):
-            with contextlib.suppress(sqlite3.Error):
-                if self.db is not None and self.db.in_transaction:
-                    self.db.rollback()
+            pass  # state is a cache: the next build makes again what this one could not keep
         self.pending, self.gone = {}, {}
 
     def close(self) -> None:
@@ -215,14 +221,29 @@ class Store:
         self.db = None
 
     def write(self, db: sqlite3.Connection) -> None:
-        """Apply what is pending, in one transaction."""
+        """Write again every bucket with an entry remembered or gone, in one transaction (the
+        buckets are read in it: what another build wrote meanwhile stays)."""
         db.execute("BEGIN IMMEDIATE")
-        for kind, keys in self.gone.items():
-            db.executemany(f"DELETE FROM {kind} WHERE key = ?", ((key,) for key in keys))  # noqa: S608
-        for kind, entries in self.pending.items():
-            rows = zip(entries.keys(), map(marshal.dumps, entries.values()), strict=True)
-            db.executemany(f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", rows)  # noqa: S608
+        for kind in self.pending.keys() | self.gone.keys():
+            buckets = self.changed_buckets(db, kind)
+            rows = [(kind, number, marshal.dumps(entries)) for number, entries in buckets.items() if entries]
+            db.executemany("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)", rows)
+            empty = [(kind, number) for number, entries in buckets.items() if not entries]
+            db.executemany("DELETE FROM buckets WHERE kind = ? AND number = ?", empty)
         db.execute("COMMIT")
+
+    def changed_buckets(self, db: sqlite3.Connection, kind: str) -> dict[int, dict[str, Any]]:
+        """The buckets of a kind that hold an entry remembered or gone, as they will be."""
+        pending, gone = self.pending.get(kind, {}), self.gone.get(kind, set())
+        numbers = {*map(bucket_of, pending), *map(bucket_of, gone)}
+        buckets: dict[int, dict[str, Any]] = dict.fromkeys(numbers, {})
+        buckets.update(read_buckets(db, kind, numbers))
+        buckets = {number: dict(entries) for number, entries in buckets.items()}
+        for key, value in pending.items():
+            buckets[bucket_of(key)][key] = value
+        for key in gone:
+            buckets[bucket_of(key)].pop(key, None)
+        return buckets
 
     def replace(self) -> None:
         """Write a new database of this version with what is pending, and put it in place of the old one."""
@@ -238,8 +259,10 @@ class Store:
             db.execute("BEGIN")
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute("INSERT INTO meta VALUES ('version', ?)", (version(),))
-            for kind in KINDS:
-                db.execute(f"CREATE TABLE {kind} (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            db.execute(
+                "CREATE TABLE buckets (kind TEXT, number INTEGER, entries BLOB NOT NULL, PRIMARY KEY (kind, number))"
+                " WITHOUT ROWID"
+            )
             db.execute("COMMIT")
             self.gone = {}
             self.write(db)
@@ -247,22 +270,18 @@ class Store:
             db.close()
         os.replace(temporary, self.path)
 
-    def query(self, sql: str, parameters: Iterable[str]) -> list[Any]:
-        """The rows a query gives; none when the store has no database (or is asked from a
-        worker process, which must not use its parent's connection)."""
+    def fetch(self, kind: str, numbers: set[int] | None) -> dict[int, dict[str, Any]]:
+        """These buckets of a kind (None: all), those there are; none when the store has no
+        database (or is asked from a worker process, which must not use its parent's connection)."""
         import sqlite3
 
         if self.db is None or os.getpid() != self.pid:
-            return []
+            return {}
         try:
-            return self.db.execute(sql, tuple(parameters)).fetchall()
-        except sqlite3.DatabaseError:
+            return read_buckets(self.db, kind, numbers)
+        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):
             self.refuse()
-            return []
-
-    def keys(self, kind: str) -> set[str]:
-        """Every key of a kind."""
-        return set(map(FIRST, self.query(f"SELECT key FROM {kind}", ())))  # noqa: S608
+            return {}
 
     def refuse(self) -> None:
         """Take a damaged database for none: nothing more is read from it, and commit replaces it."""
@@ -273,9 +292,24 @@ class Store:
         self.read = {}
 
 
-def same(old: Any, new: Any) -> bool:
-    """Whether a value read is the one to keep (the same object, mostly: compared without looking inside)."""
-    return old is new or (type(old) is type(new) and old == new)
+def read_buckets(db: sqlite3.Connection, kind: str, numbers: set[int] | None) -> dict[int, dict[str, Any]]:
+    """These buckets of a kind (None: all), those there are; TypeError for one that is not a dictionary."""
+    query = "SELECT number, entries FROM buckets WHERE kind = ?"
+    if numbers is not None:
+        query += f" AND number IN ({', '.join(map(str, sorted(numbers)))})"
+    buckets = {number: marshal.loads(data) for number, data in db.execute(query, (kind,)).fetchall()}
+    if not all(isinstance(entries, dict) for entries in buckets.values()):
+        raise TypeError("a bucket that is not a dictionary")
+    return buckets
+
+
+BUCKETS = 256
+"""Buckets a kind's entries are kept in (see Store)."""
+
+
+def bucket_of(key: str) -> int:
+    """The bucket an entry is kept in, by its key."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % BUCKETS
 
 
 FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Set
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import GENERATOR
+from . import GENERATOR, store
 from .problems import Invalid, Problem, shown
 from .render import Output
 
@@ -112,7 +112,6 @@ def read_manifest(out: Path) -> Manifest:
 def write_site(
     outputs: list[Output],
     out: Path,
-    journal: Path,
     jobs: int = 2,
     progress: bool = False,
     settled: Set[str] = frozenset(),
@@ -124,9 +123,10 @@ def write_site(
     build: an output there whose key is unchanged is taken as intact without a stat.
     `folders`, the folders of all outputs, when known: all settled, no output's folder need be
     looked up (the common case of a rebuild, 20,000 lookups at 10,000 documents). The journal
-    (kept beside the output) lists the files being staged, then being renamed, so
+    (kept by the store, beside the output) lists the files being staged, then being renamed, so
     that a build killed at any point is finished or undone by the next one (`recover`).
     """
+    journal = store.journal_path(out)
     out.mkdir(parents=True, exist_ok=True)
     recover(out, journal)
     before = read_manifest(out)
@@ -412,10 +412,11 @@ LOCK_WAIT = 120.0
 
 
 @contextlib.contextmanager
-def locked(folder: Path, out: Path) -> Iterator[None]:
-    """Hold the lock on an output folder: one build at a time writes a site; others wait."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "a+b") as stream:
+def locked(out: Path) -> Iterator[None]:
+    """Hold the lock on an output folder (a file the store names): one build at a time writes a site; others wait."""
+    lock = store.lock_path(out)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as stream:
         deadline = time.monotonic() + LOCK_WAIT
         waiting = False
         while True:

@@ -27,9 +27,11 @@ def database(out: Path) -> Path:
 def rows_of(out: Path) -> dict[str, dict[str, object]]:
     """Every row of every table of a site's database, read without the store (the placement,
     bytes marshal made, as its value: marshal writes equal values as other bytes at times)."""
+    values: dict[str, dict[str, object]] = {kind: {} for kind in store.KINDS}
     with contextlib.closing(sqlite3.connect(database(out))) as db:
-        rows = {kind: dict(db.execute(f"SELECT key, value FROM {kind}")) for kind in store.KINDS}
-    values = {kind: {key: marshal.loads(value) for key, value in found.items()} for kind, found in rows.items()}
+        for kind, number, entries in db.execute("SELECT kind, number, entries FROM buckets"):
+            assert all(store.bucket_of(key) == number for key in marshal.loads(entries))
+            values[kind].update(marshal.loads(entries))
     placement = values["placement"].items()
     values["placement"] = {key: marshal.loads(value) if isinstance(value, bytes) else value for key, value in placement}
     return values
@@ -41,7 +43,7 @@ def execute(path: Path, sql: str) -> None:
         db.commit()
 
 
-def flip_page_type(path: Path, table: str = "rows") -> None:
+def flip_page_type(path: Path, table: str = "buckets") -> None:
     """Flip every bit of the byte that says what kind of page a table's first page is."""
     with contextlib.closing(sqlite3.connect(path)) as db:
         (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
@@ -57,7 +59,7 @@ DAMAGES: dict[str, Callable[[Path], None]] = {
     "truncated": lambda path: os.truncate(path, path.stat().st_size // 2),
     "a byte flipped in a page": flip_page_type,
     "another version": lambda path: execute(path, "UPDATE meta SET value = 'another' WHERE name = 'version'"),
-    "a table missing": lambda path: execute(path, "DROP TABLE rows"),
+    "a table missing": lambda path: execute(path, "DROP TABLE buckets"),
 }
 """Ways a site's database can be other than this build's (each takes the database's path)."""
 
@@ -128,8 +130,7 @@ def test_a_foreign_or_damaged_database_reads_as_empty_and_is_replaced(
     filled(out)
     damage(database(out))
     refused = Store.open(out)
-    assert refused.all("rows") == {}  # the table damaged, where one is
-    assert {kind: refused.all(kind) for kind in store.KINDS} == dict.fromkeys(store.KINDS, {})  # then none is read
+    assert {kind: refused.all(kind) for kind in store.KINDS} == dict.fromkeys(store.KINDS, {})
     refused.remember("rows", {"three": b"3"})
     refused.commit()
     refused.close()
@@ -140,9 +141,24 @@ def test_a_foreign_or_damaged_database_reads_as_empty_and_is_replaced(
 def test_a_value_marshal_cannot_read_is_taken_for_damage(tmp_path: Path) -> None:
     out = tmp_path / "site"
     filled(out)
-    execute(database(out), "UPDATE rows SET value = x'ff00' WHERE key = 'one'")
+    execute(
+        database(out), f"UPDATE buckets SET entries = x'ff00' WHERE kind = 'rows' AND number = {store.bucket_of('one')}"
+    )
     refused = Store.open(out)
     assert refused.all("rows") == {} and refused.all("seeds") == {}
+
+
+def test_a_bucket_found_damaged_at_commit_means_a_new_database(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    filled(out)
+    number = store.bucket_of("one")
+    execute(database(out), f"UPDATE buckets SET entries = x'ff00' WHERE kind = 'compiled' AND number = {number}")
+    kept = Store.open(out)
+    assert kept.all("rows") != {}
+    kept.remember("compiled", {"one": b"new"})
+    kept.commit()
+    kept.close()
+    assert rows_of(out) == {kind: {"one": b"new"} if kind == "compiled" else {} for kind in store.KINDS}
 
 
 def test_the_fingerprint_lock_and_journal_are_files_beside_the_database(tmp_path: Path) -> None:
