@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import itertools
 import operator
 import os
 import sys
@@ -25,6 +26,7 @@ from typing import NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
+from archive.store import Store
 
 # The heavy stages (YAML, Jinja2, Markdown) are imported only when a build has work to do,
 # so that a rebuild with nothing changed costs milliseconds.
@@ -99,8 +101,6 @@ def build(options: Options) -> Report:
     stages.done("fingerprint", "nothing changed" if last else "inputs changed")
     if last is not None:
         return Report(last["pages"], 0, last["files"], 0)
-    from archive.store import Store
-
     check_output(options.out, options.root)  # before anything is written beside it
     store = Store.open(options.out)
     try:
@@ -112,7 +112,7 @@ def build(options: Options) -> Report:
         store.close()
 
 
-def build_site(options: Options, store, inputs: str, stages: Stages) -> Report:  # type: ignore[no-untyped-def]
+def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> Report:
     """Plan the site from what the store remembers, write what changed, and remember for the next build."""
     from archive.render import Theme, plan_site
     from archive.write import count_pages, folders_of, locked
@@ -120,7 +120,7 @@ def build_site(options: Options, store, inputs: str, stages: Stages) -> Report: 
     template_dirs, static_dirs = theme_dirs(options.root)
     memo = {part: store.all(part) for part in MEMO}
     theme = Theme(template_dirs, static_dirs, store, memo["templates"])
-    placement = read_placement(store, theme.code)
+    placement = read_placement(store)
     site = load_site(options.root, store, memo["slugs"], options.jobs, placement)
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
     plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, placement)
@@ -134,8 +134,7 @@ def build_site(options: Options, store, inputs: str, stages: Stages) -> Report: 
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders)
         keep_memo(store, memo, site)
-        if not placed_as_before(site, plan, placement):
-            store.remember("placement", {"last": placement_bytes(site, plan, theme.code)})
+        keep_placement(store, site, plan, placement)
         store.commit()
         pages = count_pages(outputs)
         fingerprint.remember(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
@@ -163,7 +162,7 @@ class Stages:
         self.last = now
 
 
-def load_site(root: Path, store=None, slug_memo: dict[str, str] | None = None, jobs: int = 1, last=None):  # type: ignore[no-untyped-def]
+def load_site(root: Path, store: Store | None = None, slugs: dict[str, str] | None = None, jobs: int = 1, last=None):  # type: ignore[no-untyped-def]
     """Load, validate and derive: the archive as the pages will show it.
 
     With a `store` (the site's), seeds unchanged since it remembered them are not read again,
@@ -191,7 +190,7 @@ def load_site(root: Path, store=None, slug_memo: dict[str, str] | None = None, j
 
     try:
         cached = store.all("records") if store else None
-        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, slug_memo)
+        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, slugs)
     except Invalid as invalid:
         seeds()
         remember_seeds(store, read[0][0], known)
@@ -202,10 +201,10 @@ def load_site(root: Path, store=None, slug_memo: dict[str, str] | None = None, j
         raise Invalid(seed_problems)
     if store and records is not None:
         store.keep("records", records)
-    return derive_site(archive, shown(metadata), slug_memo, last)
+    return derive_site(archive, shown(metadata), slugs, last)
 
 
-def remember_seeds(store, found, known) -> None:  # type: ignore[no-untyped-def]
+def remember_seeds(store: Store | None, found, known) -> None:  # type: ignore[no-untyped-def]
     """Remember what was read of each seed anew, and only of the seeds there are."""
     from archive.load import seed_rows
 
@@ -214,28 +213,35 @@ def remember_seeds(store, found, known) -> None:  # type: ignore[no-untyped-def]
         store.keep_only("seeds", found)
 
 
-def read_placement(store, code: str):  # type: ignore[no-untyped-def]
-    """Where the last build placed each document, if made by this code (see derive.Placement)."""
+def read_placement(store: Store):  # type: ignore[no-untyped-def]
+    """Where the last build placed each document (see derive.Placement)."""
     from archive.derive import placement_from
 
-    kept = store.all("placement").get("last")
-    return placement_from(kept if isinstance(kept, bytes) else None, code)
+    return placement_from(store.all("placement"))
 
 
-def placement_bytes(site, plan, code: str) -> bytes:  # type: ignore[no-untyped-def]
-    """Where this build placed each document, for the next (see derive.Placement)."""
-    from archive.derive import placement_bytes
+def keep_placement(store: Store, site, plan, last) -> None:  # type: ignore[no-untyped-def]
+    """Remember where this build placed each document: the rows that differ from the last placement's."""
+    from archive.derive import ORDER, placement_rows
 
-    return placement_bytes(site, plan.digests, plan.salted, plan.keys, code)
-
-
-def placed_as_before(site, plan, last) -> bool:  # type: ignore[no-untyped-def]
-    """Whether this build placed every document as the last did, with the same digests and page keys."""
-    unchanged = last is not None and site.patch is not None and not site.patch.changed
-    return unchanged and plan.salted == last.salted and plan.keys == last.keys
+    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed_places(site, plan, last))
+    if last is not None and rows[ORDER] == (last.files(), last.publisher_pages, last.salted):
+        del rows[ORDER]
+    store.remember("placement", rows)
+    store.keep_only("placement", [ORDER, *plan.digests])
 
 
-def keep_memo(store, memo: dict[str, dict[str, object]], site) -> None:  # type: ignore[no-untyped-def]
+def changed_places(site, plan, last) -> set[str] | None:  # type: ignore[no-untyped-def]
+    """The documents whose place differs from the last placement's (None: all may): those placed
+    anew, and those whose page key changed (their neighbours did)."""
+    if last is None or site.patch is None or last.salted != plan.salted:
+        return None
+    before = dict(zip(last.files(), last.keys, strict=True))
+    moved = map(operator.ne, map(before.get, plan.digests), plan.keys)
+    return set(site.patch.fresh).union(itertools.compress(plan.digests, moved))
+
+
+def keep_memo(store: Store, memo: dict[str, dict[str, object]], site) -> None:  # type: ignore[no-untyped-def]
     """Keep what the stages made that the site still uses; slugs only of the titles and publishers it has."""
     docs = [entry.doc for entry in site.entries]
     slugs = memo["slugs"]

@@ -1,7 +1,8 @@
 """Read metadata.yaml again after an edit without parsing and validating every record again.
 
 A build remembers, for each record under `documents:` as it is written (its text, from its
-key's line to the next record's), what validating it gave (the store keeps it, by that text).
+key's line to the next record's), what validating it gave (the store keeps it, by that text
+and what else validating it depended on: see `context_key`).
 The next build splits the file the same way, parses and validates only the records whose text it has not seen, and takes
 the others as they were. What surrounds the records (archive, stances) is parsed every time.
 
@@ -20,6 +21,7 @@ nodes are validated by the same Checker.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import operator
 import re
@@ -50,7 +52,7 @@ FIELDS = [name for name in Document._fields if name not in ("file", "sha256", "s
 """A record's fields, in this order in the memo (title, publisher, date, stance, then the optional ones)."""
 Memo = dict[str, tuple[str, tuple[Any, ...]]]
 """A record's text -> its key and its validated fields as plain values (see `plain`), as
-marshal keeps them; and the context they were validated in (see `context_key`) -> ("", ())."""
+marshal keeps them. The store keeps them by the text after its context (see `context_key`)."""
 
 
 class Split(NamedTuple):
@@ -100,14 +102,9 @@ def documents_lines(text: str) -> list[int]:
 
 def context_key(declared: list[str]) -> str:
     """What a record's validation depends on besides its text and the code (which the store's
-    version covers): the stances declared, and today's bound on dates. Remembered among the
-    records as a key of its own, which no record's text can be (it starts with NUL)."""
-    return "\0context " + repr((declared, latest_date().isoformat()))
-
-
-def in_context(cached: Memo, context: str) -> Memo:
-    """The remembered records, if remembered in this context; none for any other."""
-    return cached if context in cached else {}
+    version covers): the stances declared, and today's bound on dates; a digest of it that
+    starts the key each record is remembered by (a record's text after it)."""
+    return hashlib.blake2b(repr((declared, latest_date().isoformat())).encode(), digest_size=8).hexdigest() + "\0"
 
 
 def load_archive(
@@ -161,9 +158,10 @@ def from_records(
         return None
     if documents_key.start_mark.line + 1 != split.documents_line or records_node.tag != "tag:yaml.org,2002:null":
         return None
-    context = context_key(head.declared)
-    memo = in_context(cached, context)
-    new = list(dict.fromkeys(record for _, record in split.records if record not in memo))
+    texts = list(map(SECOND, split.records))
+    keys = list(map(context_key(head.declared).__add__, texts))
+    memo = {text: found for text, found in zip(texts, map(cached.get, keys), strict=True) if found is not None}
+    new = list(dict.fromkeys(text for text in texts if text not in memo))
     if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
     parsed = (
@@ -183,10 +181,7 @@ def from_records(
         return None  # a memo of another shape
     if documents is None:
         return None
-    texts = list(map(SECOND, split.records))
-    kept = dict(zip(texts, map(memo.__getitem__, texts), strict=True))
-    kept[context] = ("", ())
-    return make_archive(head, tuple(documents), seeds), kept
+    return make_archive(head, tuple(documents), seeds), dict(zip(keys, map(memo.__getitem__, texts), strict=True))
 
 
 def remembered_documents(
@@ -443,7 +438,8 @@ def record_fields(key: yaml.Node, value: yaml.Node, where: str, schema: Any) -> 
 
 
 def remember(split: Split | None, root: yaml.Node, archive: Archive) -> Memo | None:
-    """What to remember of a fully parsed file: each record's fields by its text, when the split matches the parse."""
+    """What to remember of a fully parsed file: each record's fields by its key (see `context_key`),
+    when the split matches the parse."""
     if split is None or not isinstance(root, yaml.MappingNode):
         return None
     keys = [(key, value) for key, value in root.value if isinstance(key, yaml.ScalarNode) and key.value == "documents"]
@@ -454,10 +450,11 @@ def remember(split: Split | None, root: yaml.Node, archive: Archive) -> Memo | N
     if lines != [line for line, _ in split.records] or len(archive.documents) != len(lines):
         return None
     by_line = {doc.line: doc for doc in archive.documents}
-    memo: Memo = {context_key([stance.key for stance in archive.stances]): ("", ())}
+    context = context_key([stance.key for stance in archive.stances])
+    memo: Memo = {}
     for line, record in split.records:
         doc = by_line[line]
-        memo[record] = (doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS))
+        memo[context + record] = (doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS))
     return memo
 
 

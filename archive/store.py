@@ -2,10 +2,10 @@
 
 Beside the output (`_site` -> `._site.cache/`, never inside: the site is what the input makes)
 one SQLite database, `state.sqlite3`, holds for each KIND a mapping of text keys to values
-marshal can keep. What is kept per document is keyed by what it was made from (a seed by
-its name with its stat, a record by the digest of its text, a listing row by its entry's
-digest, a slug by its title), so a value never goes stale: a key the build no longer asks for
-is simply dropped, and one it asks for and does not find is made again.
+marshal can keep. What is kept per document is keyed by what it was made from (a record by
+its text, a listing row by its entry's digest, a slug by its title; a seed by its name, with
+the stat it was read at), so a value never goes stale: a key the build no longer asks for is
+simply dropped, and one it asks for and does not find is made again.
 
 The whole database carries one version: a digest of the generator's code and of the libraries
 it renders with. State of another version, or a damaged database (garbage, a torn or truncated
@@ -31,7 +31,6 @@ import contextlib
 import hashlib
 import json
 import marshal
-import operator
 import os
 import zlib
 from collections.abc import Iterable, Mapping
@@ -46,7 +45,6 @@ DATABASE = "state.sqlite3"
 KINDS = ("seeds", "records", "slugs", "rows", "lines", "markdown", "templates", "compiled", "placement")
 """What the store keeps (see `Store`)."""
 FINGERPRINT, LOCK, JOURNAL = "fingerprint.json", "lock", "journal.json"
-ABSENT = object()
 
 
 def state_folder(out: Path) -> Path:
@@ -146,7 +144,6 @@ class Store:
         try:
             row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
             if row is not None and row[0] == version():
-                db.execute(f"PRAGMA mmap_size = {1 << 30}")  # read in place, not page by page through a cache
                 db.execute("PRAGMA synchronous = OFF")  # a cache: whole after a kill, not synced for a power cut
                 return cls(path, db, written)
         except sqlite3.DatabaseError:
@@ -310,6 +307,3 @@ BUCKETS = 256
 def bucket_of(key: str) -> int:
     """The bucket an entry is kept in, by its key."""
     return zlib.crc32(key.encode("utf-8", "surrogatepass")) % BUCKETS
-
-
-FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)

@@ -308,9 +308,10 @@ def test_state_that_changed_a_little_is_written_at_once_and_only_what_changed(ar
         "markdown": 0,
         "templates": 0,
         "compiled": 0,
-        "placement": 1,
+        "placement": 3,
     }
     assert changed["seeds"] == ["c.txt"] and changed["slugs"] == ["Gamma"]
+    assert changed["placement"] == ["", "b.txt", "c.txt"]  # the order, the new document and its neighbour
     assert all(after[kind].keys() >= before[kind].keys() for kind in after)
     assert run("--root", ".", "--out", "clean").status == 0
     assert site_files(archive.site) == site_files(archive.root / "clean")
