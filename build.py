@@ -224,26 +224,27 @@ def keep_placement(store: Store, site, plan, last) -> None:  # type: ignore[no-u
     """Remember where this build placed each document: the rows that differ from the last placement's."""
     from archive.derive import ORDER, placement_rows
 
-    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed_places(site, plan, last))
-    if last is not None and rows[ORDER] == (last.files(), last.publisher_pages, last.salted):
+    files = last.files() if last is not None else []
+    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed_places(site, plan, last, files))
+    if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted):
         del rows[ORDER]
     store.remember("placement", rows)
     store.keep_only("placement", [ORDER, *plan.digests])
 
 
-def changed_places(site, plan, last) -> set[str] | None:  # type: ignore[no-untyped-def]
-    """The documents whose place differs from the last placement's (None: all may): those placed
-    anew, and those whose page key changed (their neighbours did)."""
+def changed_places(site, plan, last, files: list[str]) -> set[str] | None:  # type: ignore[no-untyped-def]
+    """The documents whose place differs from the last placement's, whose `files` are these (None:
+    all may): those placed anew, and those whose page key changed (their neighbours did)."""
     if last is None or site.patch is None or last.salted != plan.salted:
         return None
-    before = dict(zip(last.files(), last.keys, strict=True))
+    before = dict(zip(files, last.keys, strict=True))
     moved = map(operator.ne, map(before.get, plan.digests), plan.keys)
     return set(site.patch.fresh).union(itertools.compress(plan.digests, moved))
 
 
 def keep_memo(store: Store, memo: dict[str, dict[str, object]], site) -> None:  # type: ignore[no-untyped-def]
     """Keep what the stages made that the site still uses; slugs only of the titles and publishers it has."""
-    docs = [entry.doc for entry in site.entries]
+    docs = list(map(DOC, site.entries))
     slugs = memo["slugs"]
     for text in slugs.keys() - {*map(TITLE, docs), *map(PUBLISHER, docs)}:
         del slugs[text]
@@ -251,7 +252,7 @@ def keep_memo(store: Store, memo: dict[str, dict[str, object]], site) -> None:  
         store.keep(part, entries)
 
 
-TITLE, PUBLISHER = operator.attrgetter("title"), operator.attrgetter("publisher")
+DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")
 
 
 def placed(site) -> str:  # type: ignore[no-untyped-def]

@@ -407,12 +407,12 @@ def placement_rows(
     file, its Document as plain values (its date as its parts), page name, digest and page key;
     by ORDER, the files in order, the publishers' pages and the salt. `files`: the documents
     whose rows to make (None: all)."""
-    order = list(map(FILE, (entry.doc for entry in site.entries)))
+    order = list(digests)
     rows: dict[str, tuple[Any, ...]] = {ORDER: (order, {group.label: group.page for group in site.publishers}, salted)}
-    for entry, digest, key in zip(site.entries, digests.values(), keys, strict=True):
+    placed = zip(site.entries, digests.values(), keys, strict=True)
+    for entry, digest, key in placed if files is None else itertools.compress(placed, map(files.__contains__, order)):
         doc = entry.doc
-        if files is None or doc.file in files:
-            rows[doc.file] = ((*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]), entry.slug, digest, key)
+        rows[doc.file] = ((*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]), entry.slug, digest, key)
     return rows
 
 

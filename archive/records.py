@@ -160,8 +160,9 @@ def from_records(
         return None
     texts = list(map(SECOND, split.records))
     keys = list(map(context_key(head.declared).__add__, texts))
-    memo = {text: found for text, found in zip(texts, map(cached.get, keys), strict=True) if found is not None}
-    new = list(dict.fromkeys(text for text in texts if text not in memo))
+    found = list(map(cached.get, keys))
+    new = list(dict.fromkeys(itertools.compress(texts, map(operator.not_, found))))
+    memo: Memo = dict(zip(itertools.compress(texts, found), filter(None, found), strict=True))
     if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
     parsed = (
