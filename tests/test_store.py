@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import Archive
 
 from archive import store
 from archive.store import Store
@@ -170,3 +171,19 @@ def test_the_fingerprint_lock_and_journal_are_files_beside_the_database(tmp_path
     assert store.read_fingerprint(out) == ({"inputs": "digest"}, (folder / "fingerprint.json").stat().st_mtime_ns)
     store.forget_fingerprint(out)
     assert store.read_fingerprint(out) is None and sorted(os.listdir(folder)) == []
+
+
+def test_records_validated_under_other_stances_are_validated_again(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
+    assert run("--root", ".").status == 0
+    text = (archive.root / "metadata.yaml").read_text()
+    (archive.root / "metadata.yaml").write_text(
+        text.replace("  against:\n    label: Against\n", "  opposed:\n    label: Against\n")
+    )
+    result = run("--root", ".")
+    assert (result.status, result.err.splitlines()) == (
+        1,
+        [
+            "metadata.yaml:21: documents.b.txt.stance: 'against' is not one of: for, opposed",
+            "1 problem found; nothing was written.",
+        ],
+    )
