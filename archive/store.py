@@ -123,8 +123,9 @@ class Store:
         """When the state read was written (file system time, 0 for none): what changed at or
         after that moment may have changed unseen since it was remembered."""
         self.pid = os.getpid()
-        self.read: dict[str, set[str]] = {}
-        """The keys `all` found, by kind: what `keep` and `keep_only` compare with."""
+        self.read: dict[str, dict[str, Any]] = {}
+        """What `all` found, by kind (a copy: the caller may change its own): what `keep` and
+        `keep_only` compare with."""
         self.pending: dict[str, dict[str, Any]] = {}
         """Entries to write at commit, by kind."""
         self.gone: dict[str, set[str]] = {}
@@ -156,7 +157,7 @@ class Store:
         found: dict[str, Any] = {}
         for entries in self.fetch(kind, None).values():
             found.update(entries)
-        self.read[kind] = set(found)
+        self.read[kind] = found.copy()
         return found
 
     def get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
@@ -174,7 +175,7 @@ class Store:
         """Delete at commit every entry of a kind but these (and those remembered)."""
         if kind not in self.read:
             self.all(kind)
-        self.gone[kind] = self.read[kind].difference(live, self.pending.get(kind, ()))
+        self.gone[kind] = set(self.read[kind]).difference(live, self.pending.get(kind, ()))
 
     def keep(self, kind: str, entries: Mapping[str, Any]) -> None:
         """Make a kind hold exactly these entries at commit, for a kind whose keys say what their
