@@ -132,7 +132,7 @@ def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> R
         settled = fingerprint.settled_folders(options.out)
         fingerprint.forget(options.out)
         folders = folders_of(outputs)
-        written = write_files(outputs, options, settled, folders)
+        written = write_files(outputs, options, settled, folders, plan.made)
         keep_memo(store, memo, site)
         keep_placement(store, site, plan, placement)
         store.commit()
@@ -269,13 +269,13 @@ def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(templates)), list(dict.fromkeys(static))
 
 
-def write_files(outputs, options: Options, settled: set[str], folders: set[str]):  # type: ignore[no-untyped-def]
+def write_files(outputs, options: Options, settled: set[str], folders: set[str], memo):  # type: ignore[no-untyped-def]
     """Write the site; a failed write is a problem to report, not a traceback."""
     from archive.write import write_site
 
     progress = options.verbosity > 0 and sys.stderr.isatty()
     try:
-        return write_site(outputs, options.out, options.jobs, progress, settled, folders)
+        return write_site(outputs, options.out, options.jobs, progress, settled, folders, memo)
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(options.out)
         raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")]) from None

@@ -52,8 +52,31 @@ class Output(NamedTuple):
     """Digest of everything the bytes are made from."""
     make: Callable[[], bytes]
     """Makes the bytes (renders a page, reads a seed)."""
-    local: bool = False
-    """Made in the build's own process: it reads and adds to the build's memo (listings, data files)."""
+    lists: bool = False
+    """Lists entries (listings, data files): such outputs are made together, in one process, so
+    that the rows they share are made once."""
+
+
+class Remembering(dict[str, Any]):
+    """A part of the build's memo that notes what is added to it: what a worker process adds is
+    sent back to the build's own process (see write.make_outputs), which keeps it."""
+
+    def __init__(self, entries: dict[str, Any]) -> None:
+        super().__init__(entries)
+        self.added: list[str] = []
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.added.append(key)
+
+    def take(self) -> dict[str, Any]:
+        """What was added since last taken (and is still here)."""
+        added, self.added = self.added, []
+        return {key: self[key] for key in added if key in self}
+
+
+MADE = ("rows", "lines", "markdown")
+"""The parts of the memo that outputs add to while they are made (see Remembering)."""
 
 
 class Listing(NamedTuple):
@@ -350,6 +373,8 @@ class Plan(NamedTuple):
     """Every file of the site, and what the next build may take from this one (see Placement)."""
 
     outputs: list[Output]
+    made: dict[str, Remembering]
+    """The parts of the memo the outputs add to (MADE)."""
     digests: dict[str, str]
     """Each entry's digest, by its file, in the entries' order."""
     salted: str
@@ -377,11 +402,13 @@ def plan_site(
     did not change.
     """
     memo = memo if memo is not None else {}
+    made = {part: Remembering(memo.get(part, {})) for part in MADE}
+    memo.update(made)
     digests = entry_digests(site, last)
     common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
-    rows = memo.setdefault("rows", {})
+    rows = made["rows"]
     page = PageMaker(site, theme, base_url, common, SeedReader(seeds_dir), digests, rows)
-    theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, memo.setdefault("markdown", {}))
+    theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, made["markdown"])
     salted = page.salted("document.html")
     known = last_keys(site, last, salted)
     keys: list[str] = []
@@ -389,12 +416,12 @@ def plan_site(
     for path, file in theme.static.items():
         data = file.read_bytes()
         outputs.append(Output(path, digest("static", data), functools.partial(bytes, data)))
-    lines = memo.setdefault("lines", {})
+    lines = made["lines"]
     for key in lines.keys() - digests.values():
         del lines[key]
     json_key = digest("metadata.json", common, "\0".join(digests.values()))
     outputs.append(Output("metadata.json", json_key, lambda: metadata_json(site, digests, lines), True))
-    return Plan(outputs, digests, salted, keys)
+    return Plan(outputs, made, digests, salted, keys)
 
 
 def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
@@ -471,14 +498,14 @@ class PageMaker:
             del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
 
     def __call__(
-        self, path: str, template: str, key_parts: Iterable[str], local: bool = False, **context: Any
+        self, path: str, template: str, key_parts: Iterable[str], lists: bool = False, **context: Any
     ) -> Output:
         """The page at `path`; `key_parts` (text) with the template's key and the salt make its key.
 
-        `local`: a page that lists entries (see Output.local).
+        `lists`: a page that lists entries (see Output.lists).
         """
         return Output(
-            path, page_key(path, self.salted(template), *key_parts), lambda: self.render(path, template, context), local
+            path, page_key(path, self.salted(template), *key_parts), lambda: self.render(path, template, context), lists
         )
 
     def salted(self, template: str) -> str:

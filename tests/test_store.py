@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import Archive
 
-from archive import store
+from archive import store, write
+from archive.render import MADE
 from archive.store import Store
 
 
@@ -187,3 +188,14 @@ def test_records_validated_under_other_stances_are_validated_again(archive: Arch
             "1 problem found; nothing was written.",
         ],
     )
+
+
+def test_what_worker_processes_make_is_remembered_as_what_the_build_makes_itself(
+    archive: Archive, run, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(write, "PARALLEL_FROM", 1)  # every output made by a worker process
+    assert run("--root", ".", "--jobs", "2").status == 0
+    assert run("--root", ".", "--out", "alone", "--jobs", "1").status == 0
+    made, alone = rows_of(archive.site), rows_of(archive.root / "alone")
+    assert all(made[part] for part in MADE)
+    assert {part: made[part] for part in MADE} == {part: alone[part] for part in MADE}
