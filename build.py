@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import itertools
+import operator
 import os
 import sys
 import time
@@ -24,17 +26,16 @@ from typing import NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
+from archive.store import Store
 
 # The heavy stages (YAML, Jinja2, Markdown) are imported only when a build has work to do,
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO_VERSION = "5"
-"""Bump when what the memo holds changes meaning (the rows in it are keyed by the code's digest)."""
-RECORDS = "records.marshal"
-"""The records of metadata.yaml as last validated (see archive/records.py)."""
-PLACEMENT = "placement.marshal"
-"""Where the last build placed each document (see archive/derive.py)."""
+MEMO = ("slugs", "rows", "lines", "markdown", "templates")
+"""What the store keeps of what the stages made: title -> slug; entry -> listing row (UTF-8);
+entry -> metadata.json line (UTF-8); Markdown -> HTML; template -> the templates it names
+(see derive and render)."""
 
 
 class Options(NamedTuple):
@@ -102,34 +103,52 @@ def build(options: Options) -> Report:
     stages.done("fingerprint", "nothing changed" if last else "inputs changed")
     if last is not None:
         return Report(last["pages"], 0, last["files"], 0)
-    from archive.render import Theme, plan_site
-    from archive.write import check_output, count_pages, folders_of, locked
+    check_output(options.out, options.root)  # before anything is written beside it
+    store = Store.open(options.out)
+    try:
+        return build_site(options, store, inputs, stages)
+    except Invalid:
+        store.commit()  # what was read of the seeds and records holds, whatever else is wrong
+        raise
+    finally:
+        store.close()
 
-    check_output(options.out, options.root, options.root / "seeds")  # before anything is written beside it
-    memo_version = f"{MEMO_VERSION} {fingerprint.libraries()}"
-    memo = fingerprint.read_memo(options.out, memo_version)
-    remembered = fingerprint.memo_keys(memo)
-    theme = Theme(template_dirs, static_dirs, options.out, memo["templates"])
-    placement = read_placement(options.out, theme.code)
-    site = load_site(options.root, options.out, memo["slugs"], options.jobs, placement)
+
+def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> Report:
+    """Plan the site from what the store remembers, write what changed, and remember for the next build."""
+    from archive.render import Theme, plan_site
+    from archive.write import count_pages, folders_of, locked
+
+    template_dirs, static_dirs = theme_dirs(options.root)
+    memo = {part: store.all(part) for part in MEMO}
+    theme = Theme(template_dirs, static_dirs, store, memo["templates"])
+    placement = read_placement(store)
+    site = load_site(options.root, store, memo["slugs"], options.jobs, placement)
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
     plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, placement)
     outputs = plan.outputs
     memo["templates"] = theme.references
     stages.done("plan", f"{len(outputs):,} files")
-    cache = fingerprint.cache_dir(options.out)
-    with locked(cache, options.out):
-        check_output(options.out, options.root, options.root / "seeds")  # again: another build may have run
+    with locked(options.out):
+        check_output(options.out, options.root)  # again: another build may have run
         settled = fingerprint.settled_folders(options.out)
         fingerprint.forget(options.out)
         folders = folders_of(outputs)
-        written = write_files(outputs, options, cache / "journal.json", settled, folders)
+        written = write_files(outputs, options, settled, folders, plan.made)
+        keep_memo(store, memo, site)
+        keep_placement(store, site, plan, placement)
+        store.commit()
         pages = count_pages(outputs)
         fingerprint.remember(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
-    fingerprint.write_memo(options.out, memo_version, memo, remembered)
-    keep_placement(options.out, site, plan, theme.code, placement)
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed, written.kept)
+
+
+def check_output(out: Path, root: Path) -> None:
+    """Refuse an output folder whose contents the build could damage (see write.check_output)."""
+    from archive.write import check_output
+
+    check_output(out, root, root / "seeds")
 
 
 class Stages:
@@ -145,22 +164,24 @@ class Stages:
         self.last = now
 
 
-def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | None = None, jobs: int = 1, last=None):  # type: ignore[no-untyped-def]
+def load_site(root: Path, store: Store | None = None, slugs: dict[str, str] | None = None, jobs: int = 1, last=None):  # type: ignore[no-untyped-def]
     """Load, validate and derive: the archive as the pages will show it.
 
-    With `out`, seeds unchanged since the last build of that site are not read again.
-    `jobs` processes may parse the records of a large metadata.yaml. `last`: the last
-    build's placement (see derive.Placement), into which a few changed documents are placed.
+    With a `store` (the site's), seeds unchanged since it remembered them are not read again,
+    nor records it remembers, and what is read is remembered. `jobs` processes may parse the
+    records of a large metadata.yaml. `last`: the last build's placement (see derive.Placement),
+    into which a few changed documents are placed.
     """
     from archive.derive import derive_site
-    from archive.load import SeedsRead, start_loading_seeds
+    from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
     from archive.model import Seed
     from archive.records import load_archive
 
     metadata = root / "metadata.yaml"
-    known, trusted_before = fingerprint.read_seeds(out, root / "seeds") if out else ({}, 0)
-    listing = fingerprint.LISTINGS.get(str(root / "seeds")) if out else None
-    reading = start_loading_seeds(root / "seeds", known, trusted_before, fingerprint.STATS if out else {}, listing)
+    known = remembered_seeds(store.all("seeds"), root / "seeds") if store else {}
+    listing = fingerprint.LISTINGS.get(str(root / "seeds")) if store else None
+    stats = fingerprint.STATS if store else {}
+    reading = start_loading_seeds(root / "seeds", known, store.written if store else 0, stats, listing)
     read: list[SeedsRead] = []
 
     def seeds() -> dict[str, Seed] | None:
@@ -170,37 +191,70 @@ def load_site(root: Path, out: Path | None = None, slug_memo: dict[str, str] | N
         return read[0][0]
 
     try:
-        archive, records = load_archive(
-            metadata, seeds, root / "seeds", fingerprint.read_state(out, RECORDS) if out else None, jobs, slug_memo
-        )
+        cached = store.all("records") if store else None
+        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, slugs)
     except Invalid as invalid:
         seeds()
+        remember_seeds(store, read[0][0], known)
         raise Invalid(invalid.problems + read[0][1]) from None
     found, seed_problems = read[0]  # load_archive always asks for the seeds
-    if out and found is not None:
-        fingerprint.write_seeds(out, found, known)
+    remember_seeds(store, found, known)
     if seed_problems:
         raise Invalid(seed_problems)
-    if out and records is not None:
-        fingerprint.keep_state(out, RECORDS, records)
-    return derive_site(archive, shown(metadata), slug_memo, last)
+    if store and records is not None:
+        store.keep("records", records)
+    return derive_site(archive, shown(metadata), slugs, last)
 
 
-def read_placement(out: Path, code: str):  # type: ignore[no-untyped-def]
-    """Where the last build placed each document, if made by this code (see derive.Placement)."""
+def remember_seeds(store: Store | None, found, known) -> None:  # type: ignore[no-untyped-def]
+    """Remember what was read of each seed anew, and only of the seeds there are."""
+    from archive.load import seed_rows
+
+    if store and found is not None:
+        store.remember("seeds", seed_rows(found, known))
+        store.keep_only("seeds", found)
+
+
+def read_placement(store: Store):  # type: ignore[no-untyped-def]
+    """Where the last build placed each document (see derive.Placement)."""
     from archive.derive import placement_from
 
-    return placement_from(fingerprint.read_state(out, PLACEMENT), code)
+    return placement_from(store.all("placement"))
 
 
-def keep_placement(out: Path, site, plan, code: str, last) -> None:  # type: ignore[no-untyped-def]
-    """Keep where this build placed each document, unless it differs from the last placement
-    in only a few documents (the next build places those few again)."""
-    from archive.derive import placement_bytes
+def keep_placement(store: Store, site, plan, last) -> None:  # type: ignore[no-untyped-def]
+    """Remember where this build placed each document: the rows that differ from the last placement's."""
+    from archive.derive import ORDER, placement_rows
 
-    changed = site.patch.changed if last is not None and site.patch is not None and last.salted == plan.salted else -1
-    if changed < 0 or fingerprint.worth_writing(changed, len(site.entries), len(last.docs)):
-        fingerprint.keep_state(out, PLACEMENT, placement_bytes(site, plan.digests, plan.salted, plan.keys, code))
+    files = last.files() if last is not None else []
+    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed_places(site, plan, last, files))
+    if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted):
+        del rows[ORDER]
+    store.remember("placement", rows)
+    store.keep_only("placement", [ORDER, *plan.digests])
+
+
+def changed_places(site, plan, last, files: list[str]) -> set[str] | None:  # type: ignore[no-untyped-def]
+    """The documents whose place differs from the last placement's, whose `files` are these (None:
+    all may): those placed anew, and those whose page key changed (their neighbours did)."""
+    if last is None or site.patch is None or last.salted != plan.salted:
+        return None
+    before = dict(zip(files, last.keys, strict=True))
+    moved = map(operator.ne, map(before.get, plan.digests), plan.keys)
+    return set(site.patch.fresh).union(itertools.compress(plan.digests, moved))
+
+
+def keep_memo(store: Store, memo: dict[str, dict[str, object]], site) -> None:  # type: ignore[no-untyped-def]
+    """Keep what the stages made that the site still uses; slugs only of the titles and publishers it has."""
+    docs = list(map(DOC, site.entries))
+    slugs = memo["slugs"]
+    for text in slugs.keys() - {*map(TITLE, docs), *map(PUBLISHER, docs)}:
+        del slugs[text]
+    for part, entries in memo.items():
+        store.keep(part, entries)
+
+
+DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")
 
 
 def placed(site) -> str:  # type: ignore[no-untyped-def]
@@ -217,13 +271,13 @@ def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(templates)), list(dict.fromkeys(static))
 
 
-def write_files(outputs, options: Options, journal: Path, settled: set[str], folders: set[str]):  # type: ignore[no-untyped-def]
+def write_files(outputs, options: Options, settled: set[str], folders: set[str], memo):  # type: ignore[no-untyped-def]
     """Write the site; a failed write is a problem to report, not a traceback."""
     from archive.write import write_site
 
     progress = options.verbosity > 0 and sys.stderr.isatty()
     try:
-        return write_site(outputs, options.out, journal, options.jobs, progress, settled, folders)
+        return write_site(outputs, options.out, options.jobs, progress, settled, folders, memo)
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(options.out)
         raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")]) from None

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import marshal
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple
 
 from .model import Archive, Document, Stance, from_fields
@@ -77,8 +76,6 @@ class Placement(NamedTuple):
     the result is what deriving and digesting the whole archive gives, at a fraction of the cost.
     """
 
-    code: str
-    """The generator's code and libraries that made it: with any other, it is not used."""
     docs: list[tuple[Any, ...]]
     """Each Document as plain values (its date as its parts), in chronological order."""
     slugs: list[str]
@@ -399,39 +396,34 @@ def group_by_publisher(entries: tuple[Entry, ...], pages: dict[str, str]) -> tup
     )
 
 
-PLACEMENT_VERSION = 1
+ORDER = ""
+"""The key of the placement's order, publishers' pages and salt among its rows (no file is named "")."""
 
 
-def placement_bytes(site: Site, digests: dict[str, str], salted: str, keys: list[str], code: str) -> bytes:
-    """The site's placement as the next build reads it (see Placement)."""
-    docs = [(*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]) for doc in (entry.doc for entry in site.entries)]
-    return marshal.dumps(
-        {
-            "version": PLACEMENT_VERSION,
-            "code": code,
-            "docs": docs,
-            "slugs": [entry.slug for entry in site.entries],
-            "publisher_pages": {group.label: group.page for group in site.publishers},
-            "digests": list(digests.values()),
-            "salted": salted,
-            "keys": keys,
-        }
-    )
+def placement_rows(
+    site: Site, digests: dict[str, str], salted: str, keys: list[str], files: Collection[str] | None = None
+) -> dict[str, tuple[Any, ...]]:
+    """The site's placement as the store keeps it, a row a document (see Placement): by its
+    file, its Document as plain values (its date as its parts), page name, digest and page key;
+    by ORDER, the files in order, the publishers' pages and the salt. `files`: the documents
+    whose rows to make (None: all)."""
+    order = list(digests)
+    rows: dict[str, tuple[Any, ...]] = {ORDER: (order, {group.label: group.page for group in site.publishers}, salted)}
+    placed = zip(site.entries, digests.values(), keys, strict=True)
+    for entry, digest, key in placed if files is None else itertools.compress(placed, map(files.__contains__, order)):
+        doc = entry.doc
+        rows[doc.file] = ((*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]), entry.slug, digest, key)
+    return rows
 
 
-def placement_from(data: bytes | memoryview | None, code: str) -> Placement | None:
-    """The placement kept as `placement_bytes` made it, if made by this code; None for anything else."""
-    if data is None:
-        return None
+def placement_from(rows: dict[str, Any]) -> Placement | None:
+    """The placement kept as `placement_rows` made it; None for anything else."""
     try:
-        kept = marshal.loads(data)
-        if kept["version"] != PLACEMENT_VERSION or kept["code"] != code:
-            return None
-        placement = Placement(**{field: kept[field] for field in Placement._fields})
-    except (ValueError, EOFError, TypeError, KeyError):
+        order, publisher_pages, salted = rows[ORDER]
+        placed = list(map(rows.__getitem__, order))
+        docs, slugs, digests, keys = (list(map(operator.itemgetter(i), placed)) for i in range(4))
+    except (KeyError, TypeError, ValueError, IndexError):
         return None
-    size = len(placement.docs)
-    columns = (placement.slugs, placement.digests, placement.keys)
-    if not all(isinstance(column, list) and len(column) == size for column in (placement.docs, *columns)):
+    if not isinstance(publisher_pages, dict) or not isinstance(salted, str):
         return None
-    return placement if isinstance(placement.publisher_pages, dict) else None
+    return Placement(docs, slugs, publisher_pages, digests, salted, keys)

@@ -1,8 +1,9 @@
 """Read metadata.yaml again after an edit without parsing and validating every record again.
 
 A build remembers, for each record under `documents:` as it is written (its text, from its
-key's line to the next record's), what validating it gave. The next build splits the file
-the same way, parses and validates only the records whose text it has not seen, and takes
+key's line to the next record's), what validating it gave (the store keeps it, by that text
+and what else validating it depended on: see `context_key`).
+The next build splits the file the same way, parses and validates only the records whose text it has not seen, and takes
 the others as they were. What surrounds the records (archive, stances) is parsed every time.
 
 The split is trusted only in the plain layout metadata.yaml has: `documents:` at the left
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import marshal
 import operator
 import re
 from collections.abc import Callable
@@ -31,21 +31,15 @@ import yaml
 
 from .dates import PartialDate, latest_date
 from .derive import title_slug
-from .fingerprint import libraries, worth_writing
 from .load import MAX_DEPTH, check_events, compose, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed, from_fields
 from .problems import Invalid, shown
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
 
-VERSION = 2
-CODE = Path(__file__).resolve().parent
 MAX_NEW = 100
 """More new records than this are parsed in one go: by worker processes, in chunks, when
 there are at least PARALLEL_FROM of them, else by the full path."""
 PARALLEL_FROM = 2000
-WRITE_FROM = 20
-"""The memo is written again once more than this many records, or 1% of them if fewer, are new or gone:
-parsing a few records again costs less than writing 10,000."""
 CHUNKS_PER_JOB = 4
 DOCUMENTS = re.compile(r"^documents:[ ]*(?:#[^\n]*)?$", re.M)
 DOCUMENTS_AT_LINE_START = re.compile("\ndocuments:")
@@ -55,7 +49,8 @@ KEY_LINE = re.compile(r"\n( +)[^ \n#]")
 FIELDS = [name for name in Document._fields if name not in ("file", "sha256", "size", "line")]
 """A record's fields, in this order in the memo (title, publisher, date, stance, then the optional ones)."""
 Memo = dict[str, tuple[str, tuple[Any, ...]]]
-"""A record's text -> its key and its validated fields as plain values (see `plain`), as marshal keeps them."""
+"""A record's text -> its key and its validated fields as plain values (see `plain`), as
+marshal keeps them. The store keeps them by the text after its context (see `context_key`)."""
 
 
 class Split(NamedTuple):
@@ -104,25 +99,24 @@ def documents_lines(text: str) -> list[int]:
 
 
 def context_key(declared: list[str]) -> str:
-    """What a record's validation depends on besides its text: the code, the stances, today's bound."""
-    hasher = hashlib.sha256()
-    for module in ("records", "validate", "load", "dates", "model"):
-        hasher.update((CODE / f"{module}.py").read_bytes())
-    hasher.update(repr((VERSION, declared, latest_date().isoformat(), libraries())).encode())
-    return hasher.hexdigest()
+    """What a record's validation depends on besides its text and the code (which the store's
+    version covers): the stances declared, and today's bound on dates; a digest of it that
+    starts the key each record is remembered by (a record's text after it)."""
+    return hashlib.blake2b(repr((declared, latest_date().isoformat())).encode(), digest_size=8).hexdigest() + "\0"
 
 
 def load_archive(
     metadata: Path,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: bytes | memoryview | None,
+    cached: Memo | None,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
-) -> tuple[Archive, bytes | None]:
-    """The validated archive, and what to remember of its records for the next build (None: nothing new).
+) -> tuple[Archive, Memo | None]:
+    """The validated archive, and what to remember of its records for the next build (None:
+    the file is not in the plain layout).
 
-    `cached` is what an earlier build remembered; records it knows are not parsed again.
+    `cached` is what earlier builds remembered; records it knows are not parsed again.
     Many new records (a first build) are parsed by `jobs` worker processes, in chunks; they
     also add the slugs of the titles and publishers they read to `slugs` (see derive.SlugMemo).
     `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
@@ -131,8 +125,8 @@ def load_archive(
     text = read_metadata(metadata)
     where = shown(metadata)
     split = split_records(text)
-    if split is not None and (cached is not None or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
-        quick = from_records(split, where, seeds, seeds_dir, cached or b"", jobs, slugs)
+    if split is not None and (cached or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
+        quick = from_records(split, where, seeds, seeds_dir, cached or {}, jobs, slugs)
         if quick is not None:
             return quick
     root = parse_metadata(text, where)
@@ -146,10 +140,10 @@ def from_records(
     where: str,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: bytes | memoryview,
+    cached: Memo,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
-) -> tuple[Archive, bytes | None] | None:
+) -> tuple[Archive, Memo] | None:
     """The archive from the remembered records and the new ones; None at the first thing out of the plain."""
     try:
         head_node = parse_metadata(split.head, where)
@@ -162,10 +156,11 @@ def from_records(
         return None
     if documents_key.start_mark.line + 1 != split.documents_line or records_node.tag != "tag:yaml.org,2002:null":
         return None
-    context = context_key(head.declared)
-    memo = read_memo(cached, context)
-    remembered = len(memo)
-    new = list(dict.fromkeys(record for _, record in split.records if record not in memo))
+    texts = list(map(SECOND, split.records))
+    keys = list(map(context_key(head.declared).__add__, texts))
+    found = list(map(cached.get, keys))
+    new = list(dict.fromkeys(itertools.compress(texts, map(operator.not_, found))))
+    memo: Memo = dict(zip(itertools.compress(texts, found), filter(None, found), strict=True))
     if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
     parsed = (
@@ -185,11 +180,7 @@ def from_records(
         return None  # a memo of another shape
     if documents is None:
         return None
-    texts = list(map(SECOND, split.records))
-    kept = dict(zip(texts, map(memo.__getitem__, texts), strict=True))
-    changed = len(new) + len(memo) - len(kept)
-    worth = worth_writing(changed, len(kept), remembered, WRITE_FROM)
-    return make_archive(head, tuple(documents), seeds), write_memo(context, kept) if worth else None
+    return make_archive(head, tuple(documents), seeds), dict(zip(keys, map(memo.__getitem__, texts), strict=True))
 
 
 def remembered_documents(
@@ -370,8 +361,9 @@ def record_fields(key: yaml.Node, value: yaml.Node, where: str, schema: Any) -> 
     return (name, fields) if fields is not None and not check.problems else None
 
 
-def remember(split: Split | None, root: yaml.Node, archive: Archive) -> bytes | None:
-    """What to remember of a fully parsed file: each record's fields by its text, when the split matches the parse."""
+def remember(split: Split | None, root: yaml.Node, archive: Archive) -> Memo | None:
+    """What to remember of a fully parsed file: each record's fields by its key (see `context_key`),
+    when the split matches the parse."""
     if split is None or not isinstance(root, yaml.MappingNode):
         return None
     keys = [(key, value) for key, value in root.value if isinstance(key, yaml.ScalarNode) and key.value == "documents"]
@@ -382,16 +374,12 @@ def remember(split: Split | None, root: yaml.Node, archive: Archive) -> bytes | 
     if lines != [line for line, _ in split.records] or len(archive.documents) != len(lines):
         return None
     by_line = {doc.line: doc for doc in archive.documents}
+    context = context_key([stance.key for stance in archive.stances])
     memo: Memo = {}
     for line, record in split.records:
         doc = by_line[line]
-        memo[record] = (doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS))
-    return write_memo(context_key([stance.key for stance in archive.stances]), memo)
-
-
-def write_memo(context: str, memo: Memo) -> bytes:
-    """The remembered records as bytes."""
-    return marshal.dumps({"version": VERSION, "context": context, "records": memo})
+        memo[context + record] = (doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS))
+    return memo
 
 
 def as_parts(value: Any) -> Any:
@@ -399,14 +387,3 @@ def as_parts(value: Any) -> Any:
     if isinstance(value, PartialDate):
         return (value.text, value.year, value.month, value.day, value.qualifier)
     return value
-
-
-def read_memo(cached: bytes | memoryview, context: str) -> Memo:
-    """The remembered records, if remembered in this context; empty for anything else."""
-    try:
-        data = marshal.loads(cached)
-        if data["version"] != VERSION or data["context"] != context or not isinstance(data["records"], dict):
-            return {}
-        return data["records"]
-    except (ValueError, EOFError, TypeError, KeyError, AttributeError):
-        return {}

@@ -30,6 +30,7 @@ from .derive import Entry, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document, from_fields
 from .problems import Invalid, Problem, printable, shown
+from .store import Store
 
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
 # noncharacters; lone surrogates. Each is shown as a visible marker instead (see `verbatim`).
@@ -50,8 +51,31 @@ class Output(NamedTuple):
     """Digest of everything the bytes are made from."""
     make: Callable[[], bytes]
     """Makes the bytes (renders a page, reads a seed)."""
-    local: bool = False
-    """Made in the build's own process: it reads and adds to the build's memo (listings, data files)."""
+    lists: bool = False
+    """Lists entries (listings, data files): such outputs are made together, in one process, so
+    that the rows they share are made once."""
+
+
+class Remembering(dict[str, Any]):
+    """A part of the build's memo that notes what is added to it: what a worker process adds is
+    sent back to the build's own process (see write.make_outputs), which keeps it."""
+
+    def __init__(self, entries: dict[str, Any]) -> None:
+        super().__init__(entries)
+        self.added: list[str] = []
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.added.append(key)
+
+    def take(self) -> dict[str, Any]:
+        """What was added since last taken (and is still here)."""
+        added, self.added = self.added, []
+        return {key: self[key] for key in added if key in self}
+
+
+MADE = ("rows", "lines", "markdown")
+"""The parts of the memo that outputs add to while they are made (see Remembering)."""
 
 
 def marker(match: re.Match[str]) -> str:
@@ -192,14 +216,14 @@ class Theme:
         self,
         template_dirs: list[Path],
         static_dirs: list[Path],
-        out: Path | None = None,
+        store: Store | None = None,
         references: dict[str, str] | None = None,
     ) -> None:
-        """`out`: the site whose state folder keeps the compiled templates from build to build.
+        """`store`: where the compiled templates are kept from build to build.
         `references`: the templates each template's source names, as an earlier build found them
         (see template_closure); what this build finds is in `self.references` afterwards."""
         self.env = jinja2.Environment(
-            bytecode_cache=CompiledTemplates(out) if out else None,
+            bytecode_cache=CompiledTemplates(store) if store else None,
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -238,22 +262,25 @@ class Theme:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled by an earlier build, kept in the site's state folder like the rest of
-    its state (with a digest: a damaged file is compiled again, never run)."""
+    """Templates compiled by an earlier build, kept in the store by Jinja's bucket key.
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    All are read at once, in the build's own process: worker processes that load a template
+    find it here without asking the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.compiled = store, store.all("compiled")
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = fingerprint.read_state(self.out, f"template-{bucket.key}.cache")
-        if data is not None:
+        data = self.compiled.get(bucket.key)
+        if isinstance(data, bytes):
             try:
-                bucket.bytecode_from_string(bytes(data))  # Jinja checks its own version and the template's source
+                bucket.bytecode_from_string(data)  # Jinja checks its own version and the template's source
             except Exception:  # noqa: BLE001 - anything wrong with a cache means compiling again
                 bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        fingerprint.keep_state(self.out, f"template-{bucket.key}.cache", bucket.bytecode_to_string())
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        self.store.remember("compiled", {bucket.key: self.compiled[bucket.key]})
 
 
 def template_closure(env: jinja2.Environment, name: str, remembered: dict[str, str], found: dict[str, str]) -> set[str]:
@@ -335,6 +362,8 @@ class Plan(NamedTuple):
     """Every file of the site, and what the next build may take from this one (see Placement)."""
 
     outputs: list[Output]
+    made: dict[str, Remembering]
+    """The parts of the memo the outputs add to (MADE)."""
     digests: dict[str, str]
     """Each entry's digest, by its file, in the entries' order."""
     salted: str
@@ -350,14 +379,17 @@ class Planning:
     def __init__(
         self, site: Site, theme: Theme, base_url: str, seeds_dir: Path, memo: dict[str, Any], last: Placement | None
     ) -> None:
-        self.site, self.theme, self.memo, self.last = site, theme, memo, last
+        self.site, self.theme, self.last = site, theme, last
+        self.made = {part: Remembering(memo.get(part, {})) for part in MADE}
+        """The parts of the memo that outputs add to while they are made (see Remembering)."""
+        memo.update(self.made)
         self.digests = entry_digests(site, last)
         """Each entry's digest by its file, in the entries' order (see entry_digest)."""
         self.common = (theme.code, theme.template_key("_item.html"), base_url, site.info)
         """What every page and row depends on: the code, the item template, the address, the archive."""
         seeds = SeedReader(seeds_dir)
-        self.maker = PageMaker(site, theme, base_url, self.common, seeds, self.digests, memo.setdefault("rows", {}))
-        theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, memo.setdefault("markdown", {}))
+        self.maker = PageMaker(site, theme, base_url, self.common, seeds, self.digests, self.made["rows"])
+        theme.env.filters["markdown"] = RememberedMarkdown(site, theme.code, self.made["markdown"])
         self.keys: list[str] = []
         """Each document page's key, in the entries' order (for the next build's placement)."""
         self.salted = ""
@@ -374,12 +406,12 @@ class Planning:
         path: str,
         template: str,
         inputs: Iterable[str],
-        local: bool = False,
+        lists: bool = False,
         **context: Any,
     ) -> Output:
         """A page made with `template`; its key digests the producer, the inputs, the template and
-        `common`. `local`: a page that lists entries (see Output.local)."""
-        return self.maker(path, template, [producer, str(version), *inputs], local, **context)
+        `common`. `lists`: a page that lists entries (see Output.lists)."""
+        return self.maker(path, template, [producer, str(version), *inputs], lists, **context)
 
 
 def plan_site(
@@ -403,7 +435,7 @@ def plan_site(
 
     planning = Planning(site, theme, base_url, seeds_dir, memo if memo is not None else {}, last)
     outputs = [output for producer in PRODUCERS for output in producer.plan(planning)]
-    return Plan(outputs, planning.digests, planning.salted, planning.keys)
+    return Plan(outputs, planning.made, planning.digests, planning.salted, planning.keys)
 
 
 def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
@@ -469,14 +501,14 @@ class PageMaker:
             del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
 
     def __call__(
-        self, path: str, template: str, key_parts: Iterable[str], local: bool = False, **context: Any
+        self, path: str, template: str, key_parts: Iterable[str], lists: bool = False, **context: Any
     ) -> Output:
         """The page at `path`; `key_parts` (text) with the template's key and the salt make its key.
 
-        `local`: a page that lists entries (see Output.local).
+        `lists`: a page that lists entries (see Output.lists).
         """
         return Output(
-            path, page_key(path, self.salted(template), *key_parts), lambda: self.render(path, template, context), local
+            path, page_key(path, self.salted(template), *key_parts), lambda: self.render(path, template, context), lists
         )
 
     def salted(self, template: str) -> str:

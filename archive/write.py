@@ -27,13 +27,14 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator, Mapping, Set
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from . import GENERATOR
+from . import GENERATOR, store
 from .problems import Invalid, Problem, shown
-from .render import Output
+from .render import Output, Remembering
 
 MANIFEST = ".archive-manifest.json"
 MANIFEST_VERSION = 5
@@ -134,21 +135,23 @@ def read_manifest(out: Path) -> Manifest:
 def write_site(
     outputs: list[Output],
     out: Path,
-    journal: Path,
     jobs: int = 2,
     progress: bool = False,
     settled: Set[str] = frozenset(),
     folders: Set[str] | None = None,
+    memo: Mapping[str, Remembering] | None = None,
 ) -> Written:
     """Make what changed, write what differs, remove what the previous build wrote and this one did not.
 
     `settled` names output folders in which no file was added or removed since the last
     build: an output there whose key is unchanged is taken as intact without a stat.
     `folders`, the folders of all outputs, when known: all settled, no output's folder need be
-    looked up (the common case of a rebuild, 20,000 lookups at 10,000 documents). The journal
-    (kept beside the output) lists the files being staged, then being renamed, so
+    looked up (the common case of a rebuild, 20,000 lookups at 10,000 documents). `memo`: the
+    parts of the build's memo the outputs add to (see make_outputs). The journal
+    (kept by the store, beside the output) lists the files being staged, then being renamed, so
     that a build killed at any point is finished or undone by the next one (`recover`).
     """
+    journal = store.journal_path(out)
     out.mkdir(parents=True, exist_ok=True)
     recover(out, journal)
     before = read_manifest(out)
@@ -164,10 +167,10 @@ def write_site(
     first = not before.keys and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: written aside, then moved
     note(journal, "placing" if first else "staging", [o.path for o in todo])
     if first:
-        made = make_outputs(todo, out / FIRST_BUILD, jobs, progress, first)
+        made = make_outputs(todo, out / FIRST_BUILD, jobs, progress, first, memo or {})
         place_first(out)
     else:
-        made = make_outputs(todo, out, jobs, progress)
+        made = make_outputs(todo, out, jobs, progress, memo=memo or {})
         note(journal, "renaming", [item.path for item in made if item.temporary])
         folder = str(out)
         for item in made:
@@ -235,44 +238,51 @@ def place_first(out: Path) -> None:
     staged.rmdir()
 
 
-def make_outputs(todo: list[Output], out: Path, jobs: int, progress: bool, first: bool = False) -> list[Made]:
+def make_outputs(
+    todo: list[Output],
+    out: Path,
+    jobs: int,
+    progress: bool,
+    first: bool = False,
+    memo: Mapping[str, Remembering] = MappingProxyType({}),
+) -> list[Made]:
     """Make every output in `todo` and stage the ones whose bytes changed, in order of `todo`.
 
     `first`: a first build, made in `out` (FIRST_BUILD, created here) with every file written
     in place; a failure removes `out` and all it holds.
 
-    Outputs marked `local` (listings, data files: they read and fill the build's memo) are
-    made in this process, while worker processes make the others.
+    Worker processes make them, a range each, when there are many: the outputs that list
+    entries together, the others in chunks. What each range adds to the parts of the memo in
+    `memo` comes back with what it made, and is added to them here.
     """
     folders = sorted({"", *(o.path.rpartition("/")[0] for o in todo)})  # "": `out` itself, new in a first build
     created = [folder for folder in folders if not (out / folder).is_dir()]
     for folder in created:
         (out / folder).mkdir(parents=True, exist_ok=True)
     report = Progress(len(todo), shown=progress)
-    local = [(i, o) for i, o in enumerate(todo) if o.local]
-    remote = [(i, o) for i, o in enumerate(todo) if not o.local]
-    ranges = [(start, min(start + CHUNK, len(remote))) for start in range(0, len(remote), CHUNK)]
+    listing = [(i, o) for i, o in enumerate(todo) if o.lists]
+    work = listing + [(i, o) for i, o in enumerate(todo) if not o.lists]
+    ranges = [(0, len(listing))] * bool(listing)
+    ranges += [(start, min(start + CHUNK, len(work))) for start in range(len(listing), len(work), CHUNK)]
     global _WORK
-    _WORK = (remote, str(out), first)
+    _WORK = (work, str(out), first, memo)
     gc.freeze()  # forked workers share the parent's objects instead of copying them on touch
     results: list[tuple[list[tuple[int, Made]], list[Problem] | None]] = []
     try:
-        if jobs > 1 and len(remote) >= PARALLEL_FROM:
+        if jobs > 1 and len(work) >= PARALLEL_FROM:
             import multiprocessing  # only here: a rebuild that makes a few files needs no workers
 
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                pending = pool.imap_unordered(make_range, ranges)
-                results.append(make_each(local, str(out), first))
-                report.advance(len(local))
-                for result in pending:
-                    results.append(result)
-                    report.advance(len(result[0]))
+                for items, problems, remembered in pool.imap_unordered(make_range, ranges):
+                    results.append((items, problems))
+                    for part, entries in remembered.items():
+                        memo[part].update(entries)
+                    report.advance(len(items))
         else:
-            results.append(make_each(local, str(out), first))
-            report.advance(len(local))
             for span in ranges:
-                results.append(make_range(span))
-                report.advance(len(results[-1][0]))
+                items, problems, _ = make_range(span)  # made here: the memo has what they added
+                results.append((items, problems))
+                report.advance(len(items))
     finally:
         _WORK = None
         report.done()
@@ -288,15 +298,20 @@ def make_outputs(todo: list[Output], out: Path, jobs: int, progress: bool, first
     return [by_index[i] for i in range(len(todo))]
 
 
-_WORK: tuple[list[tuple[int, Output]], str, bool] | None = None
+_WORK: tuple[list[tuple[int, Output]], str, bool, Mapping[str, Remembering]] | None = None
 """The work of one make_outputs call, set before worker processes fork so they inherit it."""
 
 
-def make_range(span: tuple[int, int]) -> tuple[list[tuple[int, Made]], list[Problem] | None]:
-    """Make outputs start..end of the current work."""
+def make_range(
+    span: tuple[int, int],
+) -> tuple[list[tuple[int, Made]], list[Problem] | None, dict[str, dict[str, Any]]]:
+    """Make outputs start..end of the current work; with what they added to the memo."""
     assert _WORK is not None
-    work, out, first = _WORK
-    return make_each(work[span[0] : span[1]], out, first)
+    work, out, first, memo = _WORK
+    for entries in memo.values():
+        entries.take()  # what the process had added before is not this range's
+    made, problems = make_each(work[span[0] : span[1]], out, first)
+    return made, problems, {part: entries.take() for part, entries in memo.items()}
 
 
 def make_each(
@@ -448,10 +463,11 @@ LOCK_WAIT = 120.0
 
 
 @contextlib.contextmanager
-def locked(folder: Path, out: Path) -> Iterator[None]:
-    """Hold the lock on an output folder: one build at a time writes a site; others wait."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "a+b") as stream:
+def locked(out: Path) -> Iterator[None]:
+    """Hold the lock on an output folder (a file the store names): one build at a time writes a site; others wait."""
+    lock = store.lock_path(out)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as stream:
         deadline = time.monotonic() + LOCK_WAIT
         waiting = False
         while True:

@@ -125,13 +125,14 @@ def test_documents_that_can_be_placed_are_placed_and_as_deriving_all_places_them
 def check_placed_as_derived(before: list[object], after: list[object], must_place: bool = False) -> None:
     """A site placed from the last one equals the derived one, its fresh documents are all that
     changed, and the documents outside fresh and near have the neighbours they had."""
-    from archive.derive import placement_bytes, placement_from
+    from archive.derive import placement_from, placement_rows
 
     last_site, derived = site_of(before), site_of(after)
     files = [e.doc.file for e in last_site.entries]
-    data = placement_bytes(last_site, {f: f"digest {f}" for f in files}, "salt", [f"key {f}" for f in files], "code")
-    last = placement_from(data, "code")
-    assert last is not None and placement_from(data, "other code") is None
+    last = placement_from(
+        placement_rows(last_site, {f: f"digest {f}" for f in files}, "salt", [f"key {f}" for f in files])
+    )
+    assert last is not None
     patched = site_of(after, last)
     assert patched[:-1] == derived[:-1]
     assert patched.patch is not None or not must_place, "the documents were derived, not placed"
@@ -154,7 +155,7 @@ def check_placed_as_derived(before: list[object], after: list[object], must_plac
 def test_a_few_documents_are_placed_into_the_last_order_and_a_shifting_name_is_not() -> None:
     """Adding a document places it; removing one whose name another would take derives all."""
     from archive.dates import parse_date
-    from archive.derive import placement_bytes, placement_from
+    from archive.derive import placement_from, placement_rows
     from archive.model import Document
 
     def doc(name: str, title: str, date: str) -> Document:
@@ -163,7 +164,7 @@ def test_a_few_documents_are_placed_into_the_last_order_and_a_shifting_name_is_n
     docs = [doc("a.txt", "Foo", "2022-01"), doc("b.txt", "Foo", "2022-02"), doc("c.txt", "Foo", "2022-03")]
     site = site_of(docs)
     files = [e.doc.file for e in site.entries]  # type: ignore[attr-defined]
-    last = placement_from(placement_bytes(site, dict.fromkeys(files, ""), "", files, "code"), "code")  # type: ignore[arg-type]
+    last = placement_from(placement_rows(site, dict.fromkeys(files, ""), "", files))  # type: ignore[arg-type]
     assert [e.slug for e in site.entries] == ["foo", "foo-2", "foo-3"]  # type: ignore[attr-defined]
     added = site_of([*docs, doc("d.txt", "Bar", "2022-02-15")], last)
     assert added.patch is not None and added.patch.fresh == {"d.txt"}  # type: ignore[attr-defined]

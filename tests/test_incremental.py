@@ -7,9 +7,11 @@ with a clean build of the same input, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 from unittest import mock
@@ -19,8 +21,9 @@ from archive_model import Model, SeeAlso, assert_same_as_clean, build_quietly
 from conftest import PROJECT, Archive, files_under, not_manifest, reported
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_store import DAMAGES, database, flip_page_type, rows_of
 
-from archive import fingerprint
+from archive import fingerprint, store
 
 
 def site_files(folder: Path) -> dict[str, object]:
@@ -125,50 +128,41 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
         ),
         lambda site: shutil.rmtree(site.parent / f".{site.name}.cache"),
         lambda site: (site.parent / f".{site.name}.cache" / "fingerprint.json").write_text("[]"),
-        *(
-            lambda site, name=name: (site.parent / f".{site.name}.cache" / name).write_bytes(b"\xe9junk")
-            for name in ("records.marshal", "seeds.marshal", "memo.marshal", "placement.marshal")
-        ),
-        lambda site: [path.write_bytes(b"\xe9junk") for path in site.parent.glob(f".{site.name}.cache/template-*")],
+        *(lambda site, damage=damage: damage(database(site)) for damage in DAMAGES.values()),
     ],
     ids=[
         "corrupt manifest",
         "manifest of another version",
         "manifest of the wrong shape",
         "no cache",
-        "corrupt cache",
-        "corrupt records",
-        "corrupt seeds",
-        "corrupt memo",
-        "corrupt placement",
-        "corrupt compiled templates",
+        "corrupt fingerprint",
+        *(f"database: {name}" for name in DAMAGES),
     ],
 )
 def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archive: Archive, run, damage) -> None:
     assert run("--root", ".").status == 0
-    clean = site_files(archive.site)
     damage(archive.site)
     text = (archive.root / "metadata.yaml").read_text().replace("title: Alpha", "title: Alpha Prime")
     (archive.root / "metadata.yaml").write_text(text)
     result = run("--root", ".")
     assert result.status == 0, result.err
-    assert "alpha-prime.html" in {p.name for p in (archive.site / "documents").iterdir()}
-    assert set(site_files(archive.site)) - {"documents/alpha.html"} >= set(clean) - {"documents/alpha.html"}
+    assert run("--root", ".", "--out", "clean").status == 0
+    files = site_files(archive.site)
+    files.pop("documents/alpha.html", None)  # left where the manifest that lists it is lost
+    assert files == site_files(archive.root / "clean")
 
 
-@pytest.mark.parametrize("name", ["records.marshal", "seeds.marshal", "memo.marshal", "placement.marshal"])
-def test_a_state_file_changed_in_one_byte_is_not_believed(archive: Archive, run, name: str) -> None:
+@pytest.mark.parametrize("table", ["meta", "buckets"])
+def test_a_state_database_changed_in_one_byte_is_not_believed(archive: Archive, run, table: str) -> None:
     assert run("--root", ".").status == 0
-    state = archive.site.parent / f".{archive.site.name}.cache" / name
-    data = state.read_bytes()
-    where = max(data.rfind(b"Beta"), data.rfind(b"b.txt"), data.rfind(b"beta"))  # a value, not a key
-    assert where > 0
-    state.write_bytes(data[:where] + b"X" + data[where + 1 :])  # still a valid marshal: only a text differs
+    flip_page_type(database(archive.site), table)
     text = (archive.root / "metadata.yaml").read_text().replace("title: Alpha", "title: Alpha Prime")
     (archive.root / "metadata.yaml").write_text(text)
     assert run("--root", ".").status == 0
     assert run("--root", ".", "--out", "clean").status == 0
     assert site_files(archive.site) == site_files(archive.root / "clean")
+    with contextlib.closing(sqlite3.connect(database(archive.site))) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]  # replaced whole
 
 
 TEMPLATE_EDITS = ["<h2>Dates</h2>", "Text as captured", "Skip to content"]
@@ -232,25 +226,20 @@ EXAMPLES = int(os.environ.get("INCREMENTAL_EXAMPLES", "150"))
 """Sequences tried per run. In CI (CI set) Hypothesis derandomizes: the same sequences every run."""
 
 
-@given(operations=st.lists(OPERATION, min_size=1, max_size=7), lazy=st.booleans())
+@given(operations=st.lists(OPERATION, min_size=1, max_size=7))
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPathFactory, operations, lazy) -> None:  # type: ignore[no-untyped-def]
-    """`lazy`: state that changed a little is never written again (see fingerprint.SLACK).
-
-    A producer for tests whose files show another document's title (SeeAlso) is one of the
-    outputs. A failure names the sequence of operations; Hypothesis prints it, and a blob to replay it with
-    `@reproduce_failure`."""
+def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPathFactory, operations) -> None:  # type: ignore[no-untyped-def]
+    """A producer for tests whose files show another document's title (SeeAlso) is one of the
+    outputs. A failure names the sequence of operations; Hypothesis prints it, and a blob to
+    replay it with `@reproduce_failure`."""
     from archive import outputs
 
-    with (
-        mock.patch.object(fingerprint, "SLACK", 1.0 if lazy else fingerprint.SLACK),
-        mock.patch.object(outputs, "PRODUCERS", [*outputs.PRODUCERS, SeeAlso()]),
-    ):
+    with mock.patch.object(outputs, "PRODUCERS", [*outputs.PRODUCERS, SeeAlso()]):
         check_incremental_builds(tmp_path_factory.mktemp("model"), operations)
 
 
@@ -268,25 +257,39 @@ def check_incremental_builds(root: Path, operations) -> None:  # type: ignore[no
         assert_same_as_clean(model.root, incremental, root / f"clean{number}", f"after {operations[: number + 1]}")
 
 
-def test_state_that_changed_a_little_is_not_written_again(archive: Archive, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(fingerprint, "SLACK", 1.0)
+def test_state_that_changed_a_little_is_written_at_once_and_only_what_changed(archive: Archive, run) -> None:
     assert run("--root", ".").status == 0
-    cache = archive.site.parent / f".{archive.site.name}.cache"
-    names = ("memo.marshal", "records.marshal", "seeds.marshal", "placement.marshal")
-    state = {name: (cache / name).read_bytes() for name in names}
+    before = rows_of(archive.site)
     archive.seed("c.txt", "A third document.\n")
+    metadata = (archive.root / "metadata.yaml").read_text()
     with open(archive.root / "metadata.yaml", "a", encoding="utf-8") as stream:
         stream.write("  c.txt:\n    title: Gamma\n    publisher: Daily One\n    date: 2022\n    stance: for\n")
     assert run("--root", ".").status == 0
-    assert {name: (cache / name).read_bytes() for name in state} == state
+    after = rows_of(archive.site)
+    changed = {
+        kind: sorted(k for k in before[kind].keys() | after[kind].keys() if before[kind].get(k) != after[kind].get(k))
+        for kind in after
+    }
+    assert {kind: len(keys) for kind, keys in changed.items()} == {
+        "seeds": 1,
+        "records": 1,
+        "slugs": 1,
+        "rows": 1,
+        "lines": 1,
+        "markdown": 0,
+        "templates": 0,
+        "compiled": 0,
+        "placement": 3,
+    }
+    assert changed["seeds"] == ["c.txt"] and changed["slugs"] == ["Gamma"]
+    assert changed["placement"] == ["", "b.txt", "c.txt"]  # the order, the new document and its neighbour
+    assert all(after[kind].keys() >= before[kind].keys() for kind in after)
     assert run("--root", ".", "--out", "clean").status == 0
     assert site_files(archive.site) == site_files(archive.root / "clean")
-    monkeypatch.setattr(fingerprint, "SLACK", 0.01)
-    (archive.root / "metadata.yaml").write_text(
-        (archive.root / "metadata.yaml").read_text().replace("Gamma", "Gamma 2")
-    )
+    (archive.root / "seeds" / "c.txt").unlink()
+    (archive.root / "metadata.yaml").write_text(metadata)
     assert run("--root", ".").status == 0
-    assert all((cache / name).read_bytes() != data for name, data in state.items())
+    assert rows_of(archive.site) == before  # what is no longer live is gone
 
 
 def test_another_version_of_a_library_means_a_full_build(archive: Archive, run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -296,11 +299,13 @@ def test_another_version_of_a_library_means_a_full_build(archive: Archive, run, 
     fingerprint.libraries.cache_clear()
     assert run("--root", ".").status == 0
     assert "nothing changed" in run("--root", ".", "--verbose").err
-    memo = (archive.site.parent / f".{archive.site.name}.cache" / "memo.marshal").read_bytes()
+    version = store.version()
     library.write_text("version = 2.0\n")
     fingerprint.libraries.cache_clear()
-    assert "inputs changed" in run("--root", ".", "--verbose").err
-    assert (archive.site.parent / f".{archive.site.name}.cache" / "memo.marshal").read_bytes() != memo
+    result = run("--root", ".", "--verbose")
+    assert "inputs changed" in result.err and "all placed" in result.err
+    with contextlib.closing(sqlite3.connect(database(archive.site))) as db:
+        assert db.execute("SELECT value FROM meta").fetchall() == [(store.version(),)] != [(version,)]
     fingerprint.libraries.cache_clear()
 
 

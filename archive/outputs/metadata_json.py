@@ -16,8 +16,8 @@ VERSION = 1
 
 
 def plan(planning: Planning) -> Iterable[Output]:
-    """One file, made in the build's own process: it reads and fills the memo of lines, by entry digest."""
-    lines = planning.memo.setdefault("lines", {})
+    """One file; it reads and fills the memo of lines, by entry digest."""
+    lines = planning.made["lines"]
     digests = planning.digests
     for key in lines.keys() - digests.values():
         del lines[key]  # lines of documents since changed or removed

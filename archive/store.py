@@ -1,0 +1,310 @@
+"""Store: the one place where the build remembers, from one build to the next, what it made.
+
+Beside the output (`_site` -> `._site.cache/`, never inside: the site is what the input makes)
+one SQLite database, `state.sqlite3`, holds for each KIND a mapping of text keys to values
+marshal can keep. What is kept per document is keyed by what it was made from (a record by
+its text, a listing row by its entry's digest, a slug by its title; a seed by its name, with
+the stat it was read at), so a value never goes stale: a key the build no longer asks for is
+simply dropped, and one it asks for and does not find is made again.
+
+The whole database carries one version: a digest of the generator's code and of the libraries
+it renders with. State of another version, or a damaged database (garbage, a torn or truncated
+file, a missing table: any error SQLite or marshal reports), is not used: the store starts
+empty and the build is a full one. SQLite's transactions keep the file whole when a build is
+killed (it is not synced to the disk: a cache, like the site's other state, need not survive a
+power cut whole); its pages carry no checksum, so a bit flipped on the disk inside a value
+goes unseen.
+
+A build reads what it needs, asks the store to remember what changed and to keep only what is
+live, and commits once: nothing is written before `commit`, so a build that waits for another
+never holds the database meanwhile.
+
+Three small files sit beside the database and are read without SQLite (importing it costs a
+rebuild with nothing to do 7 ms): the fingerprint of the last build's inputs (see
+fingerprint.py), the lock that lets one build at a time write a site, and the journal of the
+write in progress (see write.py). Only this module names the folder and its files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import marshal
+import os
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
+
+CODE = Path(__file__).resolve().parent
+DATABASE = "state.sqlite3"
+KINDS = ("seeds", "records", "slugs", "rows", "lines", "markdown", "templates", "compiled", "placement")
+"""What the store keeps (see `Store`)."""
+FINGERPRINT, LOCK, JOURNAL = "fingerprint.json", "lock", "journal.json"
+
+
+def state_folder(out: Path) -> Path:
+    """The folder beside the output where the build keeps its state: `_site` -> `._site.cache`."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.cache"
+
+
+def lock_path(out: Path) -> Path:
+    """The file a build locks while it writes the site (see write.locked)."""
+    return state_folder(out) / LOCK
+
+
+def journal_path(out: Path) -> Path:
+    """The file that lists what the write in progress touches (see write.note)."""
+    return state_folder(out) / JOURNAL
+
+
+def read_fingerprint(out: Path) -> tuple[Any, int] | None:
+    """The fingerprint the last successful build left, and the moment it was written (file
+    system time); None when there is none or it cannot be read."""
+    path = state_folder(out) / FINGERPRINT
+    try:
+        written = os.stat(path).st_mtime_ns
+        return json.loads(path.read_text("utf-8")), written
+    except (OSError, ValueError):
+        return None
+
+
+def keep_fingerprint(out: Path, data: dict[str, Any]) -> None:
+    """Write the fingerprint of a successful build, atomically (best effort: without it, builds take the full path)."""
+    folder = state_folder(out)
+    try:
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"{FINGERPRINT}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(data, sort_keys=True), "utf-8")
+        os.replace(temporary, folder / FINGERPRINT)
+    except OSError:
+        pass
+
+
+def forget_fingerprint(out: Path) -> None:
+    """Remove the fingerprint before the output changes (a build killed midway must not look done)."""
+    with contextlib.suppress(OSError):
+        (state_folder(out) / FINGERPRINT).unlink(missing_ok=True)
+
+
+def version() -> str:
+    """The one version of all the state: the generator's code and the libraries it renders with."""
+    from .fingerprint import code_files, libraries
+
+    hasher = hashlib.sha256()
+    for path in code_files():
+        with contextlib.suppress(OSError):
+            hasher.update(path.read_bytes())
+        hasher.update(b"\0")
+    hasher.update(libraries().encode())
+    return hasher.hexdigest()
+
+
+class Store:
+    """What earlier builds remembered, and what this one will remember (see the module's docstring).
+
+    Each kind maps text keys to values marshal can keep (text, bytes, numbers, tuples, lists,
+    dictionaries of those). Reading is best effort: a damaged database reads as an empty one.
+
+    A kind's entries are kept in BUCKETS rows, each a marshal'd dictionary of the entries whose
+    keys fall in it: SQLite reads or writes a row in a microsecond or two, marshal an entry in a
+    tenth of that, and a build reads every entry but writes few. A commit writes again only the
+    buckets that hold an entry written or deleted.
+    """
+
+    def __init__(self, path: Path | None, db: sqlite3.Connection | None, written: int = 0) -> None:
+        self.path, self.db = path, db
+        self.written = written
+        """When the state read was written (file system time, 0 for none): what changed at or
+        after that moment may have changed unseen since it was remembered."""
+        self.pid = os.getpid()
+        self.read: dict[str, dict[str, Any]] = {}
+        """What `all` found, by kind (a copy: the caller may change its own): what `keep` and
+        `keep_only` compare with."""
+        self.pending: dict[str, dict[str, Any]] = {}
+        """Entries to write at commit, by kind."""
+        self.gone: dict[str, set[str]] = {}
+        """Keys to delete at commit, by kind."""
+
+    @classmethod
+    def open(cls, out: Path) -> Store:
+        """The state kept beside `out`; empty when there is none, or it is of another version or damaged."""
+        import sqlite3
+
+        path = state_folder(out) / DATABASE
+        try:
+            written = os.stat(path).st_mtime_ns
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error):
+            return cls(path, None)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+            if row is not None and row[0] == version():
+                db.execute("PRAGMA synchronous = OFF")  # a cache: whole after a kill, not synced for a power cut
+                return cls(path, db, written)
+        except sqlite3.DatabaseError:
+            pass
+        db.close()
+        return cls(path, None)
+
+    def all(self, kind: str) -> dict[str, Any]:
+        """Every entry of a kind, by key (a dictionary the caller may change)."""
+        found: dict[str, Any] = {}
+        for entries in self.fetch(kind, None).values():
+            found.update(entries)
+        self.read[kind] = found.copy()
+        return found
+
+    def get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        """The entries of a kind with these keys, those it has."""
+        keys = list(keys)
+        buckets = self.fetch(kind, {*map(bucket_of, keys)})
+        return {key: entries[key] for key in keys if key in (entries := buckets.get(bucket_of(key), {}))}
+
+    def remember(self, kind: str, entries: Mapping[str, Any]) -> None:
+        """Write these entries at commit."""
+        self.pending.setdefault(kind, {}).update(entries)
+        self.gone.get(kind, set()).difference_update(entries)
+
+    def keep_only(self, kind: str, live: Iterable[str]) -> None:
+        """Delete at commit every entry of a kind but these (and those remembered)."""
+        if kind not in self.read:
+            self.all(kind)
+        self.gone[kind] = set(self.read[kind]).difference(live, self.pending.get(kind, ()))
+
+    def keep(self, kind: str, entries: Mapping[str, Any]) -> None:
+        """Make a kind hold exactly these entries at commit, for a kind whose keys say what their
+        values are made from: the entries whose keys `all` did not find are written, and the
+        keys it found that are not here are deleted."""
+        if kind not in self.read:
+            self.all(kind)
+        read = self.read[kind]
+        self.remember(kind, {key: entries[key] for key in entries.keys() - read})
+        self.keep_only(kind, entries)
+
+    def commit(self) -> None:
+        """Write what was remembered and delete what was not kept, in one transaction (best effort).
+
+        A store that was refused is replaced by a new database of this version, with what this
+        build remembered: the rest is made again when needed."""
+        if self.path is None or os.getpid() != self.pid or not (self.pending or any(self.gone.values())):
+            return
+        import sqlite3
+
+        try:
+            if self.db is not None:
+                try:
+                    self.write(self.db)
+                except (ValueError, EOFError, TypeError, sqlite3.DatabaseError) as error:
+                    self.db.rollback()
+                    if isinstance(error, sqlite3.OperationalError):
+                        raise  # busy, or locked by another build: not damage
+                    self.refuse()
+                    self.replace()
+            else:
+                self.replace()
+        except (OSError, sqlite3.Error):
+            pass  # state is a cache: the next build makes again what this one could not keep
+        self.pending, self.gone = {}, {}
+
+    def close(self) -> None:
+        """Close the database (the store reads nothing more)."""
+        if self.db is not None and os.getpid() == self.pid:
+            self.db.close()
+        self.db = None
+
+    def write(self, db: sqlite3.Connection) -> None:
+        """Write again every bucket with an entry remembered or gone, in one transaction (the
+        buckets are read in it: what another build wrote meanwhile stays)."""
+        db.execute("BEGIN IMMEDIATE")
+        for kind in self.pending.keys() | self.gone.keys():
+            buckets = self.changed_buckets(db, kind)
+            rows = [(kind, number, marshal.dumps(entries)) for number, entries in buckets.items() if entries]
+            db.executemany("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)", rows)
+            empty = [(kind, number) for number, entries in buckets.items() if not entries]
+            db.executemany("DELETE FROM buckets WHERE kind = ? AND number = ?", empty)
+        db.execute("COMMIT")
+
+    def changed_buckets(self, db: sqlite3.Connection, kind: str) -> dict[int, dict[str, Any]]:
+        """The buckets of a kind that hold an entry remembered or gone, as they will be."""
+        pending, gone = self.pending.get(kind, {}), self.gone.get(kind, set())
+        numbers = {*map(bucket_of, pending), *map(bucket_of, gone)}
+        buckets: dict[int, dict[str, Any]] = dict.fromkeys(numbers, {})
+        buckets.update(read_buckets(db, kind, numbers))
+        buckets = {number: dict(entries) for number, entries in buckets.items()}
+        for key, value in pending.items():
+            buckets[bucket_of(key)][key] = value
+        for key in gone:
+            buckets[bucket_of(key)].pop(key, None)
+        return buckets
+
+    def replace(self) -> None:
+        """Write a new database of this version with what is pending, and put it in place of the old one."""
+        import sqlite3
+
+        assert self.path is not None
+        self.path.parent.mkdir(exist_ok=True)
+        temporary = self.path.with_name(f"{DATABASE}.{os.getpid()}.tmp")
+        temporary.unlink(missing_ok=True)
+        db = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")  # a new file, put in place only when complete
+            db.execute("BEGIN")
+            db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (version(),))
+            db.execute(
+                "CREATE TABLE buckets (kind TEXT, number INTEGER, entries BLOB NOT NULL, PRIMARY KEY (kind, number))"
+                " WITHOUT ROWID"
+            )
+            db.execute("COMMIT")
+            self.gone = {}
+            self.write(db)
+        finally:
+            db.close()
+        os.replace(temporary, self.path)
+
+    def fetch(self, kind: str, numbers: set[int] | None) -> dict[int, dict[str, Any]]:
+        """These buckets of a kind (None: all), those there are; none when the store has no
+        database (or is asked from a worker process, which must not use its parent's connection)."""
+        import sqlite3
+
+        if self.db is None or os.getpid() != self.pid:
+            return {}
+        try:
+            return read_buckets(self.db, kind, numbers)
+        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):
+            self.refuse()
+            return {}
+
+    def refuse(self) -> None:
+        """Take a damaged database for none: nothing more is read from it, and commit replaces it."""
+        if self.db is not None:
+            with contextlib.suppress(Exception):
+                self.db.close()
+        self.db = None
+        self.read = {}
+
+
+def read_buckets(db: sqlite3.Connection, kind: str, numbers: set[int] | None) -> dict[int, dict[str, Any]]:
+    """These buckets of a kind (None: all), those there are; TypeError for one that is not a dictionary."""
+    query = "SELECT number, entries FROM buckets WHERE kind = ?"
+    if numbers is not None:
+        query += f" AND number IN ({', '.join(map(str, sorted(numbers)))})"
+    buckets = {number: marshal.loads(data) for number, data in db.execute(query, (kind,)).fetchall()}
+    if not all(isinstance(entries, dict) for entries in buckets.values()):
+        raise TypeError("a bucket that is not a dictionary")
+    return buckets
+
+
+BUCKETS = 256
+"""Buckets a kind's entries are kept in (see Store)."""
+
+
+def bucket_of(key: str) -> int:
+    """The bucket an entry is kept in, by its key."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % BUCKETS

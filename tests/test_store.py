@@ -1,0 +1,201 @@
+"""The store: what the build remembers between builds, in one SQLite database beside the site.
+
+What it keeps comes back as it was put in; nothing is written before commit; and a database
+of another version, or damaged in any way SQLite can tell (garbage, a truncated file, a page
+that is no longer a page, a missing table), reads as an empty store and is replaced whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Archive
+
+from archive import store, write
+from archive.render import MADE
+from archive.store import Store
+
+
+def database(out: Path) -> Path:
+    return store.state_folder(out) / store.DATABASE
+
+
+def rows_of(out: Path) -> dict[str, dict[str, object]]:
+    """Every row of every table of a site's database, read without the store (the placement,
+    bytes marshal made, as its value: marshal writes equal values as other bytes at times)."""
+    values: dict[str, dict[str, object]] = {kind: {} for kind in store.KINDS}
+    with contextlib.closing(sqlite3.connect(database(out))) as db:
+        for kind, number, entries in db.execute("SELECT kind, number, entries FROM buckets"):
+            assert all(store.bucket_of(key) == number for key in marshal.loads(entries))
+            values[kind].update(marshal.loads(entries))
+    placement = values["placement"].items()
+    values["placement"] = {key: marshal.loads(value) if isinstance(value, bytes) else value for key, value in placement}
+    return values
+
+
+def execute(path: Path, sql: str) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(sql)
+        db.commit()
+
+
+def flip_page_type(path: Path, table: str = "buckets") -> None:
+    """Flip every bit of the byte that says what kind of page a table's first page is."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        (size,) = db.execute("PRAGMA page_size").fetchone()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+DAMAGES: dict[str, Callable[[Path], None]] = {
+    "garbage": lambda path: path.write_bytes(b"\xe9junk" * 1000),
+    "empty": lambda path: path.write_bytes(b""),
+    "truncated": lambda path: os.truncate(path, path.stat().st_size // 2),
+    "a byte flipped in a page": flip_page_type,
+    "another version": lambda path: execute(path, "UPDATE meta SET value = 'another' WHERE name = 'version'"),
+    "a table missing": lambda path: execute(path, "DROP TABLE buckets"),
+}
+"""Ways a site's database can be other than this build's (each takes the database's path)."""
+
+
+def filled(out: Path) -> None:
+    """A store beside `out` with a few entries of each kind, committed."""
+    kept = Store.open(out)
+    for kind in store.KINDS:
+        kept.remember(kind, {"one": f"{kind} 1", "two": (2, b"\x00two", None, [2.5])})
+    kept.commit()
+    kept.close()
+
+
+def test_what_is_remembered_comes_back_after_commit_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    fresh = Store.open(out)
+    assert fresh.all("rows") == {} and fresh.written == 0
+    fresh.close()
+    filled(out)
+    kept = Store.open(out)
+    assert kept.all("records") == {"one": "records 1", "two": (2, b"\x00two", None, [2.5])}
+    assert kept.get("seeds", ["two", "three"]) == {"two": (2, b"\x00two", None, [2.5])}
+    assert kept.written == database(out).stat().st_mtime_ns
+    kept.close()
+
+
+def test_nothing_is_written_before_commit(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    filled(out)
+    before = rows_of(out)
+    kept = Store.open(out)
+    kept.remember("rows", {"three": b"3"})
+    kept.keep_only("seeds", ["one"])
+    assert rows_of(out) == before
+    kept.commit()
+    kept.close()
+    after = rows_of(out)
+    assert set(after["rows"]) == {"one", "two", "three"} and set(after["seeds"]) == {"one"}
+
+
+def test_keep_writes_what_differs_and_deletes_what_is_not_kept(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    filled(out)
+    kept = Store.open(out)
+    lines = kept.all("lines")
+    kept.keep("lines", {"two": lines["two"], "three": "new"})
+    assert kept.pending == {"lines": {"three": "new"}} and kept.gone == {"lines": {"one"}}
+    kept.commit()
+    kept.close()
+    assert Store.open(out).all("lines") == {"two": (2, b"\x00two", None, [2.5]), "three": "new"}
+
+
+def test_many_keys_are_got_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    kept = Store.open(out)
+    kept.remember("slugs", {f"title {n}": f"slug-{n}" for n in range(2000)})
+    kept.commit()
+    kept = Store.open(out)
+    found = kept.get("slugs", [f"title {n}" for n in range(0, 4000, 3)])
+    assert found == {f"title {n}": f"slug-{n}" for n in range(0, 2000, 3)}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_foreign_or_damaged_database_reads_as_empty_and_is_replaced(
+    tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
+    out = tmp_path / "site"
+    filled(out)
+    damage(database(out))
+    refused = Store.open(out)
+    assert {kind: refused.all(kind) for kind in store.KINDS} == dict.fromkeys(store.KINDS, {})
+    refused.remember("rows", {"three": b"3"})
+    refused.commit()
+    refused.close()
+    assert rows_of(out) == {kind: {"three": b"3"} if kind == "rows" else {} for kind in store.KINDS}
+    assert Store.open(out).all("rows") == {"three": b"3"}
+
+
+def test_a_value_marshal_cannot_read_is_taken_for_damage(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    filled(out)
+    execute(
+        database(out), f"UPDATE buckets SET entries = x'ff00' WHERE kind = 'rows' AND number = {store.bucket_of('one')}"
+    )
+    refused = Store.open(out)
+    assert refused.all("rows") == {} and refused.all("seeds") == {}
+
+
+def test_a_bucket_found_damaged_at_commit_means_a_new_database(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    filled(out)
+    number = store.bucket_of("one")
+    execute(database(out), f"UPDATE buckets SET entries = x'ff00' WHERE kind = 'compiled' AND number = {number}")
+    kept = Store.open(out)
+    assert kept.all("rows") != {}
+    kept.remember("compiled", {"one": b"new"})
+    kept.commit()
+    kept.close()
+    assert rows_of(out) == {kind: {"one": b"new"} if kind == "compiled" else {} for kind in store.KINDS}
+
+
+def test_the_fingerprint_lock_and_journal_are_files_beside_the_database(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    folder = tmp_path / ".site.cache"
+    assert (store.lock_path(out), store.journal_path(out)) == (folder / "lock", folder / "journal.json")
+    assert store.read_fingerprint(out) is None
+    store.keep_fingerprint(out, {"inputs": "digest"})
+    assert store.read_fingerprint(out) == ({"inputs": "digest"}, (folder / "fingerprint.json").stat().st_mtime_ns)
+    store.forget_fingerprint(out)
+    assert store.read_fingerprint(out) is None and sorted(os.listdir(folder)) == []
+
+
+def test_records_validated_under_other_stances_are_validated_again(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
+    assert run("--root", ".").status == 0
+    text = (archive.root / "metadata.yaml").read_text()
+    (archive.root / "metadata.yaml").write_text(
+        text.replace("  against:\n    label: Against\n", "  opposed:\n    label: Against\n")
+    )
+    result = run("--root", ".")
+    assert (result.status, result.err.splitlines()) == (
+        1,
+        [
+            "metadata.yaml:21: documents.b.txt.stance: 'against' is not one of: for, opposed",
+            "1 problem found; nothing was written.",
+        ],
+    )
+
+
+def test_what_worker_processes_make_is_remembered_as_what_the_build_makes_itself(
+    archive: Archive, run, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(write, "PARALLEL_FROM", 1)  # every output made by a worker process
+    assert run("--root", ".", "--jobs", "2").status == 0
+    assert run("--root", ".", "--out", "alone", "--jobs", "1").status == 0
+    made, alone = rows_of(archive.site), rows_of(archive.root / "alone")
+    assert all(made[part] for part in MADE)
+    assert {part: made[part] for part in MADE} == {part: alone[part] for part in MADE}
