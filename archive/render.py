@@ -248,6 +248,8 @@ class Theme:
         )
         """Digest of the generator's own code and its libraries: a change to them re-renders everything."""
         self._template_keys: dict[str, str] = {}
+        self.planned: set[str] = set()
+        """The templates the keys were made of: those the planned pages use."""
         self.remembered = references if references is not None else {}
         self.references: dict[str, str] = {}
 
@@ -258,7 +260,15 @@ class Theme:
             assert loader is not None
             names = sorted(template_closure(self.env, name, self.remembered, self.references))
             self._template_keys[name] = digest(*(n + "\0" + loader.get_source(self.env, n)[0] for n in names))
+            self.planned.update(names)
         return self._template_keys[name]
+
+    def compile_planned(self) -> None:
+        """Load, here, every template the planned pages use: from the store when an earlier
+        build compiled it, else compiled now and kept there. Worker processes then inherit them
+        compiled (what a worker compiles is lost with it)."""
+        for name in sorted(self.planned):
+            self.env.get_template(name)
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -435,6 +445,7 @@ def plan_site(
 
     planning = Planning(site, theme, base_url, seeds_dir, memo if memo is not None else {}, last)
     outputs = [output for producer in PRODUCERS for output in producer.plan(planning)]
+    theme.compile_planned()
     return Plan(outputs, planning.made, planning.digests, planning.salted, planning.keys)
 
 
