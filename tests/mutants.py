@@ -31,6 +31,7 @@ FAST_TESTS = [
     "tests/test_incremental.py",
     "tests/test_output.py",
     "tests/test_faults.py",
+    "tests/test_store.py",
 ]
 """The tests run against each mutant: everything about incremental builds that needs no browser."""
 
@@ -142,6 +143,30 @@ MUTANTS = [
         "        else:\n            pass",
     ),
     Mutant(
+        "state of another version is believed",
+        "archive/store.py",
+        "if row is not None and row[0] == version():",
+        "if row is not None:",
+    ),
+    Mutant(
+        "a damaged database is a crash, not a full build",
+        "archive/store.py",
+        "        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):\n            self.refuse()",
+        "        except ():\n            self.refuse()",
+    ),
+    Mutant(
+        "what is no longer live stays in the store",
+        "archive/store.py",
+        "self.gone[kind] = set(self.read[kind]).difference(live, self.pending.get(kind, ()))",
+        "self.gone[kind] = set()",
+    ),
+    Mutant(
+        "what a worker process adds to the memo is lost",
+        "archive/write.py",
+        "                        memo[part].update(entries)",
+        "                        pass",
+    ),
+    Mutant(
         "a seed edited since the last build is taken as it was",
         "archive/load.py",
         "return known is not None and trusted and known.stat == seed_stat(info)",
@@ -160,7 +185,14 @@ def applied(mutant: Mutant, text: str) -> str:
 
 def copy_project(into: Path) -> Path:
     """The project's own files (no virtual environment, node modules or built site) in a fresh folder."""
-    ignore = shutil.ignore_patterns(".venv", "node_modules", ".git", "_site", "._site.cache", "__pycache__", ".*_cache")
+    patterns = shutil.ignore_patterns(
+        ".venv", "node_modules", ".git", "_site", "._site.cache", "__pycache__", ".*_cache"
+    )
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        bench_cache = {"cache"} if Path(folder) == PROJECT / "bench" else set()  # make bench's corpora
+        return set(patterns(folder, names)) | bench_cache
+
     return Path(shutil.copytree(PROJECT, into / "project", ignore=ignore, symlinks=True))
 
 
