@@ -22,11 +22,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
 from archive.store import Store
+
+if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
+    from archive.derive import Placement, Site
+    from archive.model import Seed
+    from archive.render import Output, Plan, Remembering
+    from archive.write import Written
 
 # The heavy stages (YAML, Jinja2, Markdown) are imported only when a build has work to do,
 # so that a rebuild with nothing changed costs milliseconds.
@@ -164,7 +170,13 @@ class Stages:
         self.last = now
 
 
-def load_site(root: Path, store: Store | None = None, slugs: dict[str, str] | None = None, jobs: int = 1, last=None):  # type: ignore[no-untyped-def]
+def load_site(
+    root: Path,
+    store: Store | None = None,
+    slugs: dict[str, str] | None = None,
+    jobs: int = 1,
+    last: Placement | None = None,
+) -> Site:
     """Load, validate and derive: the archive as the pages will show it.
 
     With a `store` (the site's), seeds unchanged since it remembered them are not read again,
@@ -174,7 +186,6 @@ def load_site(root: Path, store: Store | None = None, slugs: dict[str, str] | No
     """
     from archive.derive import derive_site
     from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
-    from archive.model import Seed
     from archive.records import load_archive
 
     metadata = root / "metadata.yaml"
@@ -206,7 +217,7 @@ def load_site(root: Path, store: Store | None = None, slugs: dict[str, str] | No
     return derive_site(archive, shown(metadata), slugs, last)
 
 
-def remember_seeds(store: Store | None, found, known) -> None:  # type: ignore[no-untyped-def]
+def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: dict[str, Seed]) -> None:
     """Remember what was read of each seed anew, and only of the seeds there are."""
     from archive.load import seed_rows
 
@@ -215,14 +226,14 @@ def remember_seeds(store: Store | None, found, known) -> None:  # type: ignore[n
         store.keep_only("seeds", found)
 
 
-def read_placement(store: Store):  # type: ignore[no-untyped-def]
+def read_placement(store: Store) -> Placement | None:
     """Where the last build placed each document (see derive.Placement)."""
     from archive.derive import placement_from
 
     return placement_from(store.all("placement"))
 
 
-def keep_placement(store: Store, site, plan, last) -> None:  # type: ignore[no-untyped-def]
+def keep_placement(store: Store, site: Site, plan: Plan, last: Placement | None) -> None:
     """Remember where this build placed each document: the rows that differ from the last placement's."""
     from archive.derive import ORDER, placement_rows
 
@@ -234,7 +245,7 @@ def keep_placement(store: Store, site, plan, last) -> None:  # type: ignore[no-u
     store.keep_only("placement", [ORDER, *plan.digests])
 
 
-def changed_places(site, plan, last, files: list[str]) -> set[str] | None:  # type: ignore[no-untyped-def]
+def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[str]) -> set[str] | None:
     """The documents whose place differs from the last placement's, whose `files` are these (None:
     all may): those placed anew, and those whose page key changed (their neighbours did)."""
     if last is None or site.patch is None or last.salted != plan.salted:
@@ -244,7 +255,7 @@ def changed_places(site, plan, last, files: list[str]) -> set[str] | None:  # ty
     return set(site.patch.fresh).union(itertools.compress(plan.digests, moved))
 
 
-def keep_memo(store: Store, memo: dict[str, dict[str, object]], site) -> None:  # type: ignore[no-untyped-def]
+def keep_memo(store: Store, memo: dict[str, dict[str, object]], site: Site) -> None:
     """Keep what the stages made that the site still uses; slugs only of the titles and publishers it has."""
     docs = list(map(DOC, site.entries))
     slugs = memo["slugs"]
@@ -257,7 +268,7 @@ def keep_memo(store: Store, memo: dict[str, dict[str, object]], site) -> None:  
 DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")
 
 
-def placed(site) -> str:  # type: ignore[no-untyped-def]
+def placed(site: Site) -> str:
     """What the verbose line of the load stage says about placing the documents."""
     if site.patch is None:
         return ", all placed"
@@ -271,7 +282,9 @@ def theme_dirs(root: Path) -> tuple[list[Path], list[Path]]:
     return list(dict.fromkeys(templates)), list(dict.fromkeys(static))
 
 
-def write_files(outputs, options: Options, settled: set[str], folders: set[str], memo):  # type: ignore[no-untyped-def]
+def write_files(
+    outputs: list[Output], options: Options, settled: set[str], folders: set[str], memo: dict[str, Remembering]
+) -> Written:
     """Write the site; a failed write is a problem to report, not a traceback."""
     from archive.write import write_site
 
@@ -291,7 +304,7 @@ def report_problems(problems: list[Problem]) -> int:
     return 1
 
 
-def report_check(site, options: Options) -> int:  # type: ignore[no-untyped-def]
+def report_check(site: Site, options: Options) -> int:
     """The one line `check` prints when all is well."""
     if options.verbosity:
         print(f"ok: {len(site.entries)} documents, {len(site.stances)} stances, no problems")
