@@ -145,7 +145,7 @@ def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> R
         keep_placement(store, site, plan, placement)
         store.commit()
         pages = count_pages(outputs)
-        fingerprint.remember(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
+        fingerprint.record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed, written.kept)
 

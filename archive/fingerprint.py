@@ -137,6 +137,6 @@ def forget(out: Path) -> None:
     store.forget_fingerprint(out)
 
 
-def remember(out: Path, digest: str, folders: list[str], summary: dict[str, int]) -> None:
+def record_build(out: Path, digest: str, folders: list[str], summary: dict[str, int]) -> None:
     """Record the fingerprint of a successful build (best effort: without it, builds take the full path)."""
     store.keep_fingerprint(out, {"inputs": digest, "folders": output_folders(out, folders), "summary": summary})

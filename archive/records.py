@@ -132,7 +132,7 @@ def load_archive(
     root = parse_metadata(text, where)
     seeds = seeds() if callable(seeds) else seeds
     archive = validate(root, seeds, metadata, seeds_dir)
-    return archive, remember(split, root, archive)
+    return archive, records_to_keep(split, root, archive)
 
 
 def from_records(
@@ -361,7 +361,7 @@ def record_fields(key: yaml.Node, value: yaml.Node, where: str, schema: Any) -> 
     return (name, fields) if fields is not None and not check.problems else None
 
 
-def remember(split: Split | None, root: yaml.Node, archive: Archive) -> Memo | None:
+def records_to_keep(split: Split | None, root: yaml.Node, archive: Archive) -> Memo | None:
     """What to remember of a fully parsed file: each record's fields by its key (see `context_key`),
     when the split matches the parse."""
     if split is None or not isinstance(root, yaml.MappingNode):

@@ -39,7 +39,6 @@ from .store import Store
 UNSHOWABLE_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
 ASTRAL_NONCHARACTERS = [chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF)]
 UNSHOWABLE_ASTRAL = re.compile("[" + "".join(ASTRAL_NONCHARACTERS) + "]")
-CODE = Path(__file__).resolve().parent
 
 
 class Output(NamedTuple):

@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import sqlite3
 
-CODE = Path(__file__).resolve().parent
 DATABASE = "state.sqlite3"
 KINDS = ("seeds", "records", "slugs", "rows", "lines", "markdown", "templates", "compiled", "placement")
 """What the store keeps (see `Store`)."""
