@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
-from archive.store import Store
+from archive.store import Store, forget_fingerprint
 
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
     from archive.derive import Placement, Site
@@ -138,7 +138,7 @@ def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> R
     with locked(options.out):
         check_output(options.out, options.root)  # again: another build may have run
         settled = fingerprint.settled_folders(options.out)
-        fingerprint.forget(options.out)
+        forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
         keep_memo(store, memo, site)

@@ -132,11 +132,6 @@ def settled_folders(out: Path) -> set[str]:
         return set()
 
 
-def forget(out: Path) -> None:
-    """Invalidate the fingerprint before the output changes (a build killed midway must not look done)."""
-    store.forget_fingerprint(out)
-
-
 def record_build(out: Path, digest: str, folders: list[str], summary: dict[str, int]) -> None:
     """Record the fingerprint of a successful build (best effort: without it, builds take the full path)."""
     store.keep_fingerprint(out, {"inputs": digest, "folders": output_folders(out, folders), "summary": summary})

@@ -23,6 +23,18 @@ def test_first_build_reports_what_it_did(archive: Archive, run) -> None:
     assert reported(result.out) == (10, 14, 0, 0, "_site/index.html")
 
 
+def record_offered(name: str, title: str) -> list[str]:
+    """The lines that offer a record to paste for a seed without one, in the archive fixture."""
+    return [
+        f"seeds/{name}: has no record in metadata.yaml; add one under 'documents:', for example:",
+        f"  {name}:",
+        f'    title: "{title}"',
+        '    publisher: ""',
+        '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate',
+        '    stance: ""          # for | against',
+    ]
+
+
 def test_the_command_prints_all_it_says_and_exits_with_its_status_through_a_pipe(archive: Archive) -> None:
     """build.py ends with os._exit (the heap is not freed object by object): what it printed
     must still reach a pipe, and its status the caller."""
@@ -35,12 +47,7 @@ def test_the_command_prints_all_it_says_and_exits_with_its_status_through_a_pipe
     refused = subprocess.run(command, capture_output=True, text=True, cwd=archive.root, env=buffered)
     assert (refused.returncode, refused.stdout) == (1, "")
     assert refused.stderr.splitlines() == [
-        "seeds/c.txt: has no record in metadata.yaml; add one under 'documents:', for example:",
-        "  c.txt:",
-        '    title: "A document without a record."',
-        '    publisher: ""',
-        '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate',
-        '    stance: ""          # for | against',
+        *record_offered("c.txt", "A document without a record."),
         "1 problem found; nothing was written.",
     ]
 
@@ -65,12 +72,7 @@ def test_failed_build_leaves_the_previous_site_exactly_as_it_was(archive: Archiv
     assert (result.status, result.out) == (1, "")
     assert result.err.splitlines() == [
         "metadata.yaml:16: documents.a.txt.stance: 'nope' is not one of: for, against",
-        "seeds/c.txt: has no record in metadata.yaml; add one under 'documents:', for example:",
-        "  c.txt:",
-        '    title: "A new document without a record."',
-        '    publisher: ""',
-        '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate',
-        '    stance: ""          # for | against',
+        *record_offered("c.txt", "A new document without a record."),
         "2 problems found; nothing was written.",
     ]
     assert tree(archive.site) == before

@@ -35,6 +35,15 @@ DOCUMENTS = [
 """In chronological order: a.txt first, g.txt last."""
 
 
+def seven_documents(tmp_path: Path) -> tuple[Model, Path]:
+    """The model of DOCUMENTS, written out, and where its site goes (not built yet)."""
+    model = Model(tmp_path / "archive")
+    for name, title, date, stance, publisher in DOCUMENTS:
+        model.add(name, title, date, stance, publisher)
+    model.write()
+    return model, tmp_path / "site"
+
+
 def retitle(name: str, title: str) -> Callable[[Model], None]:
     return lambda model: model.set(name, "title", title)
 
@@ -54,20 +63,13 @@ def rewrite_seed(name: str, text: str) -> Callable[[Model], None]:
     return change
 
 
-def republish(old: str, new: str) -> Callable[[Model], None]:
+def replace_everywhere(field: str, old: str, new: str) -> Callable[[Model], None]:
+    """Every record whose `field` is `old` gets `new` (a publisher renamed, a stance no longer used)."""
+
     def change(model: Model) -> None:
         for record in model.docs.values():
-            if record["publisher"] == old:
-                record["publisher"] = new
-
-    return change
-
-
-def stop_using_stance(key: str, instead: str) -> Callable[[Model], None]:
-    def change(model: Model) -> None:
-        for record in model.docs.values():
-            if record["stance"] == key:
-                record["stance"] = instead
+            if record[field] == old:
+                record[field] = new
 
     return change
 
@@ -101,9 +103,11 @@ SCENARIOS: dict[str, list[Step]] = {
         ("c.txt renamed back", retitle("c.txt", "Charlie"), False),
         ("a.txt renamed back", retitle("a.txt", "Alpha"), False),
     ],
-    "a publisher renamed everywhere": [("Weekly Two becomes Weekly 2", republish("Weekly Two", "Weekly 2"), False)],
+    "a publisher renamed everywhere": [
+        ("Weekly Two becomes Weekly 2", replace_everywhere("publisher", "Weekly Two", "Weekly 2"), False)
+    ],
     "a stance removed from use, then from the vocabulary": [
-        ("no document is against", stop_using_stance("against", "for"), True),
+        ("no document is against", replace_everywhere("stance", "against", "for"), True),
         ("'against' leaves the vocabulary", drop_stance("against"), True),
     ],
     "a seed's bytes edited": [
@@ -131,11 +135,7 @@ SCENARIOS: dict[str, list[Step]] = {
 def test_after_each_step_the_site_equals_a_clean_build(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], steps: list[Step]
 ) -> None:
-    model = Model(tmp_path / "archive")
-    for name, title, date, stance, publisher in DOCUMENTS:
-        model.add(name, title, date, stance, publisher)
-    model.write()
-    site = tmp_path / "site"
+    model, site = seven_documents(tmp_path)
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     for number, (what, change, placed) in enumerate(steps):
         change(model)
@@ -160,11 +160,7 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
 ) -> None:
     """The one case where an incremental site differs from a clean one: nothing shows that the
     files an earlier build made are the build's own, so those it no longer makes stay, named."""
-    model = Model(tmp_path / "archive")
-    for name, title, date, stance, publisher in DOCUMENTS:
-        model.add(name, title, date, stance, publisher)
-    model.write()
-    site = tmp_path / "site"
+    model, site = seven_documents(tmp_path)
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     old_page = (site / "documents" / "alpha.html").read_bytes()
     (site / ".archive-manifest.json").write_text(damaged)
@@ -196,11 +192,7 @@ def manifest_of(site: Path) -> dict[str, object]:
 
 
 def test_the_manifest_lists_every_file_with_its_size_and_sha256(tmp_path: Path) -> None:
-    model = Model(tmp_path / "archive")
-    for name, title, date, stance, publisher in DOCUMENTS:
-        model.add(name, title, date, stance, publisher)
-    model.write()
-    site = tmp_path / "site"
+    model, site = seven_documents(tmp_path)
     for change in (lambda: None, lambda: model.set("c.txt", "title", "Charlie Prime"), lambda: model.delete("g.txt")):
         change()
         model.write()
@@ -214,11 +206,7 @@ def test_the_manifest_lists_every_file_with_its_size_and_sha256(tmp_path: Path) 
 
 def test_a_site_with_a_manifest_of_the_previous_version_is_upgraded_in_place(tmp_path: Path) -> None:
     """Version 4 had no SHA-256: its files are made again, and what it lists but is no longer made goes."""
-    model = Model(tmp_path / "archive")
-    for name, title, date, stance, publisher in DOCUMENTS:
-        model.add(name, title, date, stance, publisher)
-    model.write()
-    site = tmp_path / "site"
+    model, site = seven_documents(tmp_path)
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     old = manifest_of(site)
     (site / "documents" / "retired.html").write_text("a page the earlier version made")
@@ -242,11 +230,7 @@ def test_a_dependency_across_documents_is_one_more_declared_input(
     from archive import outputs
 
     monkeypatch.setattr(outputs, "PRODUCERS", [*outputs.PRODUCERS, SeeAlso(declared)])
-    model = Model(tmp_path / "archive")
-    for name, title, date, stance, publisher in DOCUMENTS:
-        model.add(name, title, date, stance, publisher)
-    model.write()
-    site = tmp_path / "site"
+    model, site = seven_documents(tmp_path)
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     assert (site / "see-also" / "a.txt.txt").read_text() == "Alpha: see also Bravo\n"
     model.set("b.txt", "title", "Bravo Prime")
@@ -276,11 +260,7 @@ class SeeAlsoWorded(SeeAlso):
 def test_a_producer_of_another_version_makes_its_files_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from archive import outputs
 
-    model = Model(tmp_path / "archive")
-    for name, title, date, stance, publisher in DOCUMENTS:
-        model.add(name, title, date, stance, publisher)
-    model.write()
-    site = tmp_path / "site"
+    model, site = seven_documents(tmp_path)
     for note, producer in ((None, SeeAlso()), ("A note.", SeeAlsoWorded())):
         monkeypatch.setattr(outputs, "PRODUCERS", [*outputs.PRODUCERS[:-1], producer, outputs.PRODUCERS[-1]])
         model.set("g.txt", "note", note)  # an edit, so that the build does not stop at "nothing changed"
