@@ -70,6 +70,8 @@ class Document(NamedTuple):
     encoding: str | None = None
     note: str | None = None
     """Markdown: what the archivist tells the reader about this copy."""
+    captured: PartialDate | None = None
+    """When the copy was made: the accessed date of citations."""
 
 
 class Archive(NamedTuple):

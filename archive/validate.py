@@ -164,6 +164,7 @@ def document_schema(stance_keys: list[str]) -> Schema:
             "slug": (False, read_slug),
             "note": (False, read_text),
             "encoding": (False, read_encoding),
+            "captured": (False, read_date),
         }
     )
 
