@@ -48,6 +48,16 @@ def citation_key(file: str) -> str:
     return f"{safe}-{hashlib.blake2b(file.encode('utf-8', 'surrogatepass'), digest_size=4).hexdigest()}"
 
 
+CITE_FORMATS = ((".bib", "BibTeX"), (".ris", "RIS"), (".csl.json", "CSL-JSON"))
+"""The `cite/` files of a document: suffix, and the format's name as the page shows it."""
+
+
+def cite_path(entry: Entry, suffix: str) -> str:
+    """Where a document's citation file is: `cite/PAGE.bib` for `documents/PAGE.html`."""
+    name = entry.page.rsplit("/", 1)[-1].removesuffix(".html")
+    return f"cite/{name}{suffix}"
+
+
 def captured_of(entry: Entry) -> PartialDate | None:
     """The record's `captured` date, if any."""
     captured: PartialDate | None = getattr(entry.doc, "captured", None)
@@ -259,8 +269,9 @@ def page_meta(entry: Entry, archive: str, base_url: str = "") -> list[tuple[str,
         ("name", "DC.date", doc.date.machine),
         ("name", "DC.type", "Text"),
         ("name", "DC.format", "text/plain"),
-        ("name", "DC.identifier", where or doc.source_url or doc.sha256),
     ]
+    if where:
+        meta.append(("name", "DC.identifier", where))
     if doc.source_url:
         meta.append(("name", "DC.source", doc.source_url))
     if doc.language:

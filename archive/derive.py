@@ -66,6 +66,8 @@ class ArchiveInfo(NamedTuple):
     description: str
     language: str
     stances: tuple[Term, ...]
+    citation_files: bool = True
+    """Whether each document has its `cite/` files (the page links them)."""
 
 
 class Placement(NamedTuple):
@@ -142,6 +144,7 @@ def derive_site(
             archive.description,
             archive.language,
             tuple(Term(s.key, s.label, s.description, f"stances/{s.key}.html") for s in archive.stances),
+            archive.citation_files,
         ),
         entries=entries,
         months=group_by_month(entries),

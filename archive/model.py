@@ -84,3 +84,7 @@ class Archive(NamedTuple):
     documents: tuple[Document, ...]
     seeds: dict[str, Seed]
     """Seeds by file name, for the raw copies."""
+    base_url: str = ""
+    """`archive.base_url`: where the site will be published (`--base-url` wins), ending in `/`."""
+    citation_files: bool = True
+    """`archive.citation_files`: whether each document gets its `cite/` files."""

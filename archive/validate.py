@@ -129,6 +129,19 @@ def read_encoding(node: yaml.Node) -> str:
     return name
 
 
+def read_base_url(node: yaml.Node) -> str:
+    """Where the site will be published: an http or https address, ending in `/`."""
+    url = read_url(node)
+    return url if url.endswith("/") else url + "/"
+
+
+def read_flag(node: yaml.Node) -> bool:
+    """true or false."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == TAG + "bool":
+        return str(node.value).lower() in ("true", "yes", "on")
+    raise ValueError(f"expected true or false, got {KINDS.get(node.tag.removeprefix(TAG), 'something else')}")
+
+
 class Schema(NamedTuple):
     """The fields a mapping may have: name -> (required, reader)."""
 
@@ -139,7 +152,15 @@ class Schema(NamedTuple):
         return [name for name, (needed, _) in self.fields.items() if needed]
 
 
-ARCHIVE = Schema({"title": (True, read_text), "description": (False, read_text), "language": (False, read_language)})
+ARCHIVE = Schema(
+    {
+        "title": (True, read_text),
+        "description": (False, read_text),
+        "language": (False, read_language),
+        "base_url": (False, read_base_url),
+        "citation_files": (False, read_flag),
+    }
+)
 STANCE = Schema({"label": (True, read_text), "description": (True, read_text)})
 
 
@@ -291,6 +312,8 @@ def make_archive(head: Head, documents: tuple[Document, ...], seeds: dict[str, S
         stances=head.stances,
         documents=documents,
         seeds=seeds,
+        base_url=head.info.get("base_url", ""),
+        citation_files=head.info.get("citation_files", True),
     )
 
 
