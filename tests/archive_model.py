@@ -23,6 +23,8 @@ class Model:
         self.docs: dict[str, dict[str, str]] = {}
         self.texts: dict[str, str] = {}
         self.stances: dict[str, tuple[str, str]] = {"for": ("For", "Supports."), "against": ("Against", "Opposes.")}
+        self.settings: dict[str, object] = {}
+        """Settings under `archive:` besides the title (base_url, citation_files)."""
         (root / "seeds").mkdir(parents=True, exist_ok=True)
 
     def add(self, name: str, title: str, date: str, stance: str = "for", publisher: str = "Daily One") -> None:
@@ -69,8 +71,9 @@ class Model:
         head = textwrap.dedent("""\
             archive:
               title: Model archive
-            stances:
             """)
+        head += "".join(f"  {key}: {json.dumps(value)}\n" for key, value in sorted(self.settings.items()))
+        head += "stances:\n"
         (self.root / "metadata.yaml").write_text(head + stances + "documents:\n" + (records or "  {}\n"), "utf-8")
 
 

@@ -192,6 +192,9 @@ OPERATION = st.one_of(
     st.tuples(
         st.just("annotate"), DOCUMENT, st.sampled_from([None, "A *note*.", "See [the source](https://example.org)."])
     ),
+    st.tuples(st.just("capture"), DOCUMENT, st.sampled_from([None, "2022-10", "2022-10-03?"])),
+    st.tuples(st.just("byline"), DOCUMENT, st.sampled_from([None, "Jane Doe"])),
+    st.tuples(st.just("setting"), st.sampled_from(["base_url", "citation_files"]), st.sampled_from([0, 1])),
 )
 """Edits of the input. Adding, deleting and re-dating come twice, so that as many changes move
 documents (and their neighbours) as touch one page; `describe` and `annotate` change Markdown
@@ -219,9 +222,22 @@ def apply(model: Model, operation: tuple) -> None:  # type: ignore[type-arg]
         model.edit_static(f"{args[0]}.css", f"/* {os.urandom(2).hex()} */\n")
     elif kind == "describe":
         model.stances["for"] = (args[0], args[1])
+    elif kind == "setting":
+        values = {"base_url": [None, "https://example.org/model/"], "citation_files": [None, False]}
+        value = values[args[0]][args[1]]
+        model.settings.pop(args[0], None)
+        model.settings.update({args[0]: value} if value is not None else {})
 
 
-FIELD_OF = {"redate": "date", "retitle": "title", "restance": "stance", "republish": "publisher", "annotate": "note"}
+FIELD_OF = {
+    "redate": "date",
+    "retitle": "title",
+    "restance": "stance",
+    "republish": "publisher",
+    "annotate": "note",
+    "capture": "captured",
+    "byline": "author",
+}
 EXAMPLES = int(os.environ.get("INCREMENTAL_EXAMPLES", "150"))
 """Sequences tried per run. In CI (CI set) Hypothesis derandomizes: the same sequences every run."""
 
