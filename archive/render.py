@@ -183,6 +183,11 @@ def json_ld_script(entry: Entry, archive: str, base_url: str) -> Markup:
     return Markup(citation.json_ld_text(citation.json_ld(entry, archive, base_url)))
 
 
+def chicago_html(entry: Entry, archive: str, base_url: str, language: str) -> Markup:
+    """The `chicago` filter: a document's Chicago citation as HTML (see citation.chicago_html)."""
+    return Markup(citation.chicago_html(entry, archive, base_url, language))
+
+
 def markdown(text: str) -> Markup:
     """Markdown from metadata.yaml, with raw HTML disabled and unsafe links refused."""
     return Markup(markdown_renderer()(text))
@@ -241,7 +246,7 @@ class Theme:
         self.env.filters["verbatim"] = verbatim
         self.env.filters["link"] = link
         self.env.filters["number"] = "{:,}".format
-        self.env.filters["chicago"] = citation.chicago
+        self.env.filters["chicago"] = chicago_html
         self.env.filters["cite_meta"] = citation.page_meta
         self.env.filters["cite_path"] = citation.cite_path
         self.env.filters["json_ld"] = json_ld_script
