@@ -56,8 +56,8 @@ CITE_FORMATS = ((".bib", "BibTeX"), (".ris", "RIS"), (".csl.json", "CSL-JSON"))
 
 def cite_path(entry: Entry, suffix: str) -> str:
     """Where a document's citation file is: `cite/PAGE.bib` for `documents/PAGE.html`."""
-    name = entry.page.rsplit("/", 1)[-1].removesuffix(".html")
-    return f"cite/{name}{suffix}"
+    page = entry.page
+    return f"cite/{page[page.rfind('/') + 1 : -5]}{suffix}"
 
 
 def captured_of(entry: Entry) -> PartialDate | None:
