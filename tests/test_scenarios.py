@@ -154,6 +154,11 @@ MANIFEST_DAMAGE = {
 }
 
 
+def cited_as(page: str) -> tuple[str, ...]:
+    """A document page's citation files, in the order the build names them."""
+    return (f"cite/{page}.bib", f"cite/{page}.csl.json", f"cite/{page}.ris")
+
+
 @pytest.mark.parametrize("damaged", MANIFEST_DAMAGE.values(), ids=MANIFEST_DAMAGE.keys())
 def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_and_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], damaged: str
@@ -172,7 +177,7 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     assert capsys.readouterr().err.splitlines() == [
         f"{site}/{path}: kept, though this build does not make it: the site's manifest was damaged or from"
         " another version, so nothing shows that an earlier build wrote it"
-        for path in ("documents/alpha.html", "documents/golf.html", "raw/g.txt")
+        for path in (*cited_as("alpha"), *cited_as("golf"), "documents/alpha.html", "documents/golf.html", "raw/g.txt")
     ]
     assert build.main(["--root", str(model.root), "--out", str(tmp_path / "clean"), "--quiet"]) == 0
     clean = files_under(tmp_path / "clean")
@@ -180,6 +185,8 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     assert kept.pop("documents/alpha.html") == old_page
     assert kept.pop("documents/golf.html").startswith(b"<!DOCTYPE html>")
     assert kept.pop("raw/g.txt") == b"Text of g.txt\n"
+    for path in (*cited_as("alpha"), *cited_as("golf")):
+        assert kept.pop(path)
     assert kept == clean
     model.set("c.txt", "title", "Charlie Prime")  # with a manifest again, nothing more is said
     model.write()
