@@ -8,7 +8,7 @@ a dashed outline. Marks that would overlap in a lane are stacked in rows.
 
 When there are more than MARKS_AT_MOST documents, or one lane would need more than
 ROWS_AT_MOST rows, the lanes show counts instead: a bar per week (an axis of at most a year),
-per month (at most MONTHS_AT_MOST months) or per year, as high as its count. A document whose
+per month (while months times lanes are at most BARS_AT_MOST) or per year, as high as its count. A document whose
 date is coarser than that unit (a month in weekly counts, a year in monthly ones) is counted
 in a hatched bar of its own precision in a row below.
 """
@@ -42,7 +42,8 @@ GAP = 2.0
 """Space kept between two marks in one row."""
 MARKS_AT_MOST = 200
 ROWS_AT_MOST = 6
-MONTHS_AT_MOST = 240
+BARS_AT_MOST = 1000
+"""The most monthly bars, over all lanes, before the counts are yearly (each bar is a link: the page stays small)."""
 COUNT_HEIGHT = 40.0
 """Height of the highest count's bar."""
 PARTIAL_ROW = 14.0
@@ -145,6 +146,11 @@ class Timeline(NamedTuple):
     height: float
     documents: int
 
+    @property
+    def partial(self) -> bool:
+        """Whether any count is of documents dated more coarsely than the unit."""
+        return any(c.partial for lane in self.lanes for c in lane.counts)
+
     def count_rows(self) -> list[CountRow]:
         """The counts as a table: a row per period (in order; a coarser period after the finer
         ones it starts with), a column per lane."""
@@ -186,7 +192,9 @@ def make_axis(spans: Sequence[tuple[int, int]]) -> Axis:
         ticks = []
         for n in range(months + 1):
             day = datetime.date.fromordinal(month_start(first.year, first.month + n))
-            ticks.append((day.toordinal(), f"{MONTHS[day.month][:3]} {day.year}" if n % step == 0 and n < months else ""))
+            ticks.append(
+                (day.toordinal(), f"{MONTHS[day.month][:3]} {day.year}" if n % step == 0 and n < months else "")
+            )
     else:
         years = last.year - first.year + 1
         start, end = datetime.date(first.year, 1, 1).toordinal(), datetime.date(last.year + 1, 1, 1).toordinal()
@@ -215,7 +223,7 @@ def layout(items: Sequence[Item], stances: Sequence[tuple[str, str]]) -> Timelin
         placed = {key: place_marks(axis, members) for key, members in by_lane.items()}
         if all(rows <= ROWS_AT_MOST for _, rows in placed.values()):
             return stack_lanes("marks", "", axis, stances, by_lane, placed)
-    unit = count_unit(axis)
+    unit = count_unit(axis, len(stances))
     counted = {key: count_lane(axis, members, unit) for key, members in by_lane.items()}
     return stack_lanes("counts", unit, axis, stances, by_lane, scale_counts(counted))
 
@@ -253,12 +261,13 @@ def mark_shape(axis: Axis, item: Item) -> Mark:
     return Mark(item, item.date.precision, x, max(round(x_of(axis, end) - x, 1), MIN_BAR), 0, 0.0, outline)
 
 
-def count_unit(axis: Axis) -> str:
-    """Counts per week on an axis of at most a year, per month up to MONTHS_AT_MOST months, else per year."""
+def count_unit(axis: Axis, lanes: int) -> str:
+    """Counts per week on an axis of at most a year, per month while there are at most
+    BARS_AT_MOST months in all lanes, else per year."""
     days = axis.end - axis.start
     if days <= 366:
         return "week"
-    return "month" if days <= MONTHS_AT_MOST * 31 else "year"
+    return "month" if round(days / 30.44) * max(lanes, 1) <= BARS_AT_MOST else "year"
 
 
 def count_lane(axis: Axis, items: Sequence[Item], unit: str) -> list[Count]:
