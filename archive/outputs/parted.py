@@ -121,6 +121,4 @@ def part_page(
         entries=shown,
         previous=previous,
         following=following,
-        number=at + 1,
-        parts=len(links),
     )
