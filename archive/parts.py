@@ -15,6 +15,7 @@ A list of groups (the publishers) longer than `GROUP_LIMIT` is cut the same way 
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -63,17 +64,17 @@ def periods(months: Sequence[str], limit: int | None = None) -> list[Period]:
     entries (they sort at the start of the year), then its months in order."""
     limit = LIMIT if limit is None else limit
     years: dict[str, list[int]] = {}
-    for at, month in enumerate(months):
-        years.setdefault(month[:4], []).append(at)
+    keys = [month[:4] for month in months]
+    for year, run in itertools.groupby(range(len(months)), keys.__getitem__):  # by builtins: 10,000 entries
+        years.setdefault(year, []).extend(run)
     found: list[Period] = []
     for year, members in sorted(years.items()):
         if len(members) <= limit:
             found.append(Period(year, year, tuple(members)))
             continue
-        by_month: dict[str, list[int]] = {}
-        for at in members:
-            by_month.setdefault(months[at], []).append(at)
-        for month, inside in sorted(by_month.items(), key=lambda item: (len(item[0]) > 4, item[0])):
+        # `2022` sorts before `2022-01`: the month-unknown entries come first; the sort is stable
+        by_month = sorted(members, key=months.__getitem__)
+        for month, inside in itertools.groupby(by_month, months.__getitem__):
             found.append(Period(*period_name(month), tuple(inside)))
     return found
 

@@ -70,10 +70,13 @@ def split_listing(
     found, pages = parts.split([entry.doc.date.machine[:7] for entry in entries], size)
     paths = [f"{folder}/{part.name}.html" for part in pages]
     first_page = {part.period: path for part, path in zip(reversed(pages), reversed(paths), strict=True)}
+    pages_of: dict[str, list[str]] = {}
+    for part, path in zip(pages, paths, strict=True):
+        pages_of.setdefault(part.period, []).append(path)
     years: dict[str, list[PeriodRow]] = {}
     for period in found:
-        period_pages = tuple(path for part, path in zip(pages, paths, strict=True) if part.period == period.key)
-        years.setdefault(period.key[:4], []).append(PeriodRow(period.label, len(period.members), period_pages))
+        row = PeriodRow(period.label, len(period.members), tuple(pages_of[period.key]))
+        years.setdefault(period.key[:4], []).append(row)
     rows = tuple(
         YearRow(
             year, sum(p.count for p in inside), first_page.get(year, ""), () if year in first_page else tuple(inside)
