@@ -84,3 +84,11 @@ def test_adding_an_entry_changes_only_the_parts_of_its_period_unless_its_year_sp
     changed = {name for name in new if old.get(name) != new[name]}
     year = added[:4]
     assert all(name.startswith(year) for name in changed), changed
+
+
+def test_an_entry_s_month_key_is_its_date_to_the_month_without_qualifier() -> None:
+    from archive.dates import parse_date
+    from archive.outputs.parted import FIRST_SEVEN
+
+    for text in ["2022-09-01", "2022-09-01?", "2022-09~", "2022-09", "2022", "2022?", "2021~"]:
+        assert FIRST_SEVEN(text).rstrip("?~") == parse_date(text).machine[:7], text

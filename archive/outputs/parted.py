@@ -8,6 +8,8 @@ its period's parts and the summary, nothing else of the listing.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -15,6 +17,10 @@ from .. import parts
 from ..derive import Entry
 from ..render import FILE_OF, Output, Planning, digest
 
+DATE_TEXT = operator.attrgetter("doc.date.text")
+FIRST_SEVEN = operator.itemgetter(slice(7))
+"""An entry's month key (`2022-09`, or `2022` when known only to the year) is its date's text
+cut to seven characters, without a qualifier (`2022-09-01?` -> `2022-09`, `2022~` -> `2022`)."""
 NEWEST = 10
 """How many of its newest documents a split listing's summary shows."""
 
@@ -67,7 +73,8 @@ def split_listing(
     """A split listing's summary (with the digest of all it shows) and the Outputs of its parts,
     `folder/PART.html`; `listing` is the summary page the parts lead back to."""
     size = limit()
-    found, pages = parts.split([entry.doc.date.machine[:7] for entry in entries], size)
+    texts = map(FIRST_SEVEN, map(DATE_TEXT, entries))
+    found, pages = parts.split(list(map(str.rstrip, texts, itertools.repeat("?~"))), size)  # by builtins
     paths = [f"{folder}/{part.name}.html" for part in pages]
     first_page = {part.period: path for part, path in zip(reversed(pages), reversed(paths), strict=True)}
     pages_of: dict[str, list[str]] = {}
