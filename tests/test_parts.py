@@ -92,3 +92,24 @@ def test_an_entry_s_month_key_is_its_date_to_the_month_without_qualifier() -> No
 
     for text in ["2022-09-01", "2022-09-01?", "2022-09~", "2022-09", "2022", "2022?", "2021~"]:
         assert FIRST_SEVEN(text).rstrip("?~") == parse_date(text).machine[:7], text
+
+
+def test_a_summary_links_each_period_not_every_part_of_a_long_one(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from archive_model import Model, build_quietly
+
+    monkeypatch.setattr(parts, "LIMIT", 1)
+    model = Model(tmp_path / "archive")
+    for n in range(14):
+        model.add(f"d{n:02}.txt", f"Day {n}", f"2022-09-{n + 1:02}")
+    model.add("x.txt", "Other", "2021-03-04")
+    model.write()
+    build_quietly(model.root, tmp_path / "site")
+    summary = (tmp_path / "site" / "index.html").read_text("utf-8")
+    links = re.findall(r'<a href="(index/[^"]+)"', summary)
+    assert links == ["index/2021.html", "index/2022-09.html", "index/2022-09.html", "index/2022-09-14.html"]
+    part = (tmp_path / "site" / "index" / "2022-09-2.html").read_text("utf-8")
+    assert '<link rel="prev" href="../index/2022-09.html">' in part
+    assert '<link rel="next" href="../index/2022-09-3.html">' in part
+    assert "September 2022, part 2 of 14" in part
