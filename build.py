@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
@@ -105,14 +105,15 @@ def build(options: Options) -> Report:
     template_dirs, static_dirs = theme_dirs(options.root)
     settings = f"{options.out.resolve()}\0{options.base_url}"
     inputs, newest = fingerprint.inputs_digest(options.root, settings, template_dirs, static_dirs)
-    last = fingerprint.unchanged(options.out, inputs, newest)
-    stages.done("fingerprint", "nothing changed" if last else "inputs changed")
-    if last is not None:
-        return Report(last["pages"], 0, last["files"], 0)
+    last = fingerprint.last_build(options.out)
+    summary = fingerprint.unchanged(options.out, last, inputs, newest)
+    stages.done("fingerprint", "nothing changed" if summary else "inputs changed")
+    if summary is not None:
+        return Report(summary["pages"], 0, summary["files"], 0)
     check_output(options.out, options.root)  # before anything is written beside it
     store = Store.open(options.out)
     try:
-        return build_site(options, store, inputs, stages)
+        return build_site(options, store, (inputs, last), stages)
     except Invalid:
         store.commit()  # what was read of the seeds and records holds, whatever else is wrong
         raise
@@ -120,8 +121,10 @@ def build(options: Options) -> Report:
         store.close()
 
 
-def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> Report:
-    """Plan the site from what the store remembers, write what changed, and remember for the next build."""
+def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], stages: Stages) -> Report:
+    """Plan the site from what the store remembers, write what changed, and remember for the next
+    build. `fingerprints`: the digest of this build's inputs, and the last build's fingerprint."""
+    inputs, last = fingerprints
     from archive.render import Theme, plan_site
     from archive.write import count_pages, folders_of, locked
 
@@ -137,11 +140,13 @@ def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> R
     stages.done("plan", f"{len(outputs):,} files")
     with locked(options.out):
         check_output(options.out, options.root)  # again: another build may have run
-        settled = fingerprint.settled_folders(options.out)
+        settled = fingerprint.settled_folders(options.out, last)
         forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
         keep_memo(store, memo, site)
+        if theme.compiled is not None:
+            store.keep_only("compiled", theme.compiled.live)  # every template planned was loaded here
         keep_placement(store, site, plan, placement)
         store.commit()
         pages = count_pages(outputs)
@@ -237,7 +242,7 @@ def keep_placement(store: Store, site: Site, plan: Plan, last: Placement | None)
     """Remember where this build placed each document: the rows that differ from the last placement's."""
     from archive.derive import ORDER, placement_rows
 
-    files = last.files() if last is not None else []
+    files = last.files if last is not None else []
     rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed_places(site, plan, last, files))
     if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted):
         del rows[ORDER]

@@ -13,17 +13,15 @@ import re
 from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple
 
-from .model import Archive, Document, Stance, from_fields
+from .dates import PartialDate
+from .model import Archive, Document, Stance, fields_of, made_by_name
 from .problems import Invalid, Problem
 
 SLUG_LENGTH = 80
 PATCH_AT_MOST = 100
 """More documents added, changed or removed than this since the last placement: derive them all."""
-LINE = Document._fields.index("line")
-SLUG = Document._fields.index("slug")
-DATE = Document._fields.index("date")
-FILE = operator.itemgetter(Document._fields.index("file"))
-PUBLISHER = operator.itemgetter(Document._fields.index("publisher"))
+FILE = operator.attrgetter("file")
+PUBLISHER = operator.attrgetter("publisher")
 
 
 class Entry(NamedTuple):
@@ -76,8 +74,10 @@ class Placement(NamedTuple):
     the result is what deriving and digesting the whole archive gives, at a fraction of the cost.
     """
 
+    files: list[str]
+    """Each document's file name, in chronological order."""
     docs: list[tuple[Any, ...]]
-    """Each Document as plain values (its date as its parts), in chronological order."""
+    """Each Document as plain values (see `plain_document`), in the same order."""
     slugs: list[str]
     publisher_pages: dict[str, str]
     digests: list[str]
@@ -87,9 +87,10 @@ class Placement(NamedTuple):
     keys: list[str]
     """Each document page's key."""
 
-    def files(self) -> list[str]:
-        """Each document's file name, in the order placed."""
-        return list(map(FILE, self.docs))
+    def document(self, i: int) -> Document:
+        """The document placed i-th, as it was."""
+        doc = Document._make(self.docs[i])
+        return doc._replace(date=PartialDate._make(doc.date))
 
 
 class Patch(NamedTuple):
@@ -156,14 +157,14 @@ def make_entries(ordered: list[Document], slugs: dict[str, str], publisher_pages
     Entry(...) in Python costs an incremental build of 10,000 documents 40 ms)."""
     files = list(map(FILE, ordered))
     names = list(map(slugs.__getitem__, files))
-    columns = (
-        ordered,
-        names,
-        map("documents/{}.html".format, names),
-        map(raw_path, files),
-        map(publisher_pages.__getitem__, map(PUBLISHER, ordered)),
-    )
-    return tuple(map(from_fields(Entry), zip(*columns, strict=True)))
+    columns: dict[str, Iterable[Any]] = {
+        "doc": ordered,
+        "slug": names,
+        "page": map("documents/{}.html".format, names),
+        "raw": map(raw_path, files),
+        "publisher_page": map(publisher_pages.__getitem__, map(PUBLISHER, ordered)),
+    }
+    return tuple(made_by_name(Entry, columns))
 
 
 def patched(
@@ -187,14 +188,14 @@ def place_anew(
 ) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
     """`patched`, for a placement of the right shape."""
     by_file = dict(zip(map(FILE, documents), documents, strict=True))
-    files = last.files()
+    files = last.files
     current: list[Any] = list(map(by_file.get, files))  # None for a document removed
     same = list(map(operator.eq, current, last.docs))  # compared by builtins: 10,000 documents in 2 ms
     gone: list[int] = []
     """Places in the last order of the documents removed or changed since."""
     for i in itertools.compress(range(len(same)), map(operator.not_, same)):
-        doc, old = current[i], last.docs[i]
-        if doc is not None and doc[:LINE] == old[:LINE] and doc[LINE + 1 :] == old[LINE + 1 :]:
+        doc, old = current[i], last.document(i)
+        if doc is not None and doc._replace(line=0) == old._replace(line=0):
             same[i] = True
         elif len(gone) < PATCH_AT_MOST:
             gone.append(i)
@@ -205,7 +206,7 @@ def place_anew(
     fresh = [by_file[file] for file in sorted(by_file.keys() - placed)]
     if len(placed) != len(kept) or len(fresh) + len(gone) > PATCH_AT_MOST:
         return None
-    if any(doc.slug is not None for doc in fresh) or any(last.docs[i][SLUG] is not None for i in gone):
+    if any(doc.slug is not None for doc in fresh) or any(last.document(i).slug is not None for i in gone):
         return None  # explicit slugs are taken before any other: derive them all
     if set(map(PUBLISHER, documents)) != last.publisher_pages.keys():
         return None  # publishers' pages are named in alphabetical order
@@ -409,11 +410,25 @@ def placement_rows(
     whose rows to make (None: all)."""
     order = list(digests)
     rows: dict[str, tuple[Any, ...]] = {ORDER: (order, {group.label: group.page for group in site.publishers}, salted)}
-    placed = zip(site.entries, digests.values(), keys, strict=True)
-    for entry, digest, key in placed if files is None else itertools.compress(placed, map(files.__contains__, order)):
-        doc = entry.doc
-        rows[doc.file] = ((*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]), entry.slug, digest, key)
+    entries, made, page_keys = list(site.entries), list(digests.values()), keys
+    if files is not None:
+        chosen = list(map(files.__contains__, order))
+        entries = list(itertools.compress(entries, chosen))
+        made, page_keys = list(itertools.compress(made, chosen)), list(itertools.compress(page_keys, chosen))
+    docs = list(map(DOC, entries))
+    placed = zip(plain_documents(docs), map(SLUG_OF, entries), made, page_keys, strict=True)
+    rows.update(zip(map(FILE, docs), placed, strict=True))
     return rows
+
+
+def plain_documents(docs: list[Document]) -> Iterable[tuple[Any, ...]]:
+    """Documents as plain values marshal keeps: their fields in order, the date as its parts
+    (see Placement.document, which makes them Documents again)."""
+    return fields_of(Document, docs, date=tuple)
+
+
+DOC = operator.attrgetter("doc")
+SLUG_OF = operator.attrgetter("slug")
 
 
 def placement_from(rows: dict[str, Any]) -> Placement | None:
@@ -424,6 +439,8 @@ def placement_from(rows: dict[str, Any]) -> Placement | None:
         docs, slugs, digests, keys = (list(map(operator.itemgetter(i), placed)) for i in range(4))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
-    if not isinstance(publisher_pages, dict) or not isinstance(salted, str):
+    if not isinstance(order, list) or not isinstance(publisher_pages, dict) or not isinstance(salted, str):
         return None
-    return Placement(docs, slugs, publisher_pages, digests, salted, keys)
+    return Placement(
+        files=order, docs=docs, slugs=slugs, publisher_pages=publisher_pages, digests=digests, salted=salted, keys=keys
+    )
