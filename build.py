@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import itertools
 import operator
@@ -29,7 +30,7 @@ from archive.problems import Invalid, Problem, shown, summary
 from archive.store import Store, forget_fingerprint
 
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
-    from archive.derive import Placement, Site
+    from archive.derive import Placement, Site, SlugMemo
     from archive.model import Seed
     from archive.render import Output, Plan, Remembering
     from archive.write import Written
@@ -38,8 +39,8 @@ if TYPE_CHECKING:  # named in annotations only: the modules are imported when a 
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO = ("slugs", "rows", "lines", "markdown", "templates")
-"""What the store keeps of what the stages made: title -> slug; entry -> listing row (UTF-8);
+MEMO = ("rows", "lines", "markdown", "templates")
+"""What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
 entry -> metadata.json line (UTF-8); Markdown -> HTML; template -> the templates it names
 (see derive and render)."""
 
@@ -125,6 +126,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     """Plan the site from what the store remembers, write what changed, and remember for the next
     build. `fingerprints`: the digest of this build's inputs, and the last build's fingerprint."""
     inputs, last = fingerprints
+    from archive.derive import SlugMemo
     from archive.render import Theme, plan_site
     from archive.write import count_pages, folders_of, locked
 
@@ -132,7 +134,8 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     memo = {part: store.all(part) for part in MEMO}
     theme = Theme(template_dirs, static_dirs, store, memo["templates"])
     placement = read_placement(store)
-    site = load_site(options.root, store, memo["slugs"], options.jobs, placement)
+    slugs = SlugMemo(find=functools.partial(store.get, "slugs"))  # title -> slug: only those asked are read
+    site = load_site(options.root, store, slugs, options.jobs, placement)
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
     plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, placement)
     outputs = plan.outputs
@@ -144,7 +147,8 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
         forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
-        keep_memo(store, memo, site)
+        keep_memo(store, memo)
+        keep_slugs(store, slugs, site)
         if theme.compiled is not None:
             store.keep_only("compiled", theme.compiled.live)  # every template planned was loaded here
         keep_placement(store, site, plan, placement)
@@ -178,7 +182,7 @@ class Stages:
 def load_site(
     root: Path,
     store: Store | None = None,
-    slugs: dict[str, str] | None = None,
+    slugs: SlugMemo | None = None,
     jobs: int = 1,
     last: Placement | None = None,
 ) -> Site:
@@ -189,7 +193,7 @@ def load_site(
     records of a large metadata.yaml. `last`: the last build's placement (see derive.Placement),
     into which a few changed documents are placed.
     """
-    from archive.derive import derive_site
+    from archive.derive import SlugMemo, derive_site
     from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
     from archive.records import load_archive
 
@@ -208,7 +212,8 @@ def load_site(
 
     try:
         cached = store.all("records") if store else None
-        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, slugs)
+        parsed: dict[str, str] = {}  # slugs of titles and publishers made by processes that parse records
+        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, parsed)
     except Invalid as invalid:
         seeds()
         remember_seeds(store, read[0][0], known)
@@ -219,6 +224,8 @@ def load_site(
         raise Invalid(seed_problems)
     if store and records is not None:
         store.keep("records", records)
+    slugs = slugs if slugs is not None else SlugMemo()
+    slugs.add(parsed)
     return derive_site(archive, shown(metadata), slugs, last)
 
 
@@ -260,14 +267,23 @@ def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[s
     return set(site.patch.fresh).union(itertools.compress(plan.digests, moved))
 
 
-def keep_memo(store: Store, memo: dict[str, dict[str, object]], site: Site) -> None:
-    """Keep what the stages made that the site still uses; slugs only of the titles and publishers it has."""
-    docs = list(map(DOC, site.entries))
-    slugs = memo["slugs"]
-    for text in slugs.keys() - {*map(TITLE, docs), *map(PUBLISHER, docs)}:
-        del slugs[text]
+def keep_memo(store: Store, memo: dict[str, dict[str, object]]) -> None:
+    """Keep what the stages made that the site still uses (the stages dropped what it does not)."""
     for part, entries in memo.items():
         store.keep(part, entries)
+
+
+def keep_slugs(store: Store, slugs: SlugMemo, site: Site) -> None:
+    """Remember the slugs made now, and keep only those of the titles and publishers the site
+    has: after deriving the whole site (which looked up every one), all others are dropped;
+    after placing a few documents, those of the titles the documents removed or changed had."""
+    docs = list(map(DOC, site.entries))
+    live = {*map(TITLE, docs), *map(PUBLISHER, docs)}
+    store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in live})
+    if site.patch is None:
+        store.keep_only("slugs", live)
+    else:
+        store.forget("slugs", site.patch.left - live)
 
 
 DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")

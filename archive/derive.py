@@ -10,7 +10,7 @@ import bisect
 import itertools
 import operator
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, NamedTuple
 
 from .dates import PartialDate
@@ -21,6 +21,7 @@ SLUG_LENGTH = 80
 PATCH_AT_MOST = 100
 """More documents added, changed or removed than this since the last placement: derive them all."""
 FILE = operator.attrgetter("file")
+TITLE = operator.attrgetter("title")
 PUBLISHER = operator.attrgetter("publisher")
 
 
@@ -102,6 +103,8 @@ class Patch(NamedTuple):
     """The documents whose neighbours may differ: their pages' keys are made again."""
     changed: int
     """Documents added, changed or removed."""
+    left: frozenset[str] = frozenset()
+    """The titles the documents removed or changed since had (their slugs may be unused now)."""
 
 
 class Site(NamedTuple):
@@ -119,18 +122,23 @@ class Site(NamedTuple):
 
 
 def derive_site(
-    archive: Archive, metadata_path: str, slug_memo: dict[str, str] | None = None, last: Placement | None = None
+    archive: Archive,
+    metadata_path: str,
+    slug_memo: SlugMemo | dict[str, str] | None = None,
+    last: Placement | None = None,
 ) -> Site:
     """Order the documents, name their pages and build the listings.
 
     With `last`, the last build's placement, a few changed documents are placed into it
-    instead (see `patched`); it is the same site.
+    instead (see `patched`); it is the same site. `slug_memo`: the slugs of titles and
+    publishers made before (see SlugMemo).
     """
-    slugify_memo = SlugMemo(slug_memo if slug_memo is not None else {})
+    slugify_memo = slug_memo if isinstance(slug_memo, SlugMemo) else SlugMemo(slug_memo)
     placed = patched(archive.documents, last, slugify_memo) if last is not None else None
     if placed is not None:
         ordered, slugs, publisher_pages, patch = placed
     else:
+        slugify_memo.look_up(itertools.chain(map(TITLE, archive.documents), map(PUBLISHER, archive.documents)))
         ordered = sorted(archive.documents, key=chronological)
         slugs = assign_slugs(ordered, metadata_path, slugify_memo)
         publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
@@ -215,6 +223,7 @@ def place_anew(
     if any(freed_is_wanted(slug, last.slugs) for slug in freed):
         return None
     held = set(last.slugs).difference(freed)
+    title_slug.look_up(doc.title for doc in fresh)
     for doc in fresh:
         base = title_slug(doc.title, doc.file)
         if base in held:
@@ -225,7 +234,9 @@ def place_anew(
         bisect.insort(kept, doc, key=chronological)
     changed = {doc.file for doc in fresh}.union(files[i] for i in gone)
     near = neighbours(kept, fresh, files, gone, by_file)
-    return kept, slugs, last.publisher_pages, Patch(frozenset(doc.file for doc in fresh), frozenset(near), len(changed))
+    left = frozenset(last.document(i).title for i in gone)
+    patch = Patch(frozenset(doc.file for doc in fresh), frozenset(near), len(changed), left)
+    return kept, slugs, last.publisher_pages, patch
 
 
 def freed_is_wanted(slug: str, slugs: list[str]) -> bool:
@@ -265,15 +276,32 @@ def chronological(doc: Document) -> tuple[object, ...]:
 
 
 class SlugMemo:
-    """python-slugify, remembered: text -> slug (slugify is deterministic, and slow at 10,000 titles)."""
+    """python-slugify, remembered: text -> slug (slugify is deterministic, and slow at 10,000 titles).
 
-    def __init__(self, memo: dict[str, str]) -> None:
-        self.memo = memo
+    `memo` holds the slugs made before; `find`, when given, finds more of those (in the store:
+    see `look_up`), and `made` gets the slugs made now, for the store to remember."""
+
+    def __init__(self, memo: dict[str, str] | None = None, find: Callable[[set[str]], dict[str, str]] | None = None):
+        self.memo = memo if memo is not None else {}
+        self.find = find
+        self.made: dict[str, str] = {}
+
+    def look_up(self, texts: Iterable[str]) -> None:
+        """Find at once the slugs made before of those of these texts the memo does not hold
+        (one question to the store instead of one a text)."""
+        missing = set(texts).difference(self.memo)
+        if self.find is not None and missing:
+            self.memo.update(self.find(missing))
+
+    def add(self, made: dict[str, str]) -> None:
+        """Slugs made elsewhere (by the processes that parse records)."""
+        self.memo.update(made)
+        self.made.update(made)
 
     def __call__(self, text: str, fallback: str) -> str:
         """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
         if text not in self.memo:
-            self.memo[text] = title_slug(text)
+            self.memo[text] = self.made[text] = title_slug(text)
         return self.memo[text] or cut_slug(quick_slugify(fallback)) or "document"
 
 

@@ -157,7 +157,7 @@ MUTANTS = [
     Mutant(
         "what is no longer live stays in the store",
         "archive/store.py",
-        "self.gone[kind] = set(self.read[kind]).difference(live, self.pending.get(kind, ()))",
+        "self.gone[kind] = self.keys(kind).difference(live, self.pending.get(kind, ()))",
         "self.gone[kind] = set()",
     ),
     Mutant(
