@@ -30,8 +30,9 @@ from archive.problems import Invalid, Problem, shown, summary
 from archive.store import Store, forget_fingerprint
 
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
-    from archive.derive import Placement, Site, SlugMemo
+    from archive.derive import Placement, Site
     from archive.model import Seed
+    from archive.names import SlugMemo
     from archive.render import Output, Plan, Remembering
     from archive.write import Written
 
@@ -67,6 +68,8 @@ class Report(NamedTuple):
     removed: int
     kept: tuple[str, ...] = ()
     """Files kept in the site that this build does not make (see write.Written.kept)."""
+    renamed: tuple[str, ...] = ()
+    """What the build says of each page an edit renamed: the alias that keeps links to it working."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,7 +129,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     """Plan the site from what the store remembers, write what changed, and remember for the next
     build. `fingerprints`: the digest of this build's inputs, and the last build's fingerprint."""
     inputs, last = fingerprints
-    from archive.derive import SlugMemo
+    from archive.names import SlugMemo
     from archive.render import Theme, plan_site
     from archive.write import count_pages, folders_of, locked
 
@@ -137,6 +140,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     slugs = SlugMemo(find=functools.partial(store.get, "slugs"))  # title -> slug: only those asked are read
     site = load_site(options.root, store, slugs, options.jobs, placement)
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
+    renamed = renamed_pages(site, placement, options.root)
     plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, placement)
     outputs = plan.outputs
     memo["templates"] = theme.references
@@ -156,7 +160,14 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
         pages = count_pages(outputs)
         fingerprint.record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
-    return Report(pages, written.written, written.unchanged, written.removed, written.kept)
+    return Report(pages, written.written, written.unchanged, written.removed, written.kept, renamed)
+
+
+def renamed_pages(site: Site, last: Placement | None, root: Path) -> tuple[str, ...]:
+    """What to say of each document whose page the last build named otherwise (see derive.renamed_pages)."""
+    from archive.derive import renamed_pages
+
+    return tuple(map(str, renamed_pages(site, last, shown(root / "metadata.yaml")))) if last is not None else ()
 
 
 def check_output(out: Path, root: Path) -> None:
@@ -193,8 +204,9 @@ def load_site(
     records of a large metadata.yaml. `last`: the last build's placement (see derive.Placement),
     into which a few changed documents are placed.
     """
-    from archive.derive import SlugMemo, derive_site
+    from archive.derive import derive_site
     from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
+    from archive.names import SlugMemo
     from archive.records import load_archive
 
     metadata = root / "metadata.yaml"
@@ -337,7 +349,10 @@ KEPT_LISTED = 20
 
 
 def report_build(report: Report, options: Options, seconds: float) -> None:
-    """The one line a build ends with, after a line for each file kept though not made (always shown)."""
+    """The one line a build ends with, after a line for each page renamed and each file kept though
+    not made (always shown)."""
+    for notice in report.renamed:
+        print(notice, file=sys.stderr)
     for path in report.kept[:KEPT_LISTED]:
         print(
             f"{shown(options.out / path)}: kept, though this build does not make it: the site's manifest was"

@@ -9,15 +9,14 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple
 
 from .dates import PartialDate
 from .model import Archive, Document, Stance, fields_of, made_by_name
-from .problems import Invalid, Problem
+from .names import SlugMemo, assign_names, shared_base
+from .problems import Problem
 
-SLUG_LENGTH = 80
 PATCH_AT_MOST = 100
 """More documents added, changed or removed than this since the last placement: derive them all."""
 FILE = operator.attrgetter("file")
@@ -47,6 +46,15 @@ class Group(NamedTuple):
     """Path of the listing's page from the site root ("" for months, listed on the index)."""
     entries: tuple[Entry, ...]
     description: str = ""
+
+
+class Alias(NamedTuple):
+    """An earlier page name of a document (see Document.aliases): a page that sends the reader on."""
+
+    page: str
+    """Path of the page from the site root, e.g. `documents/old-name.html`."""
+    entry: Entry
+    """The document it sends the reader to."""
 
 
 class Term(NamedTuple):
@@ -119,6 +127,10 @@ class Site(NamedTuple):
     publishers: tuple[Group, ...]
     patch: Patch | None = None
     """Set when the documents were placed from the last build's placement (see Placement)."""
+    titles: tuple[Group, ...] = ()
+    """The documents of each title two or more share, listed at the page their bare name would have."""
+    aliases: tuple[Alias, ...] = ()
+    """Every earlier page name a record keeps, in the order of the names."""
 
 
 def derive_site(
@@ -140,7 +152,7 @@ def derive_site(
     else:
         slugify_memo.look_up(itertools.chain(map(TITLE, archive.documents), map(PUBLISHER, archive.documents)))
         ordered = sorted(archive.documents, key=chronological)
-        slugs = assign_slugs(ordered, metadata_path, slugify_memo)
+        slugs = assign_names(ordered, metadata_path, slugify_memo)
         publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
         patch = None
     entries = make_entries(ordered, slugs, publisher_pages)
@@ -157,6 +169,8 @@ def derive_site(
         stances=group_by_stance(entries, archive.stances),
         publishers=group_by_publisher(entries, publisher_pages),
         patch=patch,
+        titles=group_by_shared_title(entries),
+        aliases=alias_pages(entries),
     )
 
 
@@ -214,20 +228,20 @@ def place_anew(
     fresh = [by_file[file] for file in sorted(by_file.keys() - placed)]
     if len(placed) != len(kept) or len(fresh) + len(gone) > PATCH_AT_MOST:
         return None
-    if any(doc.slug is not None for doc in fresh) or any(last.document(i).slug is not None for i in gone):
-        return None  # explicit slugs are taken before any other: derive them all
+    if any(claims_a_name(doc) for doc in fresh) or any(claims_a_name(last.document(i)) for i in gone):
+        return None  # names claimed by slug or alias weigh on others' names: derive them all
     if set(map(PUBLISHER, documents)) != last.publisher_pages.keys():
         return None  # publishers' pages are named in alphabetical order
+    if any(shared_base(last.slugs[i]) is not None for i in gone):
+        return None  # a title shared by others, whose names might lose their suffixes
     slugs = dict(zip(files, last.slugs, strict=True))
-    freed = [last.slugs[i] for i in gone]
-    if any(freed_is_wanted(slug, last.slugs) for slug in freed):
-        return None
-    held = set(last.slugs).difference(freed)
+    held = set(last.slugs).difference(last.slugs[i] for i in gone)
+    held.update([*filter(None, map(shared_base, held))], *filter(None, map(ALIASES, documents)))
     title_slug.look_up(doc.title for doc in fresh)
     for doc in fresh:
         base = title_slug(doc.title, doc.file)
         if base in held:
-            return None  # the document would be named after another one, which might move
+            return None  # the document's title collides with another's, or its name is claimed
         held.add(base)
         slugs[doc.file] = base
     for doc in fresh:
@@ -239,12 +253,13 @@ def place_anew(
     return kept, slugs, last.publisher_pages, patch
 
 
-def freed_is_wanted(slug: str, slugs: list[str]) -> bool:
-    """Whether another document could take a page name that was freed: one that was named
-    after it (`slug-2`, ...), or after the same name as it (`x-3` when `x-2` is freed)."""
-    stem = re.sub(r"-[0-9]+$", "", slug)
-    pattern = re.compile(f"^(?:{re.escape(slug)}|{re.escape(stem)})-[0-9]+$", re.M)
-    return any(match.group() != slug for match in pattern.finditer("\n".join(slugs)))
+def claims_a_name(doc: Document) -> bool:
+    """Whether a document names its page (`slug`) or keeps earlier names (`aliases`)."""
+    return doc.slug is not None or bool(doc.aliases)
+
+
+ALIASES = operator.attrgetter("aliases")
+DOC = operator.attrgetter("doc")
 
 
 def neighbours(
@@ -275,104 +290,6 @@ def chronological(doc: Document) -> tuple[object, ...]:
     return (doc.date.earliest, doc.title.casefold(), doc.title, doc.file)
 
 
-class SlugMemo:
-    """python-slugify, remembered: text -> slug (slugify is deterministic, and slow at 10,000 titles).
-
-    `memo` holds the slugs made before; `find`, when given, finds more of those (in the store:
-    see `look_up`), and `made` gets the slugs made now, for the store to remember."""
-
-    def __init__(self, memo: dict[str, str] | None = None, find: Callable[[set[str]], dict[str, str]] | None = None):
-        self.memo = memo if memo is not None else {}
-        self.find = find
-        self.made: dict[str, str] = {}
-
-    def look_up(self, texts: Iterable[str]) -> None:
-        """Find at once the slugs made before of those of these texts the memo does not hold
-        (one question to the store instead of one a text)."""
-        missing = set(texts).difference(self.memo)
-        if self.find is not None and missing:
-            self.memo.update(self.find(missing))
-
-    def add(self, made: dict[str, str]) -> None:
-        """Slugs made elsewhere (by the processes that parse records)."""
-        self.memo.update(made)
-        self.made.update(made)
-
-    def __call__(self, text: str, fallback: str) -> str:
-        """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
-        if text not in self.memo:
-            self.memo[text] = self.made[text] = title_slug(text)
-        return self.memo[text] or cut_slug(quick_slugify(fallback)) or "document"
-
-
-def title_slug(text: str) -> str:
-    """The slug of a title (or a publisher's name), cut at a word boundary; empty when it has no letters."""
-    return cut_slug(quick_slugify(text))
-
-
-def quick_slugify(text: str) -> str:
-    """slugify(text), as python-slugify makes it; for ASCII text without `&` (most titles) by
-    its own steps, without importing it (its import costs an incremental build 10 ms or more).
-
-    For ASCII, NFKC normalization and transliteration change nothing, and with no `&` there is
-    no HTML entity to decode: what is left is quotes, case, commas between digits and the
-    characters a slug does not keep. The tests compare the two on any ASCII text.
-    """
-    if text.isascii() and "&" not in text:
-        text = NUMBER_COMMA.sub("", QUOTES.sub("-", text).lower())
-        return DASHES.sub("-", NOT_IN_SLUG.sub("-", text)).strip("-")
-    from slugify import slugify
-
-    return slugify(text)
-
-
-QUOTES = re.compile(r"'+")
-NUMBER_COMMA = re.compile(r"(?<=\d),(?=\d)")
-NOT_IN_SLUG = re.compile(r"[^-a-zA-Z0-9]+")
-DASHES = re.compile(r"-{2,}")
-"""python-slugify's patterns for these steps."""
-
-
-def cut_slug(slug: str) -> str:
-    """A slug no longer than SLUG_LENGTH, cut at a hyphen where there is one."""
-    if len(slug) > SLUG_LENGTH:
-        cut = slug[: SLUG_LENGTH + 1].rfind("-")
-        slug = slug[: cut if cut > 0 else SLUG_LENGTH].strip("-")
-    return slug
-
-
-def assign_slugs(ordered: list[Document], metadata_path: str, title_slug: SlugMemo) -> dict[str, str]:
-    """Page names: explicit slugs first (colliding ones are an error), then titles made unique.
-
-    Documents that share a title keep it in chronological order: the first takes the plain
-    name, later ones `-2`, `-3`, ... A `slug` field pins a page name for good.
-    """
-    slugs: dict[str, str] = {}
-    owner: dict[str, Document] = {}
-    problems = []
-    for doc in ordered:
-        if doc.slug is None:
-            continue
-        if doc.slug in owner:
-            other = owner[doc.slug]
-            problems.append(
-                Problem(
-                    metadata_path,
-                    doc.line,
-                    f"documents.{doc.file}.slug: '{doc.slug}' is already the slug of {other.file} (line {other.line})",
-                )
-            )
-        owner[doc.slug] = doc
-        slugs[doc.file] = doc.slug
-    if problems:
-        raise Invalid(problems)
-    taken = set(owner)
-    for doc in ordered:
-        if doc.file not in slugs:
-            slugs[doc.file] = unique(title_slug(doc.title, doc.file), taken)
-    return slugs
-
-
 def unique(base: str, taken: set[str]) -> str:
     """`base`, or `base-2`, `base-3`, ... whichever is free first; marks it taken."""
     name, number = base, 1
@@ -381,6 +298,60 @@ def unique(base: str, taken: set[str]) -> str:
         name = f"{base}-{number}"
     taken.add(name)
     return name
+
+
+def group_by_shared_title(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
+    """The documents of each title two or more share (their names carry a suffix: see names.py),
+    listed at the bare name unless a document claims it; in the order of the bare names."""
+    suffixed = [entry for entry in entries if shared_base(entry.slug) is not None]
+    if not suffixed:
+        return ()
+    claimed = {entry.slug for entry in entries}.union(*filter(None, map(ALIASES, map(DOC, entries))))
+    groups = grouped(suffixed, [shared_base(entry.slug) or "" for entry in suffixed])
+    return tuple(
+        Group(base, shared_label(members), f"documents/{base}.html", tuple(members))
+        for base, members in sorted(groups.items())
+        if len(members) > 1 and base not in claimed
+    )
+
+
+def shared_label(entries: list[Entry]) -> str:
+    """The title the documents share (the titles, when their slugs only are the same)."""
+    return " / ".join(dict.fromkeys(entry.doc.title for entry in entries))
+
+
+def alias_pages(entries: tuple[Entry, ...]) -> tuple[Alias, ...]:
+    """A page for every earlier name a record keeps but the one its page has now, by name."""
+    aliased = [entry for entry in entries if entry.doc.aliases]
+    found = {alias: entry for entry in aliased for alias in entry.doc.aliases or () if alias != entry.slug}
+    return tuple(Alias(f"documents/{name}.html", found[name]) for name in sorted(found))
+
+
+def renamed_pages(site: Site, last: Placement, metadata_path: str) -> list[Problem]:
+    """What the build says of each document whose page the last build (`last`) named otherwise:
+    which alias keeps links to the old name working. Nothing where the old name is kept already
+    (an alias of the document, or the list of the documents of its title), or is claimed by another."""
+    before = dict(zip(last.files, last.slugs, strict=True))
+    entries = site.entries
+    if site.patch is not None:
+        entries = tuple(entry for entry in entries if entry.doc.file in site.patch.fresh)
+    listed = {group.key: {entry.doc.file for entry in group.entries} for group in site.titles}
+    claimed = {alias.page for alias in site.aliases}
+    notices = []
+    for entry in entries:
+        old = before.get(entry.doc.file)
+        if (
+            old is None
+            or old == entry.slug
+            or entry.doc.file in listed.get(old, ())
+            or f"documents/{old}.html" in claimed
+        ):
+            continue
+        add = f'add "aliases: [{old}]"' if not entry.doc.aliases else f'add "{old}" to its aliases'
+        renamed = f"its page was {old}.html and is now {entry.slug}.html"
+        message = f"documents.{entry.doc.file}: {renamed}; {add} to keep links to it working"
+        notices.append(Problem(metadata_path, entry.doc.line, message))
+    return notices
 
 
 def grouped(entries: Iterable[Entry], keys: Iterable[str]) -> dict[str, list[Entry]]:
@@ -455,7 +426,6 @@ def plain_documents(docs: list[Document]) -> Iterable[tuple[Any, ...]]:
     return fields_of(Document, docs, date=tuple)
 
 
-DOC = operator.attrgetter("doc")
 SLUG_OF = operator.attrgetter("slug")
 
 

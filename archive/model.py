@@ -88,6 +88,8 @@ class Document(NamedTuple):
     encoding: str | None = None
     note: str | None = None
     """Markdown: what the archivist tells the reader about this copy."""
+    aliases: tuple[str, ...] | None = None
+    """Earlier page names of the document: each becomes a page that sends the reader on to its page."""
 
 
 class Archive(NamedTuple):

@@ -30,9 +30,9 @@ from typing import Any, NamedTuple
 import yaml
 
 from .dates import PartialDate, latest_date
-from .derive import title_slug
 from .load import MAX_DEPTH, check_events, compose, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed, made_by_name
+from .names import title_slug
 from .problems import Invalid, shown
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
 
@@ -120,7 +120,7 @@ def load_archive(
 
     `cached` is what earlier builds remembered; records it knows are not parsed again.
     Many new records (a first build) are parsed by `jobs` worker processes, in chunks; they
-    also add the slugs of the titles and publishers they read to `slugs` (see derive.SlugMemo).
+    also add the slugs of the titles and publishers they read to `slugs` (see names.SlugMemo).
     `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
     Raises Invalid with every problem, as `validate` does.
     """
