@@ -86,7 +86,7 @@ class Placement(NamedTuple):
     files: list[str]
     """Each document's file name, in chronological order."""
     docs: list[tuple[Any, ...]]
-    """Each Document as plain values (see `plain_document`), in the same order."""
+    """Each Document as plain values (see `plain_documents`), in the same order."""
     slugs: list[str]
     publisher_pages: dict[str, str]
     digests: list[str]
