@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, documents, index, listings, metadata_json, static, timeline
+from . import about, aliases, documents, index, listings, metadata_json, static, timeline, titles
 
 
 class Producer(Protocol):
@@ -33,5 +33,5 @@ class Producer(Protocol):
     def plan(self, planning: Planning) -> Iterable[Output]: ...
 
 
-PRODUCERS: list[Producer] = [index, about, documents, listings, timeline, static, metadata_json]
+PRODUCERS: list[Producer] = [index, about, documents, titles, aliases, listings, timeline, static, metadata_json]
 """Every kind of output, in the order their files are planned (and listed in the manifest)."""
