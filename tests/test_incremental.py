@@ -35,6 +35,12 @@ def mtimes(folder: Path) -> dict[str, object]:
     return files_under(folder, read=lambda p: p.stat().st_mtime_ns)
 
 
+def manifest_keys(site: Path) -> dict[str, str]:
+    """Each file's key, as the build's manifest records it."""
+    manifest = json.loads((site / ".archive-manifest.json").read_text("utf-8"))
+    return dict(zip(manifest["paths"], manifest["keys"], strict=True))
+
+
 def written_between(before: dict[str, int], after: dict[str, int]) -> list[str]:
     return sorted(path for path, mtime in after.items() if before.get(path) != mtime)
 
@@ -73,23 +79,25 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "raw/e.txt",
         "stances/for.html",
         "stances/index.html",  # the count of the stance's documents
+        "timeline.html",  # its mark
     ]
-    assert reported(result.out) == (13, 13, 24, 0, "_site/index.html")
+    assert reported(result.out) == (14, 14, 24, 0, "_site/index.html")
 
 
 def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
     assert run("--root", ".").status == 0
     add_document(archive, "c.txt", "Gamma", "2022-08-15")
     assert "3 documents valid, 1 placed into the last build's order" in run("--root", ".", "--verbose").err
-    add_document(archive, "d.txt", "Alpha", "2022-07-01")  # would take alpha.html from a.txt: all are derived
+    add_document(archive, "d.txt", "Alpha", "2022-07-01")  # a.txt's title too: both names change, all are derived
     assert "4 documents valid, all placed" in run("--root", ".", "--verbose").err
     assert [p.name for p in sorted((archive.site / "documents").iterdir())] == [
-        "alpha-2.html",
-        "alpha.html",
+        "alpha--a.html",
+        "alpha--d.html",
+        "alpha.html",  # lists a.txt and d.txt
         "beta.html",
         "gamma.html",
     ]
-    assert "<title>Alpha" in (archive.site / "documents" / "alpha.html").read_text()
+    assert "<title>Documents titled “Alpha”" in (archive.site / "documents" / "alpha.html").read_text()
     assert run("--root", ".", "--out", "clean").status == 0
     assert site_files(archive.site) == site_files(archive.root / "clean")
 
@@ -113,7 +121,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     assert run("--root", ".").status == 0
     (archive.site / "documents" / "alpha.html").unlink()
     result = run("--root", ".")
-    assert reported(result.out) == (10, 1, 21, 0, "_site/index.html")
+    assert reported(result.out) == (11, 1, 22, 0, "_site/index.html")
     assert (archive.site / "documents" / "alpha.html").is_file()
 
 
@@ -192,6 +200,7 @@ OPERATION = st.one_of(
         st.sampled_from(TEMPLATE_EDITS),
     ),
     st.tuples(st.just("static"), st.sampled_from(["a", "b"])),
+    st.tuples(st.just("alias"), DOCUMENT, st.sampled_from([None, "wire", "beta--s1", "was-here"])),
     st.tuples(st.just("describe"), st.sampled_from(["For", "Pro"]), st.sampled_from(["Supports.", "Backs *it*."])),
     st.tuples(
         st.just("annotate"), DOCUMENT, st.sampled_from([None, "A *note*.", "See [the source](https://example.org)."])
@@ -202,7 +211,8 @@ OPERATION = st.one_of(
 )
 """Edits of the input. Adding, deleting and re-dating come twice, so that as many changes move
 documents (and their neighbours) as touch one page; `describe` and `annotate` change Markdown
-(a stance's description, a note)."""
+(a stance's description, a note); `alias` gives a record an earlier name, which may be the name
+of a title (`wire`) or of a suffixed page."""
 START = [("s0.txt", "Alpha", "2022-08"), ("s1.txt", "Beta", "2022-08-20"), ("s2.txt", "Wire", "2022-09-01?")]
 """The archive every sequence starts from: three documents, so that the first change can remove a middle one."""
 
@@ -231,6 +241,11 @@ def apply(model: Model, operation: tuple) -> None:  # type: ignore[type-arg]
         value = values[args[0]][args[1]]
         model.settings.pop(args[0], None)
         model.settings.update({args[0]: value} if value is not None else {})
+    elif pick and kind == "alias":  # a name is claimed by one record at most: the others give it up
+        for record in model.docs.values():
+            if record.get("aliases") == [args[1]]:
+                del record["aliases"]
+        model.set(pick, "aliases", [args[1]] if args[1] else None)
 
 
 FIELD_OF = {
@@ -261,6 +276,72 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPath
 
     with mock.patch.object(outputs, "PRODUCERS", [*outputs.PRODUCERS, SeeAlso()]):
         check_incremental_builds(tmp_path_factory.mktemp("model"), operations)
+
+
+@given(operations=st.lists(OPERATION, min_size=1, max_size=7))
+@settings(
+    max_examples=max(EXAMPLES // 3, 10),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_incremental_builds_equal_clean_builds_with_listings_split(  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, operations
+) -> None:
+    """As above, with limits so small that the archive's listings cross them back and forth: the
+    index, stances and publishers split into periods and parts (more than 3 documents, more
+    than 2 groups), and the timeline draws counts rather than marks (more than 4 documents)."""
+    from archive import parts, timeline
+
+    with (
+        mock.patch.object(parts, "LIMIT", 3),
+        mock.patch.object(parts, "GROUP_LIMIT", 2),
+        mock.patch.object(timeline, "MARKS_AT_MOST", 4),
+    ):
+        check_incremental_builds(tmp_path_factory.mktemp("model"), operations)
+
+
+def test_adding_a_document_to_a_split_archive_rewrites_its_period_and_the_summaries(
+    archive: Archive, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import parts
+
+    monkeypatch.setattr(parts, "LIMIT", 2)
+    for number, date in enumerate(["2019-03-01", "2019-05-01", "2020-01-01", "2021-02-01", "2021-06-01"]):
+        add_document(archive, f"x{number}.txt", f"Extra {number}", date)
+    assert run("--root", ".").status == 0
+    assert (archive.site / "index/2019.html").exists() and (archive.site / "stances/for/2021.html").exists()
+    before, keys = mtimes(archive.site), manifest_keys(archive.site)
+    add_document(archive, "y.txt", "Yankee", "2020-07-01")
+    assert run("--root", ".").status == 0
+    now = manifest_keys(archive.site)
+    remade = [path for path in sorted(now) if keys.get(path) != now[path]]
+    # 2020 now holds two documents: still one period, within the limit of 2; no other part is
+    # made again (its key is the same), nor written
+    assert (
+        [".archive-manifest.json", *remade]
+        == written_between(before, mtimes(archive.site))
+        == [
+            ".archive-manifest.json",
+            "cite/yankee.bib",
+            "cite/yankee.csl.json",
+            "cite/yankee.ris",
+            "documents/extra-2.html",  # its later neighbour is now Yankee
+            "documents/extra-3.html",  # its earlier neighbour is now Yankee
+            "documents/yankee.html",
+            "index.html",  # the count of 2020
+            "index/2020.html",
+            "metadata.json",
+            "publishers/daily-one.html",
+            "publishers/daily-one/2020.html",
+            "publishers/index.html",
+            "raw/y.txt",
+            "stances/for.html",
+            "stances/for/2020.html",
+            "stances/index.html",
+            "timeline.html",
+        ]
+    )
 
 
 def check_incremental_builds(root: Path, operations) -> None:  # type: ignore[no-untyped-def]

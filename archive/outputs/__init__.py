@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, cite, documents, index, listings, metadata_json, publish, static
+from . import about, aliases, cite, documents, index, listings, metadata_json, publish, static, timeline, titles
 
 
 class Producer(Protocol):
@@ -33,5 +33,17 @@ class Producer(Protocol):
     def plan(self, planning: Planning) -> Iterable[Output]: ...
 
 
-PRODUCERS: list[Producer] = [index, about, documents, listings, static, metadata_json, cite, publish]
+PRODUCERS: list[Producer] = [
+    index,
+    about,
+    documents,
+    titles,
+    aliases,
+    listings,
+    timeline,
+    static,
+    metadata_json,
+    cite,
+    publish,
+]
 """Every kind of output, in the order their files are planned (and listed in the manifest)."""

@@ -12,10 +12,12 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .. import citation
 from ..derive import Entry
-from ..render import OUTPUT, Output, Planning
+from ..model import made_by_name
+from ..render import Output, Planning
 
 NAME = "cite"
 VERSION = 1
@@ -45,7 +47,13 @@ def plan(planning: Planning) -> Iterable[Output]:
         keys = map(f"{NAME} {VERSION} {salt} {suffix} ".__add__, digests)
         args = (itertools.repeat(WRITERS[suffix]), site.entries, itertools.repeat(site.info.title))
         makes = map(functools.partial, itertools.repeat(utf8), *args, itertools.repeat(planning.maker.base_url))
-        made.append(map(OUTPUT, zip(paths, keys, makes, itertools.repeat(False, len(names)), strict=True)))
+        columns: dict[str, Iterable[Any]] = {
+            "path": paths,
+            "key": keys,
+            "make": makes,
+            "lists": itertools.repeat(False, len(names)),
+        }
+        made.append(made_by_name(Output, columns))
     return itertools.chain.from_iterable(zip(*made, strict=True))
 
 

@@ -60,7 +60,7 @@ def plan(planning: Planning) -> Iterable[Output]:
 
 def site_pages(site: Site) -> list[str]:
     """The pages a sitemap lists, by path from the site root."""
-    pages = ["index.html", "about.html", "stances/index.html", "publishers/index.html"]
+    pages = ["index.html", "about.html", "timeline.html", "stances/index.html", "publishers/index.html"]
     pages += [group.page for group in (*site.stances, *site.publishers)]
     pages += [entry.page for entry in site.entries]
     return pages

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import http.server
 import importlib
+import json
 import os
 import shutil
 import sys
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -76,13 +78,21 @@ class Site:
 
     @functools.cached_property
     def pages(self) -> list[str]:
-        """Every HTML page, as a path from the site root (index.html first)."""
+        """Every HTML page a browser stays on, as a path from the site root (index.html first)."""
         found = sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
-        return sorted(found, key=lambda p: p != "index.html")
+        return sorted((p for p in found if p not in self.moved), key=lambda p: p != "index.html")
+
+    @functools.cached_property
+    def moved(self) -> list[str]:
+        """The pages of earlier names, which send the reader on at once (a browser leaves them as it opens them)."""
+        found = sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
+        return [p for p in found if b'<meta http-equiv="refresh"' in (self.root / p).read_bytes()]
 
     @property
     def documents(self) -> list[str]:
-        return [p for p in self.pages if p.startswith("documents/")]
+        """The document pages (documents/ also holds pages for earlier names and shared titles)."""
+        pages = {record["page"] for record in json.loads((self.root / "metadata.json").read_text("utf-8"))["documents"]}
+        return [p for p in self.pages if p in pages]
 
     def file_url(self, page: str) -> str:
         return (self.root / page).as_uri()
@@ -121,6 +131,7 @@ documents:
     date: "2022-09"
     stance: for
     language: zh-Hans
+    aliases: [un-report-reaction, ohchr-report--chinese]
     note: |
       A document in Chinese: its title and text carry `lang="zh-Hans"`.
   controls.txt:
@@ -138,6 +149,12 @@ documents:
     publisher: Wide Load Weekly
     date: "2021"
     stance: for
+  long-lines-copy.txt:
+    title: "{LONG_TITLE}"
+    publisher: Wide Load Weekly
+    date: "2021~"
+    stance: against
+    note: "The same title as long-lines.txt: both pages get a suffix, and the bare name lists them."
 """
 
 LONG_WORD = "x" * 3000
@@ -156,6 +173,7 @@ HARD_SEEDS = {
         + "\t".join(["column"] * 60)
         + "\nEnds normally.\n"
     ).encode("utf-8"),
+    "long-lines-copy.txt": b"A short copy.\n",
 }
 
 
@@ -180,6 +198,21 @@ def hard_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The hard-cases archive, written into a temporary folder and built."""
     root = write_hard_archive(tmp_path_factory.mktemp("hard") / "archive")
     return Site("hard", build_site(root, root / "_site"))
+
+
+@pytest.fixture(scope="session")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The hard-cases archive built with limits so small that every listing is split into parts
+    (one document a page, one group a page) and the timeline draws counts, not marks."""
+    from archive import parts, timeline
+
+    root = write_hard_archive(tmp_path_factory.mktemp("split") / "archive")
+    with (
+        mock.patch.object(parts, "LIMIT", 1),
+        mock.patch.object(parts, "GROUP_LIMIT", 1),
+        mock.patch.object(timeline, "MARKS_AT_MOST", 2),
+    ):
+        return Site("split", build_site(root, root / "_site"))
 
 
 @contextlib.contextmanager
@@ -207,12 +240,13 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def sites(real_site: Site, hard_site: Site) -> Iterator[dict[str, Site]]:
-    """Both sites, each also served over http by a server this session started."""
-    with serve(real_site.root) as real_url, serve(hard_site.root) as hard_url:
+def sites(real_site: Site, hard_site: Site, split_site: Site) -> Iterator[dict[str, Site]]:
+    """The sites, each also served over http by a server this session started."""
+    with serve(real_site.root) as real_url, serve(hard_site.root) as hard_url, serve(split_site.root) as split_url:
         yield {
             "real": Site("real", real_site.root, real_url),
             "hard": Site("hard", hard_site.root, hard_url),
+            "split": Site("split", split_site.root, split_url),
         }
 
 
@@ -226,7 +260,7 @@ def start_server() -> Iterator[Callable[[Path], str]]:
         yield lambda folder: stack.enter_context(serve(folder))
 
 
-@pytest.fixture(scope="session", params=["real", "hard"])
+@pytest.fixture(scope="session", params=["real", "hard", "split"])
 def site(request: pytest.FixtureRequest, sites: dict[str, Site]) -> Site:
     """Each site in turn."""
     return sites[request.param]
