@@ -82,3 +82,5 @@ class Archive(NamedTuple):
     documents: tuple[Document, ...]
     seeds: dict[str, Seed]
     """Seeds by file name, for the raw copies."""
+    bag_in_site: bool = False
+    """`archive.bag_in_site`: the site also carries the archive as a zipped BagIt bag (see outputs/bag.py)."""

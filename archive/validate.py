@@ -66,6 +66,14 @@ def read_text(node: yaml.Node) -> str:
     return str(node.value)
 
 
+def read_flag(node: yaml.Node) -> bool:
+    """A setting that is on or off: `true` or `false`."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag != TAG + "bool":
+        kind = KINDS.get(node.tag.removeprefix(TAG), node.tag)
+        raise ValueError(f"expected true or false, got {kind}")
+    return node.value.lower() in ("true", "yes", "on", "y")
+
+
 def read_date(node: yaml.Node) -> Any:
     """An EDTF date, quoted or not (YAML reads an unquoted 2022-09-01 as a date).
 
@@ -139,7 +147,14 @@ class Schema(NamedTuple):
         return [name for name, (needed, _) in self.fields.items() if needed]
 
 
-ARCHIVE = Schema({"title": (True, read_text), "description": (False, read_text), "language": (False, read_language)})
+ARCHIVE = Schema(
+    {
+        "title": (True, read_text),
+        "description": (False, read_text),
+        "language": (False, read_language),
+        "bag_in_site": (False, read_flag),
+    }
+)
 STANCE = Schema({"label": (True, read_text), "description": (True, read_text)})
 
 
@@ -290,6 +305,7 @@ def make_archive(head: Head, documents: tuple[Document, ...], seeds: dict[str, S
         stances=head.stances,
         documents=documents,
         seeds=seeds,
+        bag_in_site=head.info.get("bag_in_site", False),
     )
 
 

@@ -60,10 +60,12 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
     # Beta (2022-08) < Gamma (08-15) < Epsilon (08-20) < Alpha (09-01) < Delta (09-10)
     assert written_between(before, mtimes(archive.site)) == [
         ".archive-manifest.json",
+        "SHA256SUMS",
         "documents/alpha.html",  # its earlier neighbour is now Epsilon
         "documents/epsilon.html",
         "documents/gamma.html",  # its later neighbour is now Epsilon
         "index.html",
+        "metadata.csv",
         "metadata.json",
         "publishers/daily-one.html",
         "publishers/index.html",  # the count of Daily One's documents
@@ -71,7 +73,7 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "stances/for.html",
         "stances/index.html",  # the count of the stance's documents
     ]
-    assert reported(result.out) == (13, 10, 10, 0, "_site/index.html")
+    assert reported(result.out) == (13, 12, 11, 0, "_site/index.html")
 
 
 def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
@@ -110,7 +112,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     assert run("--root", ".").status == 0
     (archive.site / "documents" / "alpha.html").unlink()
     result = run("--root", ".")
-    assert reported(result.out) == (10, 1, 13, 0, "_site/index.html")
+    assert reported(result.out) == (10, 1, 16, 0, "_site/index.html")
     assert (archive.site / "documents" / "alpha.html").is_file()
 
 
@@ -276,6 +278,7 @@ def test_state_that_changed_a_little_is_written_at_once_and_only_what_changed(ar
         "slugs": 1,
         "rows": 1,
         "lines": 1,
+        "csv": 1,
         "markdown": 0,
         "templates": 0,
         "compiled": 0,

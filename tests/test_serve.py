@@ -379,6 +379,8 @@ def test_content_types(archive: Archive, preview: Preview) -> None:
     expected = {
         "/index.html": "text/html; charset=utf-8",
         "/metadata.json": "application/json; charset=utf-8",
+        "/metadata.csv": "text/csv; charset=utf-8",
+        "/SHA256SUMS": "text/plain; charset=utf-8",
         "/static/style.css": "text/css; charset=utf-8",
         "/raw/a.txt": "text/plain; charset=utf-8",
         "/__archive/events": "text/event-stream; charset=utf-8",

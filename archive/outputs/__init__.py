@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, documents, index, listings, metadata_json, static
+from . import about, bag_zip, datapackage, documents, index, listings, metadata_csv, metadata_json, sha256sums, static
 
 
 class Producer(Protocol):
@@ -33,5 +33,16 @@ class Producer(Protocol):
     def plan(self, planning: Planning) -> Iterable[Output]: ...
 
 
-PRODUCERS: list[Producer] = [index, about, documents, listings, static, metadata_json]
+PRODUCERS: list[Producer] = [
+    index,
+    about,
+    documents,
+    listings,
+    static,
+    metadata_json,
+    metadata_csv,
+    datapackage,
+    sha256sums,
+    bag_zip,
+]
 """Every kind of output, in the order their files are planned (and listed in the manifest)."""
