@@ -424,7 +424,7 @@ def parse_args(argv: list[str] | None) -> Options:
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", "-q", action="store_true", help="print nothing but problems")
     loudness.add_argument("--verbose", "-v", action="store_true", help="say what each stage did")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # `bag --root DIR FILE.zip` as well as `bag FILE.zip --root DIR`
     base_url = args.base_url
     if base_url and not base_url.startswith(("http://", "https://")):
         parser.error(f"--base-url must start with http:// or https://, got '{base_url}'")

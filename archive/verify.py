@@ -28,7 +28,7 @@ from .write import MANIFEST, MANIFEST_VERSION
 SUMS, METADATA = "SHA256SUMS", "metadata.json"
 SOURCES = {MANIFEST: "the manifest", SUMS: SUMS, METADATA: METADATA}
 """Each record of digests, as a message names it."""
-SUM_LINE = re.compile(r"(\\?)([0-9a-fA-F]{64}) [ *](.+)")
+SUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
 
 
 class Verified(NamedTuple):
@@ -152,9 +152,7 @@ def read_sums(path: Path) -> tuple[dict[str, str], list[Problem]]:
             message = "is not a line sha256sum -c reads: 64 hexadecimal digits, two spaces and a path"
             problems.append(Problem(shown(path), number, message))
             continue
-        escaped, sha256, name = match.groups()
-        if escaped:
-            name = re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), name)
+        sha256, name = match.groups()
         found[name] = sha256
     return found, problems
 

@@ -23,6 +23,8 @@ class Model:
         self.docs: dict[str, dict[str, str]] = {}
         self.texts: dict[str, str] = {}
         self.stances: dict[str, tuple[str, str]] = {"for": ("For", "Supports."), "against": ("Against", "Opposes.")}
+        self.bag_in_site = False
+        """`archive.bag_in_site`: the site carries the archive as a zipped bag."""
         (root / "seeds").mkdir(parents=True, exist_ok=True)
 
     def add(self, name: str, title: str, date: str, stance: str = "for", publisher: str = "Daily One") -> None:
@@ -69,8 +71,7 @@ class Model:
         head = textwrap.dedent("""\
             archive:
               title: Model archive
-            stances:
-            """)
+            """) + ("  bag_in_site: true\n" if self.bag_in_site else "") + "stances:\n"
         (self.root / "metadata.yaml").write_text(head + stances + "documents:\n" + (records or "  {}\n"), "utf-8")
 
 

@@ -194,10 +194,11 @@ OPERATION = st.one_of(
     st.tuples(
         st.just("annotate"), DOCUMENT, st.sampled_from([None, "A *note*.", "See [the source](https://example.org)."])
     ),
+    st.tuples(st.just("bag"), st.booleans()),
 )
 """Edits of the input. Adding, deleting and re-dating come twice, so that as many changes move
 documents (and their neighbours) as touch one page; `describe` and `annotate` change Markdown
-(a stance's description, a note)."""
+(a stance's description, a note); `bag` turns `archive.bag_in_site` on or off."""
 START = [("s0.txt", "Alpha", "2022-08"), ("s1.txt", "Beta", "2022-08-20"), ("s2.txt", "Wire", "2022-09-01?")]
 """The archive every sequence starts from: three documents, so that the first change can remove a middle one."""
 
@@ -221,6 +222,8 @@ def apply(model: Model, operation: tuple) -> None:  # type: ignore[type-arg]
         model.edit_static(f"{args[0]}.css", f"/* {os.urandom(2).hex()} */\n")
     elif kind == "describe":
         model.stances["for"] = (args[0], args[1])
+    elif kind == "bag":
+        model.bag_in_site = args[0]
 
 
 FIELD_OF = {"redate": "date", "retitle": "title", "restance": "stance", "republish": "publisher", "annotate": "note"}
