@@ -68,10 +68,14 @@ class Model:
             f"  {name}:\n" + "".join(f"    {k}: {json.dumps(v)}\n" for k, v in record.items())
             for name, record in sorted(self.docs.items())
         )
-        head = textwrap.dedent("""\
+        head = (
+            textwrap.dedent("""\
             archive:
               title: Model archive
-            """) + ("  bag_in_site: true\n" if self.bag_in_site else "") + "stances:\n"
+            """)
+            + ("  bag_in_site: true\n" if self.bag_in_site else "")
+            + "stances:\n"
+        )
         (self.root / "metadata.yaml").write_text(head + stances + "documents:\n" + (records or "  {}\n"), "utf-8")
 
 
