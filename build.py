@@ -71,6 +71,8 @@ class Report(NamedTuple):
     removed: int
     kept: tuple[str, ...] = ()
     """Files kept in the site that this build does not make (see write.Written.kept)."""
+    published: bool = True
+    """Whether the site has a base address (else the files that need one are left out)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,7 +140,8 @@ def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> R
     placement = read_placement(store)
     site = load_site(options.root, store, memo["slugs"], options.jobs, placement)
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
-    plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, placement)
+    base_url = options.base_url or site.archive.base_url
+    plan = plan_site(site, theme, base_url, options.root / "seeds", memo, placement)
     outputs = plan.outputs
     memo["templates"] = theme.references
     stages.done("plan", f"{len(outputs):,} files")
@@ -154,7 +157,7 @@ def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> R
         pages = count_pages(outputs)
         fingerprint.record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
-    return Report(pages, written.written, written.unchanged, written.removed, written.kept)
+    return Report(pages, written.written, written.unchanged, written.removed, written.kept, bool(base_url))
 
 
 def export(options: Options) -> int:
@@ -380,6 +383,11 @@ KEPT_LISTED = 20
 """Files kept though not made that a build names one by one; the rest are counted."""
 
 
+NO_BASE_ADDRESS = (
+    "no base address (--base-url or archive.base_url): feed.atom, sitemap.xml, robots.txt and 404.html left out"
+)
+
+
 def report_build(report: Report, options: Options, seconds: float) -> None:
     """The one line a build ends with, after a line for each file kept though not made (always shown)."""
     for path in report.kept[:KEPT_LISTED]:
@@ -390,6 +398,8 @@ def report_build(report: Report, options: Options, seconds: float) -> None:
         )
     if len(report.kept) > KEPT_LISTED:
         print(f"{shown(options.out)}: {len(report.kept) - KEPT_LISTED:,} more files kept so", file=sys.stderr)
+    if options.verbosity and not report.published:
+        print(NO_BASE_ADDRESS, file=sys.stderr)
     if options.verbosity:
         print(
             f"built {report.pages:,} pages: {report.written:,} files written, {report.unchanged:,} unchanged, "

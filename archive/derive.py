@@ -22,6 +22,7 @@ PATCH_AT_MOST = 100
 LINE = Document._fields.index("line")
 SLUG = Document._fields.index("slug")
 DATE = Document._fields.index("date")
+CAPTURED = Document._fields.index("captured")
 FILE = operator.itemgetter(Document._fields.index("file"))
 PUBLISHER = operator.itemgetter(Document._fields.index("publisher"))
 
@@ -66,6 +67,8 @@ class ArchiveInfo(NamedTuple):
     description: str
     language: str
     stances: tuple[Term, ...]
+    citation_files: bool = True
+    """Whether each document has its `cite/` files (the page links them)."""
 
 
 class Placement(NamedTuple):
@@ -77,7 +80,7 @@ class Placement(NamedTuple):
     """
 
     docs: list[tuple[Any, ...]]
-    """Each Document as plain values (its date as its parts), in chronological order."""
+    """Each Document as plain values (its dates as their parts), in chronological order."""
     slugs: list[str]
     publisher_pages: dict[str, str]
     digests: list[str]
@@ -142,6 +145,7 @@ def derive_site(
             archive.description,
             archive.language,
             tuple(Term(s.key, s.label, s.description, f"stances/{s.key}.html") for s in archive.stances),
+            archive.citation_files,
         ),
         entries=entries,
         months=group_by_month(entries),
@@ -412,7 +416,9 @@ def placement_rows(
     placed = zip(site.entries, digests.values(), keys, strict=True)
     for entry, digest, key in placed if files is None else itertools.compress(placed, map(files.__contains__, order)):
         doc = entry.doc
-        rows[doc.file] = ((*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]), entry.slug, digest, key)
+        captured = tuple(doc.captured) if doc.captured is not None else None
+        plain = (*doc[:DATE], tuple(doc.date), *doc[DATE + 1 : CAPTURED], captured, *doc[CAPTURED + 1 :])
+        rows[doc.file] = (plain, entry.slug, digest, key)
     return rows
 
 

@@ -70,6 +70,8 @@ class Document(NamedTuple):
     encoding: str | None = None
     note: str | None = None
     """Markdown: what the archivist tells the reader about this copy."""
+    captured: PartialDate | None = None
+    """When the copy was made: the accessed date of citations."""
 
 
 class Archive(NamedTuple):
@@ -84,3 +86,7 @@ class Archive(NamedTuple):
     """Seeds by file name, for the raw copies."""
     bag_in_site: bool = False
     """`archive.bag_in_site`: the site also carries the archive as a zipped BagIt bag (see outputs/bag.py)."""
+    base_url: str = ""
+    """`archive.base_url`: where the site will be published (`--base-url` wins), ending in `/`."""
+    citation_files: bool = True
+    """`archive.citation_files`: whether each document gets its `cite/` files."""

@@ -216,17 +216,24 @@ def remembered_documents(
         map(SHA256, found),
         map(SIZE, found),
         lines,
-        *(map(operator.itemgetter(k), fields) for k in range(4, len(FIELDS))),  # author ... note
+        *(map(operator.itemgetter(k), fields) for k in range(4, CAPTURED)),  # author ... note
+        map(date_or_none, map(operator.itemgetter(CAPTURED), fields)),
     ]
     return list(map(DOCUMENT_OF, zip(*columns, strict=True)))
 
 
 FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 ENCODING = operator.itemgetter(FIELDS.index("encoding"))
+CAPTURED = FIELDS.index("captured")
 UTF8_ERROR = operator.attrgetter("utf8_error")
 SIZE = operator.attrgetter("size")
 SHA256 = operator.attrgetter("sha256")
 DATE_OF, DOCUMENT_OF = from_fields(PartialDate), from_fields(Document)
+
+
+def date_or_none(parts: tuple[Any, ...] | None) -> PartialDate | None:
+    """A remembered optional date (its parts, see `as_parts`) as a PartialDate."""
+    return DATE_OF(parts) if parts is not None else None
 
 
 def remembered_document(
@@ -234,10 +241,14 @@ def remembered_document(
 ) -> Document | None:
     """A Document from a remembered record and its seed: at once for a UTF-8 seed (most),
     else through `make_document`, which decodes it."""
-    title, publisher, date, stance, author, source_url, language, slug, encoding, note = fields
+    title, publisher, date, stance, author, source_url, language, slug, encoding, note, captured = fields
+    captured = PartialDate(*captured) if captured is not None else None
     if encoding is not None or seed.utf8_error or not seed.size:
         values = {field: value for field, value in zip(FIELDS, fields, strict=True) if value is not None}
-        return make_document(check, name, line, {**values, "date": PartialDate(*date)}, seed, seeds_dir)
+        values["date"] = PartialDate(*date)
+        if captured is not None:
+            values["captured"] = captured
+        return make_document(check, name, line, values, seed, seeds_dir)
     return Document(
         name,
         title,
@@ -253,6 +264,7 @@ def remembered_document(
         slug,
         encoding,
         note,
+        captured,
     )
 
 

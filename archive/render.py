@@ -25,7 +25,7 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from . import GENERATOR, VERSION, fingerprint
+from . import GENERATOR, VERSION, citation, fingerprint
 from .derive import Entry, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document, from_fields
@@ -177,6 +177,12 @@ def escape_text(text: str) -> str:
     )
 
 
+def json_ld_script(entry: Entry, archive: str, base_url: str) -> Markup:
+    """The `json_ld` filter: a document's schema.org description for the inside of
+    `<script type="application/ld+json">`, escaped so that nothing in it ends the element."""
+    return Markup(citation.json_ld_text(citation.json_ld(entry, archive, base_url)))
+
+
 def markdown(text: str) -> Markup:
     """Markdown from metadata.yaml, with raw HTML disabled and unsafe links refused."""
     return Markup(markdown_renderer()(text))
@@ -235,6 +241,11 @@ class Theme:
         self.env.filters["verbatim"] = verbatim
         self.env.filters["link"] = link
         self.env.filters["number"] = "{:,}".format
+        self.env.filters["chicago"] = citation.chicago
+        self.env.filters["cite_meta"] = citation.page_meta
+        self.env.filters["cite_path"] = citation.cite_path
+        self.env.filters["json_ld"] = json_ld_script
+        self.env.globals["cite_formats"] = citation.CITE_FORMATS
         self.static: dict[str, Path] = {}
         """Site path (`static/...`) -> file; the later folder wins."""
         for folder in static_dirs:
@@ -559,6 +570,7 @@ class PageMaker:
                 path=path,
                 root="../" * path.count("/"),
                 canonical=self.base_url + path if self.base_url else "",
+                base_url=self.base_url,
                 generator=f"{GENERATOR} {VERSION}",
                 **context,
             )

@@ -66,14 +66,6 @@ def read_text(node: yaml.Node) -> str:
     return str(node.value)
 
 
-def read_flag(node: yaml.Node) -> bool:
-    """A setting that is on or off: `true` or `false`."""
-    if not isinstance(node, yaml.ScalarNode) or node.tag != TAG + "bool":
-        kind = KINDS.get(node.tag.removeprefix(TAG), node.tag)
-        raise ValueError(f"expected true or false, got {kind}")
-    return node.value.lower() in ("true", "yes", "on", "y")
-
-
 def read_date(node: yaml.Node) -> Any:
     """An EDTF date, quoted or not (YAML reads an unquoted 2022-09-01 as a date).
 
@@ -137,6 +129,19 @@ def read_encoding(node: yaml.Node) -> str:
     return name
 
 
+def read_base_url(node: yaml.Node) -> str:
+    """Where the site will be published: an http or https address, ending in `/`."""
+    url = read_url(node)
+    return url if url.endswith("/") else url + "/"
+
+
+def read_flag(node: yaml.Node) -> bool:
+    """true or false."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == TAG + "bool":
+        return str(node.value).lower() in ("true", "yes", "on")
+    raise ValueError(f"expected true or false, got {KINDS.get(node.tag.removeprefix(TAG), 'something else')}")
+
+
 class Schema(NamedTuple):
     """The fields a mapping may have: name -> (required, reader)."""
 
@@ -153,6 +158,8 @@ ARCHIVE = Schema(
         "description": (False, read_text),
         "language": (False, read_language),
         "bag_in_site": (False, read_flag),
+        "base_url": (False, read_base_url),
+        "citation_files": (False, read_flag),
     }
 )
 STANCE = Schema({"label": (True, read_text), "description": (True, read_text)})
@@ -179,6 +186,7 @@ def document_schema(stance_keys: list[str]) -> Schema:
             "slug": (False, read_slug),
             "note": (False, read_text),
             "encoding": (False, read_encoding),
+            "captured": (False, read_date),
         }
     )
 
@@ -306,6 +314,8 @@ def make_archive(head: Head, documents: tuple[Document, ...], seeds: dict[str, S
         documents=documents,
         seeds=seeds,
         bag_in_site=head.info.get("bag_in_site", False),
+        base_url=head.info.get("base_url", ""),
+        citation_files=head.info.get("citation_files", True),
     )
 
 

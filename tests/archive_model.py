@@ -23,8 +23,8 @@ class Model:
         self.docs: dict[str, dict[str, str]] = {}
         self.texts: dict[str, str] = {}
         self.stances: dict[str, tuple[str, str]] = {"for": ("For", "Supports."), "against": ("Against", "Opposes.")}
-        self.bag_in_site = False
-        """`archive.bag_in_site`: the site carries the archive as a zipped bag."""
+        self.settings: dict[str, object] = {}
+        """Settings under `archive:` besides the title (base_url, citation_files)."""
         (root / "seeds").mkdir(parents=True, exist_ok=True)
 
     def add(self, name: str, title: str, date: str, stance: str = "for", publisher: str = "Daily One") -> None:
@@ -68,14 +68,12 @@ class Model:
             f"  {name}:\n" + "".join(f"    {k}: {json.dumps(v)}\n" for k, v in record.items())
             for name, record in sorted(self.docs.items())
         )
-        head = (
-            textwrap.dedent("""\
+        head = textwrap.dedent("""\
             archive:
               title: Model archive
             """)
-            + ("  bag_in_site: true\n" if self.bag_in_site else "")
-            + "stances:\n"
-        )
+        head += "".join(f"  {key}: {json.dumps(value)}\n" for key, value in sorted(self.settings.items()))
+        head += "stances:\n"
         (self.root / "metadata.yaml").write_text(head + stances + "documents:\n" + (records or "  {}\n"), "utf-8")
 
 

@@ -127,7 +127,7 @@ def test_verify_passes_on_a_fresh_build(tiny: Archive, run) -> None:
     result = run("verify", "--out", "_site")
     assert (result.status, result.err) == (0, "")
     assert result.out == (
-        "verified 23 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
+        "verified 36 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
         " (4 raw copies); 0 files not in the manifest\n"
     )
 
@@ -365,7 +365,7 @@ def test_a_bag_in_site_setting_that_is_not_true_or_false_is_refused(tiny: Archiv
 
 def test_the_bag_in_the_site_is_made_again_when_a_seed_changes_and_equals_a_clean_build(tmp_path: Path) -> None:
     model = Model(tmp_path / "archive")
-    model.bag_in_site = True
+    model.settings["bag_in_site"] = True
     model.add("a.txt", "Alpha", "2022")
     model.add("b.txt", "Beta", "2022-09")
     model.write()
@@ -377,8 +377,8 @@ def test_the_bag_in_the_site_is_made_again_when_a_seed_changes_and_equals_a_clea
             lambda: model.texts.update({"a.txt": "Changed.\n"}),
             lambda: model.add("c.txt", "Gamma", "2021"),
             lambda: model.set("b.txt", "title", "Beta Prime"),
-            lambda: setattr(model, "bag_in_site", False),
-            lambda: setattr(model, "bag_in_site", True),
+            lambda: model.settings.update({"bag_in_site": False}),
+            lambda: model.settings.update({"bag_in_site": True}),
         ]
     ):
         edit()

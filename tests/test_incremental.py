@@ -194,11 +194,15 @@ OPERATION = st.one_of(
     st.tuples(
         st.just("annotate"), DOCUMENT, st.sampled_from([None, "A *note*.", "See [the source](https://example.org)."])
     ),
-    st.tuples(st.just("bag"), st.booleans()),
+    st.tuples(st.just("capture"), DOCUMENT, st.sampled_from([None, "2022-10", "2022-10-03?"])),
+    st.tuples(st.just("byline"), DOCUMENT, st.sampled_from([None, "Jane Doe"])),
+    st.tuples(
+        st.just("setting"), st.sampled_from(["base_url", "citation_files", "bag_in_site"]), st.sampled_from([0, 1])
+    ),
 )
 """Edits of the input. Adding, deleting and re-dating come twice, so that as many changes move
 documents (and their neighbours) as touch one page; `describe` and `annotate` change Markdown
-(a stance's description, a note); `bag` turns `archive.bag_in_site` on or off."""
+(a stance's description, a note)."""
 START = [("s0.txt", "Alpha", "2022-08"), ("s1.txt", "Beta", "2022-08-20"), ("s2.txt", "Wire", "2022-09-01?")]
 """The archive every sequence starts from: three documents, so that the first change can remove a middle one."""
 
@@ -222,11 +226,26 @@ def apply(model: Model, operation: tuple) -> None:  # type: ignore[type-arg]
         model.edit_static(f"{args[0]}.css", f"/* {os.urandom(2).hex()} */\n")
     elif kind == "describe":
         model.stances["for"] = (args[0], args[1])
-    elif kind == "bag":
-        model.bag_in_site = args[0]
+    elif kind == "setting":
+        values = {
+            "base_url": [None, "https://example.org/model/"],
+            "citation_files": [None, False],
+            "bag_in_site": [None, True],
+        }
+        value = values[args[0]][args[1]]
+        model.settings.pop(args[0], None)
+        model.settings.update({args[0]: value} if value is not None else {})
 
 
-FIELD_OF = {"redate": "date", "retitle": "title", "restance": "stance", "republish": "publisher", "annotate": "note"}
+FIELD_OF = {
+    "redate": "date",
+    "retitle": "title",
+    "restance": "stance",
+    "republish": "publisher",
+    "annotate": "note",
+    "capture": "captured",
+    "byline": "author",
+}
 EXAMPLES = int(os.environ.get("INCREMENTAL_EXAMPLES", "150"))
 """Sequences tried per run. In CI (CI set) Hypothesis derandomizes: the same sequences every run."""
 

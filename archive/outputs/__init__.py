@@ -21,7 +21,20 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, bag_zip, datapackage, documents, index, listings, metadata_csv, metadata_json, sha256sums, static
+from . import (
+    about,
+    bag_zip,
+    cite,
+    datapackage,
+    documents,
+    index,
+    listings,
+    metadata_csv,
+    metadata_json,
+    publish,
+    sha256sums,
+    static,
+)
 
 
 class Producer(Protocol):
@@ -40,6 +53,8 @@ PRODUCERS: list[Producer] = [
     listings,
     static,
     metadata_json,
+    cite,
+    publish,
     metadata_csv,
     datapackage,
     sha256sums,

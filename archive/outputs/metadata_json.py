@@ -45,6 +45,7 @@ def document_record(entry: Entry) -> dict[str, Any]:
         "slug": doc.slug,
         "encoding": doc.encoding,
         "note": doc.note,
+        "captured": doc.captured.text if doc.captured else None,
     }
     record.update({key: value for key, value in optional.items() if value is not None})
     return record
