@@ -167,7 +167,7 @@ def export(options: Options) -> int:
     assert options.target is not None
     check_target(options.target, options.root)
     site = load_site(options.root, jobs=options.jobs)
-    written = export(site, options.target, options.base_url)
+    written = export(site, options.target, options.base_url or site.archive.base_url)
     if options.verbosity:
         print(f"exported {len(site.entries):,} documents: {', '.join(shown(path) for path in written)}")
     return 0

@@ -25,7 +25,6 @@ from typing import BinaryIO, NamedTuple
 from . import GENERATOR, VERSION
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Archive
-from .outputs.sha256sums import sha256sums
 from .problems import Invalid, Problem, shown
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -96,6 +95,11 @@ def read_seed(item: Payload) -> bytes:
     if hashlib.sha256(data).hexdigest() != item.sha256:
         raise Invalid([Problem(shown(item.source), 0, "changed while the bag was being made; make it again")])
     return data
+
+
+def sha256sums(listed: list[tuple[str, str]]) -> bytes:
+    """A SHA256SUMS file's bytes from (path, hex SHA-256) pairs, in their order (the bag's, and the site's)."""
+    return "".join(f"{sha256}  {path}\n" for path, sha256 in listed).encode("utf-8")
 
 
 def tag_files(archive: Archive, manifest: dict[str, str], octets: int) -> dict[str, bytes]:

@@ -6,6 +6,9 @@ record's `encoding`), with a leading byte order mark left out and every line end
 stands (CRLF and CR are not turned into LF): offsets into it are those of passages.json.
 `pandas.read_json(path, lines=True)` and R's `jsonlite::stream_in(file(path))` read it.
 
+`citations.bib`, `citations.ris` and `citations.csl.json` hold every document's citation, as
+its `cite/` files do (archive/citation.py), for a reference manager to import at once.
+
 These files carry every document's text (or are made from every record), so the build does
 not make them: adding one document would rewrite them all.
 """
@@ -18,12 +21,13 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from . import citation
 from .derive import Entry, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .outputs.metadata_json import document_record
 from .problems import Invalid, Problem, shown
 
-CORPUS = "corpus.jsonl"
+CORPUS, BIBTEX, RIS, CSL_JSON = "corpus.jsonl", "citations.bib", "citations.ris", "citations.csl.json"
 
 
 def export(site: Site, target: Path, base_url: str = "") -> list[Path]:
@@ -56,8 +60,24 @@ def document_text(path: str, entry: Entry) -> str:
 
 
 def citation_files(site: Site, base_url: str) -> dict[str, Callable[[], Iterable[bytes]]]:
-    """The archive-wide citation files (archive/citation.py): BibTeX, RIS and CSL-JSON."""
-    return {}
+    """The archive-wide citation files, every document's citation as its page gives it
+    (archive/citation.py), in the site's order: BibTeX entries and RIS records a blank line apart,
+    and one CSL-JSON list."""
+    title = site.info.title
+
+    def bib() -> Iterable[bytes]:
+        for number, entry in enumerate(site.entries):
+            yield ("\n" if number else "").encode() + citation.bibtex(entry, title, base_url).encode("utf-8")
+
+    def ris() -> Iterable[bytes]:
+        for number, entry in enumerate(site.entries):
+            yield ("\r\n" if number else "").encode() + citation.ris(entry, title, base_url).encode("utf-8")
+
+    def csl() -> Iterable[bytes]:
+        items = [citation.csl_json(entry, title, base_url) for entry in site.entries]
+        yield (json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+    return {BIBTEX: bib, RIS: ris, CSL_JSON: csl}
 
 
 def write_whole(path: Path, chunks: Iterable[bytes]) -> None:

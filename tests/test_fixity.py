@@ -409,3 +409,33 @@ def test_export_leaves_out_a_byte_order_mark(archive: Archive, run, tmp_path: Pa
     assert run("export", "--root", ".", "out", "--quiet").status == 0
     corpus = [json.loads(line) for line in (archive.root / "out" / "corpus.jsonl").open(encoding="utf-8")]
     assert [doc["text"] for doc in corpus] == ["Second document, “quoted”.\n", "First line.\r\nSecond.\r"]
+
+
+def test_export_writes_every_citation_for_bibtexparser_rispy_and_citeproc(tiny: Archive, run) -> None:
+    bibtexparser = pytest.importorskip("bibtexparser")
+    rispy = pytest.importorskip("rispy")
+    citeproc = pytest.importorskip("citeproc")
+    from citeproc.source.json import CiteProcJSON
+
+    from archive.citation import citation_key
+
+    result = run("export", "--root", ".", "out", "--base-url", "https://example.org/a/")
+    assert (result.status, result.err) == (0, "")
+    keys = [citation_key(doc["file"]) for doc in documents(tiny.site)]
+    library = bibtexparser.parse_string((tiny.root / "out" / "citations.bib").read_text("utf-8"))
+    assert [entry.key for entry in library.entries] == keys and not library.failed_blocks
+    records = rispy.loads((tiny.root / "out" / "citations.ris").read_text("utf-8"))
+    assert [record["id"] for record in records] == keys
+    assert records[1]["urls"][0] == "https://example.org/a/documents/report-zh.html"
+    items = json.loads((tiny.root / "out" / "citations.csl.json").read_text("utf-8"))
+    assert [item["id"] for item in items] == keys
+    source = CiteProcJSON(items)
+    style = citeproc.CitationStylesStyle("harvard-cite-them-right", validate=False)
+    bibliography = citeproc.CitationStylesBibliography(style, source, citeproc.formatter.plain)
+    bibliography.register(citeproc.Citation([citeproc.CitationItem(key) for key in keys]))
+    rendered = [str(item) for item in bibliography.bibliography()]
+    assert len(rendered) == 4 and any("Old pamphlet" in item for item in rendered)
+    # the same citations as each document's own cite/ files
+    assert run("--root", ".", "--quiet", "--base-url", "https://example.org/a/").status == 0
+    built = [(tiny.site / "cite" / f"{Path(doc['page']).stem}.ris").read_bytes() for doc in documents(tiny.site)]
+    assert (tiny.root / "out" / "citations.ris").read_bytes() == b"\r\n".join(built)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable
 
+from ..bag import sha256sums
 from ..render import Output, Planning, digest
 
 NAME = "SHA256SUMS"
@@ -22,11 +23,6 @@ def plan(planning: Planning) -> Iterable[Output]:
     listed = sorted(zip(map(RAW_OF, planning.site.entries), map(SHA256_OF, planning.site.entries), strict=True))
     key = planning.key(NAME, VERSION, digest("\0".join(map("\0".join, listed))))
     yield Output("SHA256SUMS", key, lambda: sha256sums(listed))
-
-
-def sha256sums(listed: list[tuple[str, str]]) -> bytes:
-    """The file's bytes from (path, hex SHA-256) pairs, in their order."""
-    return "".join(f"{sha256}  {path}\n" for path, sha256 in listed).encode("utf-8")
 
 
 RAW_OF = operator.attrgetter("raw")
