@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(corpus: Path, scratch: Path, rounds: int) -> str:
     """Every figure, as Markdown."""
-    rows: dict[str, list[float]] = {}
+    rows: dict[str, list[tuple[float, float]]] = {}
     files: dict[str, str] = {}
     extra = sorted((corpus / "extra" / "seeds").iterdir())
     for r in range(rounds):
@@ -62,13 +63,11 @@ def measure(corpus: Path, scratch: Path, rounds: int) -> str:
         for with_fixity in order:
             name = "with" if with_fixity else "without"
             root, out = fresh_root(corpus, scratch / f"{name}-{r}")
-            seconds, _ = timed(build_command(root, out, with_fixity))
-            rows.setdefault(f"clean, {name}", []).append(seconds)
+            rows.setdefault(f"clean, {name}", []).append(timed(build_command(root, out, with_fixity)))
             before = stamps(out)
             files[f"clean, {name}"] = describe(out, sorted(before))
             add(corpus, root, extra[r % len(extra)])
-            seconds, _ = timed(build_command(root, out, with_fixity))
-            rows.setdefault(f"add one, {name}", []).append(seconds)
+            rows.setdefault(f"add one, {name}", []).append(timed(build_command(root, out, with_fixity)))
             written = changed(before, stamps(out))
             files[f"add one, {name}"] = describe(out, written)
             if with_fixity:
@@ -76,16 +75,17 @@ def measure(corpus: Path, scratch: Path, rounds: int) -> str:
                 commands(root, out, scratch / f"take-{r}", rows)
             shutil.rmtree(root.parent)
     bag_site(corpus, scratch / "bag-site", rows, files, extra)
-    lines = ["| step | median wall (s) | runs |", "| --- | ---: | --- |"]
-    lines += [
-        f"| {step} | {statistics.median(v):.2f} | {', '.join(f'{x:.2f}' for x in v)} |" for step, v in rows.items()
-    ]
+    lines = ["| step | median wall (s) | median CPU (s) | runs, wall/CPU |", "| --- | ---: | ---: | --- |"]
+    for step, values in rows.items():
+        walls, cpus = [v[0] for v in values], [v[1] for v in values]
+        runs = ", ".join(f"{w:.2f}/{c:.2f}" for w, c in values)
+        lines.append(f"| {step} | {statistics.median(walls):.2f} | {statistics.median(cpus):.2f} | {runs} |")
     lines += ["", "| what | files written |", "| --- | --- |"]
     lines += [f"| {step} | {text} |" for step, text in files.items()]
     return "\n".join(lines)
 
 
-def commands(root: Path, out: Path, take: Path, rows: dict[str, list[float]]) -> None:
+def commands(root: Path, out: Path, take: Path, rows: dict[str, list[tuple[float, float]]]) -> None:
     """export, bag and verify on the built site, timed; each must succeed."""
     python, build = sys.executable, str(PROJECT / "build.py")
     for step, command in (
@@ -93,15 +93,14 @@ def commands(root: Path, out: Path, take: Path, rows: dict[str, list[float]]) ->
         ("bag", [python, build, "bag", "--root", str(root), str(take / "archive.zip"), "--quiet"]),
         ("verify", [python, build, "verify", "--out", str(out), "--quiet"]),
     ):
-        seconds, _ = timed(command)
-        rows.setdefault(step, []).append(seconds)
-    rows.setdefault("bag size (MB)", []).append((take / "archive.zip").stat().st_size / 1e6)
-    rows.setdefault("corpus.jsonl size (MB)", []).append((take / "export" / "corpus.jsonl").stat().st_size / 1e6)
+        rows.setdefault(step, []).append(timed(command))
+    sizes = rows.setdefault("bag, corpus.jsonl (MB)", [])
+    sizes.append(((take / "archive.zip").stat().st_size / 1e6, (take / "export" / "corpus.jsonl").stat().st_size / 1e6))
     shutil.rmtree(take)
 
 
 def bag_site(
-    corpus: Path, scratch: Path, rows: dict[str, list[float]], files: dict[str, str], extra: list[Path]
+    corpus: Path, scratch: Path, rows: dict[str, list[tuple[float, float]]], files: dict[str, str], extra: list[Path]
 ) -> None:
     """A clean build and an addition with archive.bag_in_site on."""
     root, out = fresh_root(corpus, scratch)
@@ -109,12 +108,10 @@ def bag_site(
     metadata.write_text(
         metadata.read_text("utf-8").replace("  language: en\n", "  language: en\n  bag_in_site: true\n", 1)
     )
-    seconds, _ = timed(build_command(root, out, True))
-    rows["clean, bag_in_site"] = [seconds]
+    rows["clean, bag_in_site"] = [timed(build_command(root, out, True))]
     before = stamps(out)
     add(corpus, root, extra[-1])
-    seconds, _ = timed(build_command(root, out, True))
-    rows["add one, bag_in_site"] = [seconds]
+    rows["add one, bag_in_site"] = [timed(build_command(root, out, True))]
     files["add one, bag_in_site"] = describe(out, changed(before, stamps(out)))
 
 
@@ -141,12 +138,16 @@ def build_command(root: Path, out: Path, with_fixity: bool) -> list[str]:
     return [*head, "--root", str(root), "--out", str(out), "--quiet"]
 
 
-def timed(command: list[str]) -> tuple[float, str]:
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user and system, the build's worker processes included) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, check=False)
+    wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"exit status {done.returncode}: {command}\n{done.stderr}")
-    return time.perf_counter() - started, done.stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def stamps(out: Path) -> dict[str, int]:
