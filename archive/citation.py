@@ -17,6 +17,8 @@ import json
 import re
 from typing import Any
 
+from markupsafe import escape
+
 from .dates import MONTHS, PartialDate
 from .derive import Entry
 
@@ -54,8 +56,8 @@ CITE_FORMATS = ((".bib", "BibTeX"), (".ris", "RIS"), (".csl.json", "CSL-JSON"))
 
 def cite_path(entry: Entry, suffix: str) -> str:
     """Where a document's citation file is: `cite/PAGE.bib` for `documents/PAGE.html`."""
-    name = entry.page.rsplit("/", 1)[-1].removesuffix(".html")
-    return f"cite/{name}{suffix}"
+    page = entry.page
+    return f"cite/{page[page.rfind('/') + 1 : -5]}{suffix}"
 
 
 def captured_of(entry: Entry) -> PartialDate | None:
@@ -91,14 +93,12 @@ def chicago_date(date: PartialDate) -> str:
     return shown
 
 
-def chicago(entry: Entry, archive: str, base_url: str = "") -> str:
-    """The bibliography entry in Chicago style (notes and bibliography, web page), the archive
-    named as where the copy is kept: Author. “Title.” Publisher, Date. Accessed Date. URL.
-    Archived in Archive, address."""
+def chicago_parts(entry: Entry, archive: str, base_url: str = "") -> list[str]:
+    """The Chicago citation in parts joined by spaces; the title's is the second (see `chicago`)."""
     doc = entry.doc
-    title = one_line(doc.title)
+    title = doc.title.strip()
     closed = title if title.endswith((".", "?", "!")) else title + "."
-    parts = [f"{one_line(doc.author)}." if doc.author else "", f"“{closed}”", f"{one_line(doc.publisher)},"]
+    parts = [f"{doc.author}." if doc.author else "", f"“{closed}”", f"{doc.publisher},"]
     parts.append(chicago_date(doc.date) + ".")
     captured = captured_of(entry)
     if captured is not None:
@@ -106,7 +106,23 @@ def chicago(entry: Entry, archive: str, base_url: str = "") -> str:
     if doc.source_url:
         parts.append(doc.source_url + ".")
     where = page_url(entry, base_url)
-    parts.append(f"Archived in {one_line(archive)}" + (f", {where}." if where else "."))
+    parts.append(f"Archived in {archive}" + (f", {where}." if where else "."))
+    return parts
+
+
+def chicago(entry: Entry, archive: str, base_url: str = "") -> str:
+    """The bibliography entry in Chicago style (notes and bibliography, web page), the archive
+    named as where the copy is kept: Author. “Title.” Publisher, Date. Accessed Date. URL.
+    Archived in Archive, address."""
+    return " ".join(part for part in chicago_parts(entry, archive, base_url) if part)
+
+
+def chicago_html(entry: Entry, archive: str, base_url: str, language: str) -> str:
+    """`chicago` as HTML for a page in `language`: the title in its own language when the
+    document has another, so that it is read (and hyphenated, and spoken) as written."""
+    parts = [str(escape(part)) for part in chicago_parts(entry, archive, base_url)]
+    if entry.doc.language and entry.doc.language != language:
+        parts[1] = f'<span lang="{escape(entry.doc.language)}">{parts[1]}</span>'
     return " ".join(part for part in parts if part)
 
 
@@ -210,13 +226,13 @@ def csl_json(entry: Entry, archive: str, base_url: str = "") -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": citation_key(doc.file),
         "type": "webpage",
-        "title": one_line(doc.title),
-        "container-title": one_line(doc.publisher),
+        "title": doc.title,
+        "container-title": doc.publisher,
         "issued": csl_date(doc.date),
-        "archive": one_line(archive),
+        "archive": archive,
     }
     if doc.author:
-        item["author"] = [{"literal": one_line(doc.author)}]
+        item["author"] = [{"literal": doc.author}]
     captured = captured_of(entry)
     if captured is not None:
         item["accessed"] = csl_date(captured)
@@ -250,22 +266,22 @@ def page_meta(entry: Entry, archive: str, base_url: str = "") -> list[tuple[str,
     Open Graph (`article`)."""
     doc = entry.doc
     where = page_url(entry, base_url)
-    meta = [("name", "citation_title", one_line(doc.title))]
+    meta = [("name", "citation_title", doc.title)]
     if doc.author:
-        meta.append(("name", "citation_author", one_line(doc.author)))
+        meta.append(("name", "citation_author", doc.author))
     meta += [
         ("name", "citation_publication_date", highwire_date(doc.date)),
-        ("name", "citation_publisher", one_line(doc.publisher)),
+        ("name", "citation_publisher", doc.publisher),
     ]
     if where:
         meta.append(("name", "citation_public_url", where))
     if doc.language:
         meta.append(("name", "citation_language", doc.language))
-    meta += [("name", "DC.title", one_line(doc.title))]
+    meta += [("name", "DC.title", doc.title)]
     if doc.author:
-        meta.append(("name", "DC.creator", one_line(doc.author)))
+        meta.append(("name", "DC.creator", doc.author))
     meta += [
-        ("name", "DC.publisher", one_line(doc.publisher)),
+        ("name", "DC.publisher", doc.publisher),
         ("name", "DC.date", doc.date.machine),
         ("name", "DC.type", "Text"),
         ("name", "DC.format", "text/plain"),
@@ -278,8 +294,8 @@ def page_meta(entry: Entry, archive: str, base_url: str = "") -> list[tuple[str,
         meta.append(("name", "DC.language", doc.language))
     meta += [
         ("property", "og:type", "article"),
-        ("property", "og:title", one_line(doc.title)),
-        ("property", "og:site_name", one_line(archive)),
+        ("property", "og:title", doc.title),
+        ("property", "og:site_name", archive),
         ("property", "article:published_time", doc.date.machine),
     ]
     if where:
@@ -300,15 +316,15 @@ def json_ld(entry: Entry, archive: str, base_url: str = "") -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": schema_type(entry),
-        "headline": one_line(doc.title)[:110] if schema_type(entry) == "NewsArticle" else one_line(doc.title),
-        "name": one_line(doc.title),
+        "headline": doc.title,
+        "name": doc.title,
         "datePublished": doc.date.machine,
-        "publisher": {"@type": "Organization", "name": one_line(doc.publisher)},
+        "publisher": {"@type": "Organization", "name": doc.publisher},
         "encodingFormat": "text/plain",
         "identifier": citation_key(doc.file),
     }
     if doc.author:
-        data["author"] = {"name": one_line(doc.author)}  # a person, an agency or both: not typed
+        data["author"] = {"name": doc.author}  # a person, an agency or both: not typed
     if doc.language:
         data["inLanguage"] = doc.language
     if doc.source_url:

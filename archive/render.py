@@ -104,6 +104,64 @@ def verbatim(text: str | SeedText) -> Markup:
     return Markup("\n" + escaped)
 
 
+def verbatim_lines(text: str | SeedText) -> Markup:
+    """`verbatim`, each line of the text in its own `<span id="LN">` (N from 1), so that
+    `#L42` is an address, without script, of the line ADDRESSES.md counts as line 42: what
+    follows the 41st line ending, where LF, CRLF and a lone CR each end a line. A text's
+    last line ending starts no line of its own.
+
+    The spans hold only the text: its text content stays the seed's text, and line numbers
+    are drawn by CSS. A UTF-8 text goes in as bytes, as with `verbatim` (see SeedText).
+    """
+    if isinstance(text, SeedText):
+        if text.escaped() is not None:
+            return Markup("\n" + SeedText.LINES_SLOT)
+        text = text()
+    return Markup("\n" + lines_text(str(verbatim(text))[1:]))
+
+
+LINE_ENDS = re.compile("(\r\n|\r|\n)")
+LINE_ENDS_UTF8 = re.compile(b"(\r\n|\r|\n)")
+LINE_STARTS: list[str] = []
+LINE_STARTS_UTF8: list[bytes] = []
+"""`<span id="LN">` for N from 1, made once for every text: a build of 10,000 documents
+has 300,000 lines, and formatting each line's start again costs more than wrapping it."""
+
+
+def lines_text(escaped: str) -> str:
+    """Escaped text with each line in its `<span id="LN">` (see verbatim_lines)."""
+    if "\r" in escaped:
+        parts = LINE_ENDS.split(escaped)
+        lines, ends = parts[0::2], parts[1::2]
+    else:
+        lines = escaped.split("\n")
+        ends = ["\n"] * (len(lines) - 1)
+    if lines[-1]:
+        ends.append("")
+    else:
+        lines.pop()
+    for n in range(len(LINE_STARTS) + 1, len(lines) + 1):
+        LINE_STARTS.append(f'<span id="L{n}">')
+    return "".join(itertools.chain.from_iterable(zip(LINE_STARTS, lines, itertools.repeat("</span>"), ends)))
+
+
+def lines_utf8(escaped: bytes) -> bytes:
+    """`lines_text` for escaped UTF-8 bytes, without decoding them."""
+    if b"\r" in escaped:
+        parts = LINE_ENDS_UTF8.split(escaped)
+        lines, ends = parts[0::2], parts[1::2]
+    else:
+        lines = escaped.split(b"\n")
+        ends = [b"\n"] * (len(lines) - 1)
+    if lines[-1]:
+        ends.append(b"")
+    else:
+        lines.pop()
+    for n in range(len(LINE_STARTS_UTF8) + 1, len(lines) + 1):
+        LINE_STARTS_UTF8.append(b'<span id="L%d">' % n)
+    return b"".join(itertools.chain.from_iterable(zip(LINE_STARTS_UTF8, lines, itertools.repeat(b"</span>"), ends)))
+
+
 SHOWABLE_BYTES = b"\t\n\r" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
 MARKED_UTF8 = [
     (b"\xc2", re.compile(rb"\xc2[\x80-\x9f]")),  # C1 controls
@@ -142,6 +200,8 @@ class SeedText:
 
     SLOT = "\0text\0"
     """Stands for the text in the rendered page: NUL is in no other text a page shows."""
+    LINES_SLOT = "\0lines\0"
+    """Stands for the text in lines (see verbatim_lines)."""
 
     def __init__(self, seeds: SeedReader, doc: Document) -> None:
         self.seeds, self.doc = seeds, doc
@@ -166,7 +226,11 @@ class SeedText:
     def fill(self, page: bytes) -> bytes:
         """The rendered page with the text in each slot the template left for it."""
         escaped = self._escaped
-        return page.replace(self.SLOT.encode(), escaped) if escaped is not None else page
+        if escaped is None:
+            return page
+        if LINES_SLOT_UTF8 in page:
+            page = page.replace(LINES_SLOT_UTF8, lines_utf8(escaped))
+        return page.replace(self.SLOT.encode(), escaped)
 
 
 def escape_text(text: str) -> str:
@@ -181,6 +245,11 @@ def json_ld_script(entry: Entry, archive: str, base_url: str) -> Markup:
     """The `json_ld` filter: a document's schema.org description for the inside of
     `<script type="application/ld+json">`, escaped so that nothing in it ends the element."""
     return Markup(citation.json_ld_text(citation.json_ld(entry, archive, base_url)))
+
+
+def chicago_html(entry: Entry, archive: str, base_url: str, language: str) -> Markup:
+    """The `chicago` filter: a document's Chicago citation as HTML (see citation.chicago_html)."""
+    return Markup(citation.chicago_html(entry, archive, base_url, language))
 
 
 def markdown(text: str) -> Markup:
@@ -239,9 +308,10 @@ class Theme:
         )
         self.env.filters["markdown"] = markdown
         self.env.filters["verbatim"] = verbatim
+        self.env.filters["verbatim_lines"] = verbatim_lines
         self.env.filters["link"] = link
         self.env.filters["number"] = "{:,}".format
-        self.env.filters["chicago"] = citation.chicago
+        self.env.filters["chicago"] = chicago_html
         self.env.filters["cite_meta"] = citation.page_meta
         self.env.filters["cite_path"] = citation.cite_path
         self.env.filters["json_ld"] = json_ld_script
@@ -584,8 +654,8 @@ class PageMaker:
         parts = page.split(b"\0")  # slots are between NULs, which no other text on a page has
         seen = 0
         for i in range(1, len(parts), 2):
-            if parts[i] == TEXT_SLOT_NAME:
-                parts[i] = SeedText.SLOT.encode()  # filled after (see SeedText.fill)
+            if parts[i] in (TEXT_SLOT_NAME, LINES_SLOT_NAME):
+                parts[i] = b"\0" + parts[i] + b"\0"  # filled after (see SeedText.fill)
                 continue
             if parts[i] != f"rows {seen}".encode():
                 return None
@@ -638,6 +708,8 @@ class PageMaker:
 OUTPUT = from_fields(Output)
 FILE_OF = operator.attrgetter("doc.file")
 TEXT_SLOT_NAME = SeedText.SLOT.strip("\0").encode()
+LINES_SLOT_NAME = SeedText.LINES_SLOT.strip("\0").encode()
+LINES_SLOT_UTF8 = SeedText.LINES_SLOT.encode()
 ROOT = "\0"
 """Stands for the way back to the site's root in a remembered row: NUL is in no text a page shows."""
 

@@ -61,6 +61,9 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
     assert written_between(before, mtimes(archive.site)) == [
         ".archive-manifest.json",
         "SHA256SUMS",
+        "cite/epsilon.bib",
+        "cite/epsilon.csl.json",
+        "cite/epsilon.ris",
         "documents/alpha.html",  # its earlier neighbour is now Epsilon
         "documents/epsilon.html",
         "documents/gamma.html",  # its later neighbour is now Epsilon
@@ -73,7 +76,7 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "stances/for.html",
         "stances/index.html",  # the count of the stance's documents
     ]
-    assert reported(result.out) == (13, 12, 11, 0, "_site/index.html")
+    assert reported(result.out) == (13, 15, 25, 0, "_site/index.html")
 
 
 def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
@@ -112,7 +115,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     assert run("--root", ".").status == 0
     (archive.site / "documents" / "alpha.html").unlink()
     result = run("--root", ".")
-    assert reported(result.out) == (10, 1, 16, 0, "_site/index.html")
+    assert reported(result.out) == (10, 1, 24, 0, "_site/index.html")
     assert (archive.site / "documents" / "alpha.html").is_file()
 
 
@@ -150,7 +153,8 @@ def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archi
     assert result.status == 0, result.err
     assert run("--root", ".", "--out", "clean").status == 0
     files = site_files(archive.site)
-    files.pop("documents/alpha.html", None)  # left where the manifest that lists it is lost
+    for path in ("documents/alpha.html", "cite/alpha.bib", "cite/alpha.ris", "cite/alpha.csl.json"):
+        files.pop(path, None)  # left where the manifest that lists it is lost
     assert files == site_files(archive.root / "clean")
 
 

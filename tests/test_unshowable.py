@@ -32,7 +32,7 @@ from conftest import Archive
 from html_text import browser_newlines, verbatim_text
 
 from archive.load import NOT_YAML, may_hold_not_yaml
-from archive.render import verbatim
+from archive.render import lines_text, verbatim
 from archive.validate import UNSHOWABLE
 
 MARKER = '<span class="cp" role="img" aria-label="{0}" data-cp="{0}"></span>'
@@ -114,9 +114,8 @@ def assert_marked(page: str, text: str, character: str, code: str) -> None:
     """The character is on the page only as its marker, in place; the text reads back whole."""
     assert character not in page
     before, after = text.split(character)
-    assert (
-        str(verbatim(before)).removeprefix("\n") + MARKER.format(code) + str(verbatim(after)).removeprefix("\n") in page
-    )
+    marked = str(verbatim(before)).removeprefix("\n") + MARKER.format(code) + str(verbatim(after)).removeprefix("\n")
+    assert lines_text(marked) in page  # each line of the text in its <span id="LN"> (see verbatim_lines)
     assert verbatim_text(page) == browser_newlines(text)
 
 
@@ -157,7 +156,8 @@ def test_no_utf_decoder_yields_a_lone_surrogate() -> None:
 def test_tab_lf_and_cr_stay_literal_and_read_as_a_browser_reads_them(archive: Archive, run) -> None:
     text = "\tindented\r\nwindows\rold mac\nunix\n"
     page = build_with_seed(archive, run, text.encode("utf-8"))
-    assert "\tindented\r\nwindows\rold mac\nunix\n" in page
+    assert lines_text("\tindented\r\nwindows\rold mac\nunix\n") in page  # each line in its <span id="LN">
+    assert '<span id="L1">\tindented</span>\r\n<span id="L2">windows</span>\r<span id="L3">old mac</span>\n' in page
     assert "data-cp" not in page
     assert verbatim_text(page) == "\tindented\nwindows\nold mac\nunix\n"
 

@@ -9,11 +9,13 @@ rewrites none of the others' files.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 from collections.abc import Callable, Iterable
 
 from .. import citation
 from ..derive import Entry
-from ..render import Output, Planning
+from ..render import OUTPUT, Output, Planning
 
 NAME = "cite"
 VERSION = 1
@@ -25,18 +27,34 @@ WRITERS: dict[str, Callable[[Entry, str, str], str]] = {
 
 
 def plan(planning: Planning) -> Iterable[Output]:
-    """Three files a document, none when the setting turns them off."""
+    """Three files a document, none when the setting turns them off.
+
+    Made column by column, by builtins, as the document pages are: a call in Python for each
+    of 30,000 files would cost every build of 10,000 documents a fifth of a second. A key is
+    its prefix (the producer, the code, the archive, the base address, the format) and the
+    entry's digest: no digest of it is needed."""
     site = planning.site
     if not site.info.citation_files:
-        return
+        return []
     salt = planning.maker.row_salt  # the code, the archive (its title) and the base address
-    base_url = planning.maker.base_url
-    for entry, entry_digest in zip(site.entries, planning.digests.values(), strict=True):
-        for suffix, _ in citation.CITE_FORMATS:
-            make = functools.partial(utf8, WRITERS[suffix], entry, site.info.title, base_url)
-            yield Output(
-                citation.cite_path(entry, suffix), planning.key(NAME, VERSION, salt, suffix, entry_digest), make
-            )
+    digests = list(planning.digests.values())
+    names = list(map(page_name, map(PAGE_OF, site.entries)))
+    made: list[Iterable[Output]] = []
+    for suffix, _ in citation.CITE_FORMATS:
+        paths = map(f"cite/{{}}{suffix}".format, names)
+        keys = map(f"{NAME} {VERSION} {salt} {suffix} ".__add__, digests)
+        args = (itertools.repeat(WRITERS[suffix]), site.entries, itertools.repeat(site.info.title))
+        makes = map(functools.partial, itertools.repeat(utf8), *args, itertools.repeat(planning.maker.base_url))
+        made.append(map(OUTPUT, zip(paths, keys, makes, itertools.repeat(False, len(names)), strict=True)))
+    return itertools.chain.from_iterable(zip(*made, strict=True))
+
+
+def page_name(page: str) -> str:
+    """A document page's name: its path without the folder and `.html`."""
+    return page[page.rfind("/") + 1 : -5]
+
+
+PAGE_OF = operator.attrgetter("page")
 
 
 def utf8(write: Callable[[Entry, str, str], str], entry: Entry, archive: str, base_url: str) -> bytes:

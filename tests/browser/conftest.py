@@ -91,9 +91,9 @@ class Site:
         return self.url + page
 
 
-def build_site(root: Path, out: Path) -> Path:
+def build_site(root: Path, out: Path, *options: str) -> Path:
     """Build the archive at root into out, as a user would; the build must succeed."""
-    status = build.main(["--root", str(root), "--out", str(out), "--quiet"])
+    status = build.main(["--root", str(root), "--out", str(out), "--quiet", *options])
     assert status == 0, f"build.py --root {root} exited with {status}: see the output above"
     return out
 
@@ -127,6 +127,7 @@ documents:
     title: "A title with <script>alert('no')</script> in it"
     publisher: "Publisher & <Sons>"
     date: "2022-09-01?"
+    captured: "2022-10~"
     stance: against
     author: "<b>Not bold</b>"
     source_url: https://example.org/a/very/long/path/that/does/not/stop/anytime/soon/because/archives/have/addresses/like/this/one?with=a&query=string&and=more

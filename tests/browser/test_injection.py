@@ -89,7 +89,11 @@ def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Call
             page.mouse.move(200, 200)
             found = page.evaluate(
                 """() => ({
-                    scripts: document.querySelectorAll('script').length,
+                    scripts: [...document.querySelectorAll('script:not([type="application/ld+json"])')]
+                        .filter(e => !/^(\\.\\.\\/)*static\\/lines\\.js$/.test(e.getAttribute('src') || '')).length,
+                    data: [...document.querySelectorAll('script[type="application/ld+json"]')]
+                        .filter(e => !e.parentElement.matches('head') || typeof JSON.parse(e.text).name !== 'string')
+                        .length,
                     handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
                         .filter(a => a.name.startsWith('on')).map(a => a.name),
                     bad: [...document.querySelectorAll('[href], [src]')]
@@ -98,9 +102,40 @@ def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Call
                     injected: document.querySelectorAll('img[src="x"], svg, b[onmouseover]').length,
                 })"""
             )
-            assert found == {"scripts": 0, "handlers": [], "bad": [], "injected": 0}, name
+            assert found == {"scripts": 0, "data": 0, "handlers": [], "bad": [], "injected": 0}, name
         assert dialogs == []
         assert problems == []
+
+
+def test_citations_carry_every_payload_as_data(injected: Site, tmp_path: Path) -> None:
+    """The JSON-LD, meta tags and cite/ files of every page hold the payloads as they are;
+    with a base address, so does the feed."""
+    import extruct
+    import feedparser
+    import rispy
+
+    titles = set()
+    for name in injected.documents:
+        html = (injected.root / name).read_text("utf-8")
+        found = extruct.extract(html, syntaxes=["json-ld", "opengraph"], uniform=True)
+        (data,) = found["json-ld"]
+        assert data["name"] in PAYLOADS
+        assert found["opengraph"][0]["og:title"] == data["name"]
+        titles.add(data["name"])
+        stem = name.removeprefix("documents/").removesuffix(".html")
+        (record,) = rispy.loads((injected.root / "cite" / f"{stem}.ris").read_text("utf-8"))
+        assert record["title"] == " ".join(data["name"].split())
+        (item,) = json.loads((injected.root / "cite" / f"{stem}.csl.json").read_text("utf-8"))
+        assert item["title"] == data["name"]
+    assert titles == set(PAYLOADS)
+    root = tmp_path / "archive"
+    write_injection_archive(root)
+    site = build_site(root, tmp_path / "site", "--base-url", "https://example.org/")
+    feed = feedparser.parse((site / "feed.atom").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert sorted(entry.title for entry in feed.entries) == sorted(
+        " ".join(p.split()) if "\u2028" in p else p for p in PAYLOADS
+    )
 
 
 def test_payloads_show_as_the_text_they_are(injected: Site, new_page: Callable[..., Any]) -> None:

@@ -1,0 +1,91 @@
+"""Line addresses over file:// in Chromium: `#L42` and `#L42-L47` name the lines ADDRESSES.md
+counts (LF, CRLF and a lone CR each end a line), marked on arrival; a click on a line's
+number marks it and says its link; the text content stays the seed's text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import build_site
+
+TEXT = "one\rtwo\r\nthree\nfour <&>\n\nsix, after an empty line\r"
+LINES = ["one", "two", "three", "four <&>", "", "six, after an empty line"]
+PAGE = "documents/mixed-line-ends.html"
+
+
+@pytest.fixture(scope="module")
+def lined(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("lines") / "archive"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / "mixed.txt").write_bytes(TEXT.encode("utf-8"))
+    long = "".join(f"line {n}\n" for n in range(1, 301))
+    (root / "seeds" / "long.txt").write_text(long, encoding="utf-8")
+    (root / "metadata.yaml").write_text(
+        "archive:\n  title: Lines\nstances:\n  for:\n    label: For\n    description: For.\ndocuments:\n"
+        "  mixed.txt:\n    title: Mixed line ends\n    publisher: P\n    date: 2022-09\n    stance: for\n"
+        "  long.txt:\n    title: Long\n    publisher: P\n    date: 2022-10\n    stance: for\n",
+        encoding="utf-8",
+    )
+    return build_site(root, root.parent / "site")
+
+
+def test_each_line_ending_ends_a_line(lined: Path, new_page) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    page.goto((lined / PAGE).as_uri() + "#L2")
+    found = page.evaluate(
+        """() => ({
+            text: document.querySelector('[data-verbatim]').textContent,
+            lines: [...document.querySelectorAll('[data-verbatim] > span[id]')].map(e => [e.id, e.textContent]),
+        })"""
+    )
+    assert found["text"] == "\n".join(LINES) + "\n"
+    assert found["lines"] == [[f"L{n}", line] for n, line in enumerate(LINES, 1)]
+
+
+def test_a_range_is_marked_and_scrolled_to_on_arrival(lined: Path, new_page) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(viewport={"width": 800, "height": 600})
+    page.goto((lined / "documents/long.html").as_uri() + "#L200-L203")
+    marked = page.evaluate("[...document.querySelectorAll('.line-marked')].map(e => e.id)")
+    assert marked == ["L200", "L201", "L202", "L203"]
+    assert page.locator("#L200").is_visible() and page.evaluate(
+        "(() => { const r = document.getElementById('L200').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"
+    )
+    page.evaluate("location.hash = '#L5'")
+    page.wait_for_function("document.querySelectorAll('.line-marked').length === 1")
+    assert page.evaluate("[...document.querySelectorAll('.line-marked')].map(e => e.id)") == ["L5"]
+
+
+def test_without_script_a_line_is_still_an_address_and_marked(lined: Path, new_page) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(java_script_enabled=False, viewport={"width": 800, "height": 600})
+    page.goto((lined / "documents/long.html").as_uri() + "#L250")
+    background = "getComputedStyle(document.getElementById('{}')).backgroundColor"
+    assert page.evaluate(background.format("L250")) != page.evaluate(background.format("L249"))
+    assert page.evaluate("document.getElementById('L250').getBoundingClientRect().top") < 600
+    assert page.locator("noscript").count() == 1
+    assert page.locator("[data-line-help]").is_hidden()
+
+
+def test_a_click_on_a_line_number_marks_it_and_gives_its_link(lined: Path, new_page) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(viewport={"width": 800, "height": 600})
+    page.goto((lined / PAGE).as_uri())
+    assert page.locator("[data-line-help]").is_visible()
+    page.locator("#L6").scroll_into_view_if_needed()
+    box = page.locator("#L4").bounding_box()
+    pre = page.locator("[data-verbatim]").bounding_box()
+    assert box is not None and pre is not None
+    page.mouse.click(pre["x"] + 10, box["y"] + box["height"] / 2)
+    assert page.evaluate("location.hash") == "#L4"
+    assert page.locator("[data-line-status]").text_content().startswith("Link to line 4")
+    assert (lined / PAGE).as_uri() + "#L4" in page.locator("[data-line-status]").text_content()
+    two = page.locator("#L2").bounding_box()
+    assert two is not None
+    page.keyboard.down("Shift")
+    page.mouse.click(pre["x"] + 10, two["y"] + two["height"] / 2)
+    page.keyboard.up("Shift")
+    assert page.evaluate("location.hash") == "#L2-L4"
+    assert page.evaluate("[...document.querySelectorAll('.line-marked')].map(e => e.id)") == ["L2", "L3", "L4"]
+    assert page.locator("[data-line-status]").text_content().startswith("Link to lines 2 to 4")
+    page.mouse.click(box["x"] + box["width"] - 5, box["y"] + box["height"] / 2)  # in the text: no change
+    assert page.evaluate("location.hash") == "#L2-L4"
