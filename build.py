@@ -183,7 +183,9 @@ def bag(options: Options) -> int:
     options.target.parent.mkdir(parents=True, exist_ok=True)
     size = write_bag_file(options.target, options.root, site.archive)
     if options.verbosity:
-        print(f"bagged {len(site.archive.seeds):,} seeds and the metadata: {size:,} bytes -> {shown(options.target)}")
+        count = len(site.archive.seeds)
+        seeds = f"{count:,} {'seed' if count == 1 else 'seeds'}"
+        print(f"bagged {seeds} and the metadata: {size:,} bytes -> {shown(options.target)}")
     return 0
 
 
