@@ -153,8 +153,8 @@ def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archi
     assert result.status == 0, result.err
     assert run("--root", ".", "--out", "clean").status == 0
     files = site_files(archive.site)
-    for path in ("documents/alpha.html", "cite/alpha.bib", "cite/alpha.ris", "cite/alpha.csl.json"):
-        files.pop(path, None)  # left where the manifest that lists it is lost
+    for left in ("documents/alpha.html", "cite/alpha.bib", "cite/alpha.ris", "cite/alpha.csl.json"):
+        files.pop(left, None)  # left where the manifest that lists it is lost
     assert files == site_files(archive.root / "clean")
 
 

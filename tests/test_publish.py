@@ -145,6 +145,17 @@ def test_past_the_limit_the_sitemap_is_an_index_over_parts(tmp_path: Path, monke
     assert len(listed) == len(set(listed)) == len([p for p in site.rglob("*.html") if p.name != "404.html"])
 
 
+@pytest.mark.parametrize(("spare", "root"), [(0, "urlset"), (-1, "sitemapindex")])
+def test_the_sitemap_splits_only_past_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spare: int, root: str
+) -> None:
+    model = model_archive(tmp_path / "archive")
+    pages = 12  # the index, about, two lists, two stances, one publisher, five documents
+    monkeypatch.setattr(publish, "SITEMAP_LIMIT", pages + spare)
+    build_quietly(model.root, tmp_path / "site")
+    assert etree.parse(tmp_path / "site" / "sitemap.xml").getroot().tag == f"{{{publish.SITEMAP_NS}}}{root}"
+
+
 def test_the_404_page_links_absolutely_from_the_base_address(published) -> None:
     _, site = published
     page = (site / "404.html").read_text("utf-8")
@@ -264,6 +275,7 @@ def test_every_document_page_tells_tools_what_metadata_yaml_says(real_site: Path
         meta = dict(re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', page))
         assert meta["citation_publication_date"] == date.rstrip("?~").replace("-", "/")
         assert meta["citation_public_url"] == BASE + document["page"]
+        assert meta.get("citation_author") == record.get("author")
         assert "citation_journal_title" not in meta  # a reference manager would save a journal article
 
 

@@ -89,3 +89,10 @@ def test_a_click_on_a_line_number_marks_it_and_gives_its_link(lined: Path, new_p
     assert page.locator("[data-line-status]").text_content().startswith("Link to lines 2 to 4")
     page.mouse.click(box["x"] + box["width"] - 5, box["y"] + box["height"] / 2)  # in the text: no change
     assert page.evaluate("location.hash") == "#L2-L4"
+    page.mouse.click(pre["x"] + 10, two["y"] + two["height"] / 2)  # a plain click starts again from its line
+    page.keyboard.down("Shift")
+    page.mouse.click(pre["x"] + 10, box["y"] + box["height"] / 2)
+    page.keyboard.up("Shift")
+    assert page.evaluate("location.hash") == "#L2-L4"
+    page.mouse.click(pre["x"] + 10, box["y"] + box["height"] / 2)
+    assert page.evaluate("location.hash") == "#L4"

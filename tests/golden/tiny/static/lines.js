@@ -57,9 +57,14 @@
     }
   }
 
+  var said = 0;
   function say(message) {
     if (status) {
       status.textContent = message;
+      clearTimeout(said);
+      said = setTimeout(function () {
+        status.textContent = "";
+      }, 8000);
     }
   }
 
