@@ -51,8 +51,27 @@ def test_frictionless_reads_the_records_of_metadata_json_from_metadata_csv(tiny:
     package = frictionless.Package(str(tiny.site / "datapackage.json"))
     rows = package.get_resource("metadata-csv").read_rows()
     read = [{name: value for name, value in row.to_dict().items() if value is not None} for row in rows]
+    for row in read:
+        if "aliases" in row:
+            row["aliases"] = row["aliases"].split(" ")
     assert read == documents(tiny.site)
     assert any("\n" in row.get("note", "") for row in read)
+
+
+def test_a_captured_date_and_aliases_reach_the_table_as_frictionless_reads_it(tiny: Archive, run) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    metadata = tiny.root / "metadata.yaml"
+    text = metadata.read_text("utf-8").replace(
+        "  pamphlet.txt:\n", '  pamphlet.txt:\n    captured: "2023-01?"\n    aliases: [pamphlet, the-old-one]\n', 1
+    )
+    metadata.write_text(text, "utf-8")
+    assert run("--root", ".", "--quiet").status == 0
+    report = frictionless.validate(str(tiny.site / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows = frictionless.Package(str(tiny.site / "datapackage.json")).get_resource("metadata-csv").read_rows()
+    first = rows[0].to_dict()
+    assert (first["captured"], first["aliases"]) == ("2023-01?", "pamphlet the-old-one")
+    assert documents(tiny.site)[0]["aliases"] == ["pamphlet", "the-old-one"]
 
 
 def test_a_stance_outside_the_vocabulary_and_a_date_that_is_not_edtf_fail_frictionless(tiny: Archive) -> None:
@@ -127,7 +146,7 @@ def test_verify_passes_on_a_fresh_build(tiny: Archive, run) -> None:
     result = run("verify", "--out", "_site")
     assert (result.status, result.err) == (0, "")
     assert result.out == (
-        "verified 37 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
+        "verified 38 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
         " (4 raw copies); 0 files not in the manifest\n"
     )
 

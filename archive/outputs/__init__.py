@@ -23,6 +23,7 @@ from typing import Protocol
 from ..render import Output, Planning
 from . import (
     about,
+    aliases,
     bag_zip,
     cite,
     datapackage,
@@ -34,6 +35,7 @@ from . import (
     publish,
     sha256sums,
     static,
+    titles,
 )
 
 
@@ -50,6 +52,8 @@ PRODUCERS: list[Producer] = [
     index,
     about,
     documents,
+    titles,
+    aliases,
     listings,
     static,
     metadata_json,

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 
 from .. import citation
 from ..derive import Entry
-from ..render import OUTPUT, Output, Planning
+from ..model import made_by_name
+from ..render import Output, Planning
 
 NAME = "cite"
 VERSION = 1
@@ -45,7 +46,8 @@ def plan(planning: Planning) -> Iterable[Output]:
         keys = map(f"{NAME} {VERSION} {salt} {suffix} ".__add__, digests)
         args = (itertools.repeat(WRITERS[suffix]), site.entries, itertools.repeat(site.info.title))
         makes = map(functools.partial, itertools.repeat(utf8), *args, itertools.repeat(planning.maker.base_url))
-        made.append(map(OUTPUT, zip(paths, keys, makes, itertools.repeat(False, len(names)), strict=True)))
+        lists = itertools.repeat(False, len(names))
+        made.append(made_by_name(Output, {"path": paths, "key": keys, "make": makes, "lists": lists}))
     return itertools.chain.from_iterable(zip(*made, strict=True))
 
 

@@ -20,7 +20,7 @@ from ..render import Output, Planning, digest
 from .metadata_csv import COLUMNS
 
 NAME = "datapackage.json"
-VERSION = 1
+VERSION = 2
 DATE_PATTERN = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~]?"
 """The dates of metadata.yaml (see archive/dates.py): YYYY, YYYY-MM or YYYY-MM-DD, then ? or ~."""
 
@@ -44,6 +44,8 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "slug": ("string", "", "The page name the record fixes, if it fixes one."),
     "encoding": ("string", "", "The seed's text encoding, when it is not UTF-8."),
     "note": ("string", "", "The archivist's note (Markdown)."),
+    "captured": ("string", "", "When the copy was made, as precise as known (EDTF, as `date`)."),
+    "aliases": ("string", "", "Earlier page names of the document, separated by spaces: each still leads to its page."),
 }
 """Each column of metadata.csv: its type, format and description."""
 REQUIRED = ("file", "title", "publisher", "date", "stance", "sha256", "page", "raw")
@@ -94,7 +96,7 @@ def field(name: str, info: ArchiveInfo) -> dict[str, Any]:
         constraints["unique"] = True
     if name == "stance":
         constraints["enum"] = [term.key for term in info.stances]
-    if name == "date":
+    if name in ("date", "captured"):
         constraints["pattern"] = DATE_PATTERN
     if name == "sha256":
         constraints["pattern"] = "[0-9a-f]{64}"

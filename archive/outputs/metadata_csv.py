@@ -4,7 +4,8 @@ RFC 4180: a header row, fields quoted where they must be (a comma, a quote, a li
 between rows; a line break inside a note stays inside its quoted field as written. UTF-8 with a
 byte order mark: Excel reads a CSV file without one in the system's legacy code page (é becomes
 Ã©), while pandas (`read_csv`), R's readr, LibreOffice and Frictionless all skip the mark. Every
-column is always there; an optional field that is not set is an empty cell.
+column is always there; an optional field that is not set is an empty cell; `aliases`, a list in
+metadata.json, is its page names separated by spaces.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..render import Output, Planning, digest
 from .metadata_json import document_record
 
 NAME = "metadata.csv"
-VERSION = 1
+VERSION = 2
 BOM = "\ufeff".encode()
 COLUMNS = (
     "file",
@@ -35,6 +36,8 @@ COLUMNS = (
     "slug",
     "encoding",
     "note",
+    "captured",
+    "aliases",
 )
 """The columns, in order: metadata.json's fields, required ones first (see datapackage.py)."""
 
@@ -54,7 +57,8 @@ def csv_row(entry: Entry) -> bytes:
     """One document's row, CRLF included, as UTF-8."""
     record = document_record(entry)
     stream = io.StringIO()
-    csv.writer(stream, lineterminator="\r\n").writerow([record.get(column, "") for column in COLUMNS])
+    cells = [record.get(column, "") for column in COLUMNS]
+    csv.writer(stream, lineterminator="\r\n").writerow([" ".join(c) if isinstance(c, list) else c for c in cells])
     return stream.getvalue().encode("utf-8")
 
 

@@ -28,7 +28,7 @@ def plan(planning: Planning) -> Iterable[Output]:
 def document_record(entry: Entry) -> dict[str, Any]:
     """One document in metadata.json: the record as written, plus where its files are."""
     doc = entry.doc
-    record = {
+    record: dict[str, Any] = {
         "file": doc.file,
         "title": doc.title,
         "publisher": doc.publisher,
@@ -48,6 +48,8 @@ def document_record(entry: Entry) -> dict[str, Any]:
         "captured": doc.captured.text if doc.captured else None,
     }
     record.update({key: value for key, value in optional.items() if value is not None})
+    if doc.aliases:
+        record["aliases"] = list(doc.aliases)
     return record
 
 
