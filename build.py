@@ -4,6 +4,9 @@
     python build.py [build] [--root DIR] [--out DIR] [--base-url URL]   # build the site
     python build.py check [--root DIR]                                   # validate, write nothing
     python build.py serve [--root DIR] [--port N]                        # preview, rebuilt on change
+    python build.py export DIR [--root DIR]                              # corpus.jsonl and citation files
+    python build.py bag FILE.zip [--root DIR]                            # the archive as a zipped BagIt bag
+    python build.py verify [--out DIR]                                   # check every file of a built site
 
 The pipeline, one stage per module of the `archive` package:
 
@@ -40,10 +43,10 @@ if TYPE_CHECKING:  # named in annotations only: the modules are imported when a 
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO = ("rows", "lines", "markdown", "templates")
+MEMO = ("rows", "lines", "csv", "markdown", "templates")
 """What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
-entry -> metadata.json line (UTF-8); Markdown -> HTML; template -> the templates it names
-(see derive and render)."""
+entry -> metadata.json line (UTF-8); entry -> metadata.csv row (UTF-8); Markdown -> HTML;
+template -> the templates it names (see derive and render)."""
 
 
 class Options(NamedTuple):
@@ -57,6 +60,8 @@ class Options(NamedTuple):
     """0 quiet, 1 normal, 2 verbose."""
     port: int = 8000
     jobs: int = 2
+    target: Path | None = None
+    """Where `export` and `bag` write."""
 
 
 class Report(NamedTuple):
@@ -85,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if options.command == "check":
             return report_check(load_site(options.root, jobs=options.jobs), options)
+        if options.command in TAKE_AWAY:
+            return TAKE_AWAY[options.command](options)
         report = build(options)
     except Invalid as invalid:
         return report_problems(invalid.problems)
@@ -164,6 +171,66 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
         fingerprint.record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(pages, written.written, written.unchanged, written.removed, written.kept, renamed, bool(base_url))
+
+
+def export(options: Options) -> int:
+    """`export DIR`: the corpus and the citation files of the valid archive (see archive/export.py)."""
+    from archive.export import export
+
+    assert options.target is not None
+    check_target(options.target, options.root)
+    site = load_site(options.root, jobs=options.jobs)
+    written = export(site, options.target, options.base_url or site.archive.base_url)
+    if options.verbosity:
+        print(f"exported {len(site.entries):,} documents: {', '.join(shown(path) for path in written)}")
+    return 0
+
+
+def bag(options: Options) -> int:
+    """`bag FILE.zip`: the valid archive as a zipped BagIt bag (see archive/bag.py)."""
+    from archive.bag import write_bag_file
+
+    assert options.target is not None
+    check_target(options.target, options.root)
+    site = load_site(options.root, jobs=options.jobs)
+    options.target.parent.mkdir(parents=True, exist_ok=True)
+    size = write_bag_file(options.target, options.root, site.archive)
+    if options.verbosity:
+        count = len(site.archive.seeds)
+        seeds = f"{count:,} {'seed' if count == 1 else 'seeds'}"
+        print(f"bagged {seeds} and the metadata: {size:,} bytes -> {shown(options.target)}")
+    return 0
+
+
+def verify(options: Options) -> int:
+    """`verify`: every file of a built site against its records (see archive/verify.py); 1 on any difference."""
+    from archive.verify import verify_site
+
+    found = verify_site(options.out)
+    for line in found.differences + found.unlisted:
+        print(line)
+    if found.differences:
+        count = len(found.differences)
+        print(f"{count:,} {'file differs' if count == 1 else 'files differ'} from the site's records", file=sys.stderr)
+        return 1
+    if options.verbosity:
+        print(
+            f"verified {found.checked:,} files of {shown(options.out)}: no difference from the manifest,"
+            f" SHA256SUMS and metadata.json ({found.raw:,} raw copies);"
+            f" {len(found.unlisted):,} files not in the manifest"
+        )
+    return 0
+
+
+TAKE_AWAY = {"export": export, "bag": bag, "verify": verify}
+"""The commands that take the archive away or check a copy of it, by name."""
+
+
+def check_target(target: Path, root: Path) -> None:
+    """Refuse to write an export or a bag into seeds/: nothing is ever written near the documents."""
+    seeds = (root / "seeds").resolve()
+    if target.resolve().is_relative_to(seeds):
+        raise Invalid([Problem(shown(target), 0, "is inside seeds/; nothing is ever written near the documents")])
 
 
 def renamed_pages(site: Site, last: Placement | None, root: Path) -> tuple[str, ...]:
@@ -384,10 +451,12 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["build", "check", "serve"],
+        choices=["build", "check", "serve", *TAKE_AWAY],
         default="build",
-        help="build the site (default), only check the input, or serve a live preview",
+        help="build the site (default), only check the input, serve a live preview, export the corpus,"
+        " make a bag, or verify a built site",
     )
+    parser.add_argument("target", nargs="?", type=Path, help="export: the folder to write; bag: the FILE.zip to write")
     parser.add_argument(
         "--root",
         type=Path,
@@ -403,7 +472,7 @@ def parse_args(argv: list[str] | None) -> Options:
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", "-q", action="store_true", help="print nothing but problems")
     loudness.add_argument("--verbose", "-v", action="store_true", help="say what each stage did")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # `bag --root DIR FILE.zip` as well as `bag FILE.zip --root DIR`
     base_url = args.base_url
     if base_url and not base_url.startswith(("http://", "https://")):
         parser.error(f"--base-url must start with http:// or https://, got '{base_url}'")
@@ -411,11 +480,25 @@ def parse_args(argv: list[str] | None) -> Options:
         base_url += "/"
     if args.command == "check" and args.out:
         parser.error("check writes nothing; --out goes with build")
+    check_target_argument(parser, args.command, args.target, args.out)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
     root = args.root
-    return Options(args.command, root, args.out or root / "_site", base_url, verbosity, args.port, args.jobs)
+    out = args.out or root / "_site"
+    return Options(args.command, root, out, base_url, verbosity, args.port, args.jobs, args.target)
+
+
+def check_target_argument(parser: argparse.ArgumentParser, command: str, target: Path | None, out: Path | None) -> None:
+    """`export DIR` and `bag FILE.zip` need their target; no other command takes one."""
+    if command == "export" and target is None:
+        parser.error("export needs the folder to write: python build.py export DIR")
+    if command == "bag" and (target is None or target.suffix != ".zip"):
+        parser.error("bag needs the file to write, ending in .zip: python build.py bag FILE.zip")
+    if command not in ("export", "bag") and target is not None:
+        parser.error(f"{command} takes no file or folder, got '{target}'")
+    if command in ("export", "bag") and out:
+        parser.error(f"{command} writes {target}; --out goes with build and verify")
 
 
 if __name__ == "__main__":

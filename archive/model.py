@@ -104,6 +104,8 @@ class Archive(NamedTuple):
     documents: tuple[Document, ...]
     seeds: dict[str, Seed]
     """Seeds by file name, for the raw copies."""
+    bag_in_site: bool = False
+    """`archive.bag_in_site`: the site also carries the archive as a zipped BagIt bag (see outputs/bag.py)."""
     base_url: str = ""
     """`archive.base_url`: where the site will be published (`--base-url` wins), ending in `/`."""
     citation_files: bool = True

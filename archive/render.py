@@ -73,7 +73,7 @@ class Remembering(dict[str, Any]):
         return {key: self[key] for key in added if key in self}
 
 
-MADE = ("rows", "lines", "markdown")
+MADE = ("rows", "lines", "csv", "markdown")
 """The parts of the memo that outputs add to while they are made (see Remembering)."""
 
 
@@ -476,6 +476,8 @@ class Planning:
         self, site: Site, theme: Theme, base_url: str, seeds_dir: Path, memo: dict[str, Any], last: Placement | None
     ) -> None:
         self.site, self.theme, self.last = site, theme, last
+        self.seeds_dir = seeds_dir
+        """The archive's seeds/ (its parent holds metadata.yaml)."""
         self.made = {part: Remembering(memo.get(part, {})) for part in MADE}
         """The parts of the memo that outputs add to while they are made (see Remembering)."""
         memo.update(self.made)

@@ -353,6 +353,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".css": "text/css; charset=utf-8",
         ".js": "text/javascript; charset=utf-8",
         ".svg": "image/svg+xml",
+        ".csv": "text/csv; charset=utf-8",
+        ".zip": "application/zip",
+        "": "text/plain; charset=utf-8",  # SHA256SUMS
     }
 
     def __init__(self, request: Any, client_address: Any, server: Server) -> None:

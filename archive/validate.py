@@ -177,6 +177,7 @@ ARCHIVE = Schema(
         "title": (True, read_text),
         "description": (False, read_text),
         "language": (False, read_language),
+        "bag_in_site": (False, read_flag),
         "base_url": (False, read_base_url),
         "citation_files": (False, read_flag),
     }
@@ -333,6 +334,7 @@ def make_archive(head: Head, documents: tuple[Document, ...], seeds: dict[str, S
         stances=head.stances,
         documents=documents,
         seeds=seeds,
+        bag_in_site=head.info.get("bag_in_site", False),
         base_url=head.info.get("base_url", ""),
         citation_files=head.info.get("citation_files", True),
     )

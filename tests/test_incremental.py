@@ -66,6 +66,7 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
     # Beta (2022-08) < Gamma (08-15) < Epsilon (08-20) < Alpha (09-01) < Delta (09-10)
     assert written_between(before, mtimes(archive.site)) == [
         ".archive-manifest.json",
+        "SHA256SUMS",
         "cite/epsilon.bib",
         "cite/epsilon.csl.json",
         "cite/epsilon.ris",
@@ -73,6 +74,7 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "documents/epsilon.html",
         "documents/gamma.html",  # its later neighbour is now Epsilon
         "index.html",
+        "metadata.csv",
         "metadata.json",
         "publishers/daily-one.html",
         "publishers/index.html",  # the count of Daily One's documents
@@ -81,7 +83,7 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "stances/index.html",  # the count of the stance's documents
         "timeline.html",  # its mark
     ]
-    assert reported(result.out) == (14, 14, 24, 0, "_site/index.html")
+    assert reported(result.out) == (14, 16, 25, 0, "_site/index.html")
 
 
 def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
@@ -121,7 +123,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     assert run("--root", ".").status == 0
     (archive.site / "documents" / "alpha.html").unlink()
     result = run("--root", ".")
-    assert reported(result.out) == (11, 1, 22, 0, "_site/index.html")
+    assert reported(result.out) == (11, 1, 25, 0, "_site/index.html")
     assert (archive.site / "documents" / "alpha.html").is_file()
 
 
@@ -207,7 +209,9 @@ OPERATION = st.one_of(
     ),
     st.tuples(st.just("capture"), DOCUMENT, st.sampled_from([None, "2022-10", "2022-10-03?"])),
     st.tuples(st.just("byline"), DOCUMENT, st.sampled_from([None, "Jane Doe"])),
-    st.tuples(st.just("setting"), st.sampled_from(["base_url", "citation_files"]), st.sampled_from([0, 1])),
+    st.tuples(
+        st.just("setting"), st.sampled_from(["base_url", "citation_files", "bag_in_site"]), st.sampled_from([0, 1])
+    ),
 )
 """Edits of the input. Adding, deleting and re-dating come twice, so that as many changes move
 documents (and their neighbours) as touch one page; `describe` and `annotate` change Markdown
@@ -237,7 +241,11 @@ def apply(model: Model, operation: tuple) -> None:  # type: ignore[type-arg]
     elif kind == "describe":
         model.stances["for"] = (args[0], args[1])
     elif kind == "setting":
-        values = {"base_url": [None, "https://example.org/model/"], "citation_files": [None, False]}
+        values = {
+            "base_url": [None, "https://example.org/model/"],
+            "citation_files": [None, False],
+            "bag_in_site": [None, True],
+        }
         value = values[args[0]][args[1]]
         model.settings.pop(args[0], None)
         model.settings.update({args[0]: value} if value is not None else {})
@@ -323,6 +331,7 @@ def test_adding_a_document_to_a_split_archive_rewrites_its_period_and_the_summar
         == written_between(before, mtimes(archive.site))
         == [
             ".archive-manifest.json",
+            "SHA256SUMS",
             "cite/yankee.bib",
             "cite/yankee.csl.json",
             "cite/yankee.ris",
@@ -331,6 +340,7 @@ def test_adding_a_document_to_a_split_archive_rewrites_its_period_and_the_summar
             "documents/yankee.html",
             "index.html",  # the count of 2020
             "index/2020.html",
+            "metadata.csv",
             "metadata.json",
             "publishers/daily-one.html",
             "publishers/daily-one/2020.html",
@@ -377,6 +387,7 @@ def test_state_that_changed_a_little_is_written_at_once_and_only_what_changed(ar
         "slugs": 1,
         "rows": 1,
         "lines": 1,
+        "csv": 1,
         "markdown": 0,
         "templates": 0,
         "compiled": 0,

@@ -380,6 +380,8 @@ def test_content_types(archive: Archive, preview: Preview) -> None:
     expected = {
         "/index.html": "text/html; charset=utf-8",
         "/metadata.json": "application/json; charset=utf-8",
+        "/metadata.csv": "text/csv; charset=utf-8",
+        "/SHA256SUMS": "text/plain; charset=utf-8",
         "/static/style.css": "text/css; charset=utf-8",
         "/raw/a.txt": "text/plain; charset=utf-8",
         "/__archive/events": "text/event-stream; charset=utf-8",
@@ -519,7 +521,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
     try:
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
-        assert reported(lines.get(timeout=30)) == (11, 23, 0, 0, "_site/index.html")
+        assert reported(lines.get(timeout=30)) == (11, 26, 0, 0, "_site/index.html")
         serving = lines.get(timeout=WAIT)
         found = re.fullmatch(r"serving http://127\.0\.0\.1:(\d+)/index\.html \(Ctrl-C to stop\)\n", serving)
         assert found, serving
@@ -528,7 +530,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
         assert b"Alpha" in connection.getresponse().read()
         connection.close()
         archive.seed("a.txt", "Edited.\n")
-        assert reported(lines.get(timeout=WAIT)) == (11, 3, 20, 0, "_site/index.html")
+        assert reported(lines.get(timeout=WAIT)) == (11, 5, 21, 0, "_site/index.html")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=WAIT) == 0
         assert process.stderr is not None and process.stderr.read() == ""

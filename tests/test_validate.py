@@ -391,7 +391,7 @@ def test_unknown_yaml_tags_and_aliases_are_refused(archive: Archive, run, refuse
 USAGE = [
     "usage: build.py [-h] [--root ROOT] [--out OUT] [--base-url BASE_URL]",
     "                [--port PORT] [--jobs JOBS] [--quiet | --verbose]",
-    "                [{build,check,serve}]",
+    "                [{build,check,serve,export,bag,verify}] [target]",
 ]
 """The usage lines argparse prints first on an 80-column terminal."""
 
@@ -400,7 +400,10 @@ USAGE = [
     ("args", "error"),
     [
         (["--no-such-option"], "unrecognized arguments: --no-such-option"),
-        (["publish"], "argument command: invalid choice: 'publish' (choose from 'build', 'check', 'serve')"),
+        (
+            ["publish"],
+            "argument command: invalid choice: 'publish' (choose from 'build', 'check', 'serve', 'export', 'bag', 'verify')",
+        ),
         (["--base-url", "example.org"], "--base-url must start with http:// or https://, got 'example.org'"),
     ],
 )

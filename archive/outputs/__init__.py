@@ -21,7 +21,23 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, aliases, cite, documents, index, listings, metadata_json, publish, static, timeline, titles
+from . import (
+    about,
+    aliases,
+    bag_zip,
+    cite,
+    datapackage,
+    documents,
+    index,
+    listings,
+    metadata_csv,
+    metadata_json,
+    publish,
+    sha256sums,
+    static,
+    timeline,
+    titles,
+)
 
 
 class Producer(Protocol):
@@ -45,5 +61,9 @@ PRODUCERS: list[Producer] = [
     metadata_json,
     cite,
     publish,
+    metadata_csv,
+    datapackage,
+    sha256sums,
+    bag_zip,
 ]
 """Every kind of output, in the order their files are planned (and listed in the manifest)."""
