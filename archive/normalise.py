@@ -118,6 +118,8 @@ def simple(c: str) -> bool:
     if c == "_" or kind not in (WORD, LATIN, SEPARATOR, APOSTROPHE):
         return False
     wordy = kind in (WORD, LATIN)
+    if c.isalnum() != wordy:
+        return False  # `\\w` would read it otherwise (an apostrophe that is a modifier letter)
     return bool(folded) and all(x != "_" and (char_class(x) in (WORD, LATIN)) == wordy for x in folded)
 
 
