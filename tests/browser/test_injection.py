@@ -89,7 +89,8 @@ def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Call
             page.mouse.move(200, 200)
             found = page.evaluate(
                 """() => ({
-                    scripts: document.querySelectorAll('script').length,
+                    scripts: [...document.querySelectorAll('script')]
+                        .filter(s => !(s.getAttribute('src') || '').endsWith('static/search.js')).length,
                     handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
                         .filter(a => a.name.startsWith('on')).map(a => a.name),
                     bad: [...document.querySelectorAll('[href], [src]')]
@@ -111,3 +112,30 @@ def test_payloads_show_as_the_text_they_are(injected: Site, new_page: Callable[.
         assert payload.strip() in shown
     assert "49" not in shown  # {{ 7*7 }} is text, not a template
     assert page.title().startswith(PAYLOADS[4])
+
+
+SEARCH_FOUND = """() => ({
+    handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
+        .filter(a => a.name.startsWith('on')).map(a => a.name),
+    injected: document.querySelectorAll('img[src="x"], svg, b[onmouseover], main script').length,
+    titles: [...document.querySelectorAll('[data-search-page] .search-title')].map(a => a.textContent),
+    snippets: [...document.querySelectorAll('[data-search-page] .search-snippet')].map(p => p.textContent),
+})"""
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_search_results_show_payloads_as_text(injected: Site, over: str, new_page: Callable[..., Any], watcher) -> None:
+    with serve(injected.root) as url:
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        problems = watcher(page)
+        address = injected.file_url("search.html") if over == "file" else url + "search.html"
+        page.goto(address + "#q=alert")
+        page.wait_for_selector("[data-search-page] .search-result")
+        page.mouse.move(200, 200)
+        found = page.evaluate(SEARCH_FOUND)
+        assert found["handlers"] == [] and found["injected"] == 0
+        assert sorted(found["titles"]) == sorted(PAYLOADS)  # every text holds every payload
+        assert all("alert(" in snippet for snippet in found["snippets"])
+        assert dialogs == [] and problems == []

@@ -1,0 +1,1 @@
+ArchiveSearch.docs("0-0",[["wire-story","Wire story","First Outlet","1 September 2022","2022-09-01","for",""],["wire-story-2","Wire story","Second Outlet","1 September 2022 (approximate)","2022-09-01~","against",""],["old-pamphlet","Old pamphlet","First Outlet","December 1999","1999-12","for",""],["report-zh","报告","某出版社","2021 (uncertain)","2021?","against","zh-Hans"]]);
