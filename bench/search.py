@@ -3,8 +3,8 @@
 
     .venv/bin/python bench/search.py synthetic DIR     # an archive (metadata.yaml, seeds/), e.g. a corpus
                                                        # of ../shared/bench/gen_corpus.py N DIR --archive
-    .venv/bin/python bench/search.py changelogs DIR    # first writes DIR: the Debian changelogs of this
-                                                       # machine (/usr/share/doc/*/changelog*.gz) as seeds
+    .venv/bin/python bench/search.py changelogs DIR    # first writes DIR: the Debian changelogs, NEWS and
+                                                       # copyright files of this machine (/usr/share/doc)
 
 A benchmark, not a test: it prints Markdown lines to paste into bench/results.md. For the
 archive it builds a clean site into a temporary folder (timed as a whole process), counts the
@@ -36,7 +36,8 @@ COMMON = "the"
 
 
 def write_changelogs(folder: Path) -> None:
-    """An archive of the Debian changelogs installed here, one document each (distinct texts only)."""
+    """An archive of the Debian changelogs, NEWS and copyright files installed here, one document
+    each (distinct UTF-8 texts only)."""
     (folder / "seeds").mkdir(parents=True, exist_ok=True)
     seen: set[str] = set()
     lines = [
@@ -48,8 +49,10 @@ def write_changelogs(folder: Path) -> None:
         "  neutral: {label: Neutral, description: A changelog.}",
         "documents:",
     ]
-    for path in sorted(Path("/usr/share/doc").glob("*/changelog*.gz")):
-        data = gzip.decompress(path.resolve().read_bytes())
+    docs = Path("/usr/share/doc")
+    for path in [*sorted(docs.glob("*/changelog*.gz")), *sorted(docs.glob("*/NEWS*.gz")), *sorted(docs.glob("*/copyright"))]:
+        raw = path.resolve().read_bytes()
+        data = gzip.decompress(raw) if path.name.endswith(".gz") else raw
         digest = hashlib.sha256(data).hexdigest()
         if digest in seen or not data.strip():
             continue
@@ -59,11 +62,12 @@ def write_changelogs(folder: Path) -> None:
             continue
         seen.add(digest)
         name = f"{path.parent.name}-{path.name.removesuffix('.gz')}.txt"
+        kind = path.name.removesuffix(".gz").split(".")[0]
         (folder / "seeds" / name).write_bytes(data)
-        date = re.search(rb"\d{1,2} (\w{3}) (\d{4})", data)
-        year = date.group(2).decode() if date else "2000"
+        years = [int(y) for y in re.findall(rb"\b(19[89]\d|20[0-2]\d)\b", data[:4000])]
+        year = str(max(years)) if years else "2000"
         lines.append(
-            f"  {json.dumps(name)}: {{title: {json.dumps(path.parent.name + ' changelog')}, "
+            f"  {json.dumps(name)}: {{title: {json.dumps(path.parent.name + ' ' + kind)}, "
             f"publisher: Debian, date: '{year}', stance: neutral}}"
         )
     (folder / "metadata.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
