@@ -35,6 +35,12 @@ def mtimes(folder: Path) -> dict[str, object]:
     return files_under(folder, read=lambda p: p.stat().st_mtime_ns)
 
 
+def manifest_keys(site: Path) -> dict[str, str]:
+    """Each file's key, as the build's manifest records it."""
+    manifest = json.loads((site / ".archive-manifest.json").read_text("utf-8"))
+    return dict(zip(manifest["paths"], manifest["keys"], strict=True))
+
+
 def written_between(before: dict[str, int], after: dict[str, int]) -> list[str]:
     return sorted(path for path, mtime in after.items() if before.get(path) != mtime)
 
@@ -75,8 +81,9 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "stances/for.html",
         "stances/index.html",  # the count of the stance's documents
         "texts/epsilon.js",
+        "timeline.html",  # its mark
     ]
-    assert reported(result.out) == (14, 15, 19, 0, "_site/index.html")
+    assert reported(result.out) == (15, 16, 19, 0, "_site/index.html")
 
 
 def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
@@ -116,7 +123,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     assert run("--root", ".").status == 0
     (archive.site / "documents" / "alpha.html").unlink()
     result = run("--root", ".")
-    assert reported(result.out) == (11, 1, 23, 0, "_site/index.html")
+    assert reported(result.out) == (12, 1, 24, 0, "_site/index.html")
     assert (archive.site / "documents" / "alpha.html").is_file()
 
 
@@ -255,6 +262,69 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPath
 
     with mock.patch.object(outputs, "PRODUCERS", [*outputs.PRODUCERS, SeeAlso()]):
         check_incremental_builds(tmp_path_factory.mktemp("model"), operations)
+
+
+@given(operations=st.lists(OPERATION, min_size=1, max_size=7))
+@settings(
+    max_examples=max(EXAMPLES // 3, 10),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_incremental_builds_equal_clean_builds_with_listings_split(  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, operations
+) -> None:
+    """As above, with limits so small that the archive's listings cross them back and forth: the
+    index, stances and publishers split into periods and parts (more than 3 documents, more
+    than 2 groups), and the timeline draws counts rather than marks (more than 4 documents)."""
+    from archive import parts, timeline
+
+    with (
+        mock.patch.object(parts, "LIMIT", 3),
+        mock.patch.object(parts, "GROUP_LIMIT", 2),
+        mock.patch.object(timeline, "MARKS_AT_MOST", 4),
+    ):
+        check_incremental_builds(tmp_path_factory.mktemp("model"), operations)
+
+
+def test_adding_a_document_to_a_split_archive_rewrites_its_period_and_the_summaries(
+    archive: Archive, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import parts
+
+    monkeypatch.setattr(parts, "LIMIT", 2)
+    for number, date in enumerate(["2019-03-01", "2019-05-01", "2020-01-01", "2021-02-01", "2021-06-01"]):
+        add_document(archive, f"x{number}.txt", f"Extra {number}", date)
+    assert run("--root", ".").status == 0
+    assert (archive.site / "index/2019.html").exists() and (archive.site / "stances/for/2021.html").exists()
+    before, keys = mtimes(archive.site), manifest_keys(archive.site)
+    add_document(archive, "y.txt", "Yankee", "2020-07-01")
+    assert run("--root", ".").status == 0
+    now = manifest_keys(archive.site)
+    remade = [path for path in sorted(now) if keys.get(path) != now[path]]
+    # 2020 now holds two documents: still one period, within the limit of 2; no other part is
+    # made again (its key is the same), nor written
+    assert (
+        [".archive-manifest.json", *remade]
+        == written_between(before, mtimes(archive.site))
+        == [
+            ".archive-manifest.json",
+            "documents/extra-2.html",  # its later neighbour is now Yankee
+            "documents/extra-3.html",  # its earlier neighbour is now Yankee
+            "documents/yankee.html",
+            "index.html",  # the count of 2020
+            "index/2020.html",
+            "metadata.json",
+            "publishers/daily-one.html",
+            "publishers/daily-one/2020.html",
+            "publishers/index.html",
+            "raw/y.txt",
+            "stances/for.html",
+            "stances/for/2020.html",
+            "stances/index.html",
+            "timeline.html",
+        ]
+    )
 
 
 def check_incremental_builds(root: Path, operations) -> None:  # type: ignore[no-untyped-def]

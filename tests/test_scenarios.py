@@ -166,6 +166,38 @@ def test_after_each_step_the_site_equals_a_clean_build(
         assert_same_as_clean(model.root, site, tmp_path / f"clean{number}", what)
 
 
+SPLIT_STEPS: list[Step] = [
+    (
+        "three more in April: its month in two parts",
+        both(*(add(f"p{n}.txt", f"April {w}", f"2022-04-1{n}") for n, w in enumerate(["one", "two", "six"]))),
+        True,
+    ),
+    ("one in 2021: a year of its own", add("y.txt", "Yesteryear", "2021-06"), True),
+    ("one dated to 2022 only: the month unknown", add("u.txt", "Undated", "2022"), True),
+    ("April's first part loses one", delete("p0.txt"), True),
+    ("a document moves from April to 2023", redate("p1.txt", "2023-02-02"), True),
+    (
+        "down to three documents: one page again",
+        delete("a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt", "p2.txt", "u.txt"),
+        False,
+    ),
+]
+"""With listings of at most 3 documents and lists of at most 2 groups: the index, the stances and
+the publishers split into years, months and parts, and back to one page."""
+
+
+def test_after_each_step_a_split_site_equals_a_clean_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import parts, timeline
+
+    monkeypatch.setattr(parts, "LIMIT", 3)
+    monkeypatch.setattr(parts, "GROUP_LIMIT", 2)
+    monkeypatch.setattr(timeline, "MARKS_AT_MOST", 5)
+    test_after_each_step_the_site_equals_a_clean_build(tmp_path, capsys, SPLIT_STEPS)
+    assert not (tmp_path / "site" / "index").exists()
+
+
 def test_a_renamed_page_is_named_on_stderr_with_the_alias_that_keeps_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,7 +21,20 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, aliases, documents, index, listings, metadata_json, search, search_page, static, texts, titles
+from . import (
+    about,
+    aliases,
+    documents,
+    index,
+    listings,
+    metadata_json,
+    search,
+    search_page,
+    static,
+    texts,
+    timeline,
+    titles,
+)
 
 
 class Producer(Protocol):
@@ -40,6 +53,7 @@ PRODUCERS: list[Producer] = [
     titles,
     aliases,
     listings,
+    timeline,
     static,
     metadata_json,
     texts,

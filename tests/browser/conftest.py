@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -198,6 +199,21 @@ def hard_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     return Site("hard", build_site(root, root / "_site"))
 
 
+@pytest.fixture(scope="session")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The hard-cases archive built with limits so small that every listing is split into parts
+    (one document a page, one group a page) and the timeline draws counts, not marks."""
+    from archive import parts, timeline
+
+    root = write_hard_archive(tmp_path_factory.mktemp("split") / "archive")
+    with (
+        mock.patch.object(parts, "LIMIT", 1),
+        mock.patch.object(parts, "GROUP_LIMIT", 1),
+        mock.patch.object(timeline, "MARKS_AT_MOST", 2),
+    ):
+        return Site("split", build_site(root, root / "_site"))
+
+
 @contextlib.contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """Serve folder over http on 127.0.0.1 at a free port, in a thread; yield its address."""
@@ -223,12 +239,13 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def sites(real_site: Site, hard_site: Site) -> Iterator[dict[str, Site]]:
-    """Both sites, each also served over http by a server this session started."""
-    with serve(real_site.root) as real_url, serve(hard_site.root) as hard_url:
+def sites(real_site: Site, hard_site: Site, split_site: Site) -> Iterator[dict[str, Site]]:
+    """The sites, each also served over http by a server this session started."""
+    with serve(real_site.root) as real_url, serve(hard_site.root) as hard_url, serve(split_site.root) as split_url:
         yield {
             "real": Site("real", real_site.root, real_url),
             "hard": Site("hard", hard_site.root, hard_url),
+            "split": Site("split", split_site.root, split_url),
         }
 
 
@@ -242,7 +259,7 @@ def start_server() -> Iterator[Callable[[Path], str]]:
         yield lambda folder: stack.enter_context(serve(folder))
 
 
-@pytest.fixture(scope="session", params=["real", "hard"])
+@pytest.fixture(scope="session", params=["real", "hard", "split"])
 def site(request: pytest.FixtureRequest, sites: dict[str, Site]) -> Site:
     """Each site in turn."""
     return sites[request.param]

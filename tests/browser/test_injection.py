@@ -96,7 +96,8 @@ def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Call
                     bad: [...document.querySelectorAll('[href], [src]')]
                         .map(e => e.getAttribute('href') || e.getAttribute('src'))
                         .filter(u => /^\\s*(javascript|vbscript|data:text)/i.test(u)),
-                    injected: document.querySelectorAll('img[src="x"], svg, b[onmouseover]').length,
+                    injected: document.querySelectorAll(
+                        'img[src="x"], svg:not(.timeline-svg, .tl-key-svg), b[onmouseover]').length,
                 })"""
             )
             assert found == {"scripts": 0, "handlers": [], "bad": [], "injected": 0}, name
@@ -139,3 +140,20 @@ def test_search_results_show_payloads_as_text(injected: Site, over: str, new_pag
         assert sorted(found["titles"]) == sorted(PAYLOADS)  # every text holds every payload
         assert all("alert(" in snippet for snippet in found["snippets"])
         assert dialogs == [] and problems == []
+
+
+def test_payloads_in_the_timeline_are_the_marks_names_and_text(injected: Site, new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    page.goto(injected.file_url("timeline.html"))
+    marks = page.evaluate(
+        """() => [...document.querySelectorAll('svg.timeline-svg a')].map(a => ({
+            name: a.getAttribute('aria-label'), title: a.querySelector('title').textContent}))"""
+    )
+    assert sorted(mark["name"] for mark in marks) == sorted(PAYLOADS)
+    assert all(mark["title"].startswith(mark["name"] + ", ") for mark in marks)
+    lane = page.locator("svg.timeline-svg .tl-lane-label").first.text_content()
+    assert lane == f"{PAYLOADS[1]} ({len(PAYLOADS)})"
+    table = page.locator("table.tl-table").text_content() or ""
+    assert all(payload.strip() in table for payload in PAYLOADS)
+    link = page.get_by_role("link", name=PAYLOADS[0], exact=True).first
+    assert link.evaluate("a => a.namespaceURI") == "http://www.w3.org/2000/svg"

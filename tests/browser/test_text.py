@@ -80,7 +80,7 @@ def test_titles_show_as_written_in_their_language(site, new_page):
                 """title => [...document.body.querySelectorAll("*")]
                      .filter(el => [...el.childNodes].some(n => n.nodeType === 3
                                                             && n.data.includes(title)))
-                     .map(el => el.closest("[lang]").lang)""",
+                     .map(el => el.closest("[lang]").getAttribute("lang"))""",
                 title,
             )
             wrong.extend(f"{name}: title {title!r} shown in lang {got!r}" for got in found if got != lang)
