@@ -43,10 +43,11 @@ if TYPE_CHECKING:  # named in annotations only: the modules are imported when a 
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO = ("rows", "lines", "csv", "markdown", "templates")
+MEMO = ("rows", "lines", "csv", "markdown", "templates", "search")
 """What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
 entry -> metadata.json line (UTF-8); entry -> metadata.csv row (UTF-8); Markdown -> HTML;
-template -> the templates it names (see derive and render)."""
+template -> the templates it names; text's SHA-256 -> its number of search terms (see derive,
+render and outputs/search)."""
 
 
 class Options(NamedTuple):

@@ -79,11 +79,16 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "publishers/daily-one.html",
         "publishers/index.html",  # the count of Daily One's documents
         "raw/e.txt",
+        "search/d-0-0.js",
+        "search/meta.js",
+        "search/t-0-0.js",
+        "search/t-0-1.js",  # five documents have two shards, four had one
         "stances/for.html",
         "stances/index.html",  # the count of the stance's documents
+        "texts/epsilon.js",
         "timeline.html",  # its mark
     ]
-    assert reported(result.out) == (14, 16, 25, 0, "_site/index.html")
+    assert reported(result.out) == (15, 21, 34, 0, "_site/index.html")
 
 
 def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
@@ -123,7 +128,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     assert run("--root", ".").status == 0
     (archive.site / "documents" / "alpha.html").unlink()
     result = run("--root", ".")
-    assert reported(result.out) == (11, 1, 25, 0, "_site/index.html")
+    assert reported(result.out) == (12, 1, 35, 0, "_site/index.html")
     assert (archive.site / "documents" / "alpha.html").is_file()
 
 
@@ -163,6 +168,7 @@ def test_a_missing_corrupt_or_foreign_state_means_a_full_build_not_a_crash(archi
     files = site_files(archive.site)
     for left in ("documents/alpha.html", "cite/alpha.bib", "cite/alpha.ris", "cite/alpha.csl.json"):
         files.pop(left, None)  # left where the manifest that lists it is lost
+    files.pop("texts/alpha.js", None)
     assert files == site_files(archive.root / "clean")
 
 
@@ -346,9 +352,14 @@ def test_adding_a_document_to_a_split_archive_rewrites_its_period_and_the_summar
             "publishers/daily-one/2020.html",
             "publishers/index.html",
             "raw/y.txt",
+            "search/d-0-0.js",  # the index: the new document's terms
+            "search/meta.js",
+            "search/t-0-0.js",
+            "search/t-0-1.js",
             "stances/for.html",
             "stances/for/2020.html",
             "stances/index.html",
+            "texts/yankee.js",
             "timeline.html",
         ]
     )
@@ -392,6 +403,7 @@ def test_state_that_changed_a_little_is_written_at_once_and_only_what_changed(ar
         "templates": 0,
         "compiled": 0,
         "placement": 3,
+        "search": 1,
     }
     assert changed["seeds"] == ["c.txt"] and changed["slugs"] == ["Gamma"]
     assert changed["placement"] == ["", "b.txt", "c.txt"]  # the order, the new document and its neighbour

@@ -150,7 +150,7 @@ def test_the_sitemap_splits_only_past_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spare: int, root: str
 ) -> None:
     model = model_archive(tmp_path / "archive")
-    pages = 13  # the index, about, the timeline, two lists, two stances, one publisher, five documents
+    pages = 14  # the index, about, the timeline, the search page, two lists, two stances, one publisher, five documents
     monkeypatch.setattr(publish, "SITEMAP_LIMIT", pages + spare)
     build_quietly(model.root, tmp_path / "site")
     assert etree.parse(tmp_path / "site" / "sitemap.xml").getroot().tag == f"{{{publish.SITEMAP_NS}}}{root}"

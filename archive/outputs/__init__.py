@@ -33,8 +33,11 @@ from . import (
     metadata_csv,
     metadata_json,
     publish,
+    search,
+    search_page,
     sha256sums,
     static,
+    texts,
     timeline,
     titles,
 )
@@ -65,5 +68,8 @@ PRODUCERS: list[Producer] = [
     datapackage,
     sha256sums,
     bag_zip,
+    texts,
+    search,
+    search_page,
 ]
 """Every kind of output, in the order their files are planned (and listed in the manifest)."""

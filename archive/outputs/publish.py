@@ -30,7 +30,7 @@ from ..derive import Entry, Site
 from ..render import Output, Planning, digest
 
 NAME = "publish"
-VERSION = 1
+VERSION = 2
 FEED_SIZE = 50
 """How many documents the feed holds."""
 SITEMAP_LIMIT = 50_000
@@ -60,7 +60,7 @@ def plan(planning: Planning) -> Iterable[Output]:
 
 def site_pages(site: Site) -> list[str]:
     """The pages a sitemap lists, by path from the site root."""
-    pages = ["index.html", "about.html", "timeline.html", "stances/index.html", "publishers/index.html"]
+    pages = ["index.html", "about.html", "timeline.html", "search.html", "stances/index.html", "publishers/index.html"]
     pages += [group.page for group in (*site.stances, *site.publishers)]
     pages += [entry.page for entry in site.entries]
     return pages

@@ -90,7 +90,7 @@ def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Call
             found = page.evaluate(
                 """() => ({
                     scripts: [...document.querySelectorAll('script:not([type="application/ld+json"])')]
-                        .filter(e => !/^(\\.\\.\\/)*static\\/lines\\.js$/.test(e.getAttribute('src') || '')).length,
+                        .filter(e => !/^(\\.\\.\\/)*static\\/(lines|search)\\.js$/.test(e.getAttribute('src') || '')).length,
                     data: [...document.querySelectorAll('script[type="application/ld+json"]')]
                         .filter(e => !e.parentElement.matches('head') || typeof JSON.parse(e.text).name !== 'string')
                         .length,
@@ -147,6 +147,33 @@ def test_payloads_show_as_the_text_they_are(injected: Site, new_page: Callable[.
         assert payload.strip() in shown
     assert "49" not in shown  # {{ 7*7 }} is text, not a template
     assert page.title().startswith(PAYLOADS[4])
+
+
+SEARCH_FOUND = """() => ({
+    handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
+        .filter(a => a.name.startsWith('on')).map(a => a.name),
+    injected: document.querySelectorAll('img[src="x"], svg, b[onmouseover], main script').length,
+    titles: [...document.querySelectorAll('[data-search-page] .search-title')].map(a => a.textContent),
+    snippets: [...document.querySelectorAll('[data-search-page] .search-snippet')].map(p => p.textContent),
+})"""
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_search_results_show_payloads_as_text(injected: Site, over: str, new_page: Callable[..., Any], watcher) -> None:
+    with serve(injected.root) as url:
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        problems = watcher(page)
+        address = injected.file_url("search.html") if over == "file" else url + "search.html"
+        page.goto(address + "#q=alert")
+        page.wait_for_selector("[data-search-page] .search-result")
+        page.mouse.move(200, 200)
+        found = page.evaluate(SEARCH_FOUND)
+        assert found["handlers"] == [] and found["injected"] == 0
+        assert sorted(found["titles"]) == sorted(PAYLOADS)  # every text holds every payload
+        assert all("alert(" in snippet for snippet in found["snippets"])
+        assert dialogs == [] and problems == []
 
 
 def test_payloads_in_the_timeline_are_the_marks_names_and_text(injected: Site, new_page: Callable[..., Any]) -> None:
