@@ -172,7 +172,7 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     assert capsys.readouterr().err.splitlines() == [
         f"{site}/{path}: kept, though this build does not make it: the site's manifest was damaged or from"
         " another version, so nothing shows that an earlier build wrote it"
-        for path in ("documents/alpha.html", "documents/golf.html", "raw/g.txt")
+        for path in ("documents/alpha.html", "documents/golf.html", "raw/g.txt", "texts/alpha.js", "texts/golf.js")
     ]
     assert build.main(["--root", str(model.root), "--out", str(tmp_path / "clean"), "--quiet"]) == 0
     clean = files_under(tmp_path / "clean")
@@ -180,6 +180,8 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     assert kept.pop("documents/alpha.html") == old_page
     assert kept.pop("documents/golf.html").startswith(b"<!DOCTYPE html>")
     assert kept.pop("raw/g.txt") == b"Text of g.txt\n"
+    assert kept.pop("texts/alpha.js").startswith(b'ArchiveTexts.register("alpha",')
+    assert kept.pop("texts/golf.js").startswith(b'ArchiveTexts.register("golf",')
     assert kept == clean
     model.set("c.txt", "title", "Charlie Prime")  # with a manifest again, nothing more is said
     model.write()

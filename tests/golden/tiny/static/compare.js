@@ -54,7 +54,7 @@
       byValue[value] = r.page;
       return {value: value, record: r};
     });
-    return {list: list, page: function (typed) { return byValue[typed.trim()] || ""; }};
+    return {list: list, page: function (typed) { return byValue[typed] || byValue[typed.trim()] || ""; }};
   }
 
   function fillDatalist(datalist, offered, except) {

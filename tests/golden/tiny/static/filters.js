@@ -286,9 +286,10 @@
     container.hidden = false;
 
     function choosePublisher(explicit) {
-      var typed = pubInput.value.trim();
+      var value = pubInput.value, typed = value.trim();
       if (!typed || !data) return;
-      var slug = byLabel[typed] || byLabel[typed.toLowerCase()] || (labels[typed] !== undefined ? typed : "");
+      var slug = byLabel[value] || byLabel[typed] || byLabel[typed.toLowerCase()] ||
+        (labels[typed] !== undefined ? typed : "");
       if (!slug) {
         if (explicit) pubHint.textContent = "No publisher is named “" + typed + "”: choose one from the list.";
         return;

@@ -1,0 +1,79 @@
+"""static/texts.js: each document's exact text, from script files, over file:// and http."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from archive.outputs.texts import encode_text
+
+
+def documents(site):
+    with open(site.root / "metadata.json", encoding="utf-8") as file:
+        return json.load(file)["documents"]
+
+
+def page_name(doc):
+    return doc["page"].removeprefix("documents/").removesuffix(".html")
+
+
+def exact_text(site, doc):
+    return (site.root / doc["raw"]).read_bytes().decode(doc.get("encoding") or "utf-8")
+
+
+LOAD = """src => new Promise((resolve, reject) => {
+  const script = document.createElement("script");
+  script.src = src;
+  script.onload = resolve;
+  script.onerror = () => reject(new Error("could not load " + src));
+  document.head.append(script);
+})"""
+
+
+def load_texts_js(page):
+    """static/texts.js, loaded as a page loads it (a file, under the page's policy)."""
+    page.evaluate(LOAD, page.evaluate("document.body.dataset.root") + "static/texts.js")
+
+
+GET = "page => ArchiveTexts.get(page).then(text => ({text}), error => ({error: error.message}))"
+
+
+@pytest.mark.parametrize("transport", ["file", "http"])
+def test_every_text_is_the_seeds_exact_text(site, transport, new_page, watcher):
+    page = new_page()
+    problems = watcher(page)
+    docs = documents(site)
+    start = docs[0]["page"]
+    page.goto(site.file_url(start) if transport == "file" else site.http_url(start))
+    load_texts_js(page)
+    for doc in docs:
+        got = page.evaluate(GET, page_name(doc))
+        assert got == {"text": exact_text(site, doc)}, doc["file"]
+    assert not problems
+
+
+def test_a_missing_or_damaged_text_is_a_readable_error(tmp_path, real_site, new_page):
+    site = tmp_path / "site"
+    shutil.copytree(real_site.root, site)
+    docs = documents(real_site)
+    missing, damaged, truncated = (page_name(doc) for doc in docs[:3])
+    (site / "texts" / f"{missing}.js").unlink()
+    (site / "texts" / f"{damaged}.js").write_text("ArchiveTexts.register(", encoding="utf-8")
+    whole = encode_text(truncated, b"x" * 1000).decode()
+    (site / "texts" / f"{truncated}.js").write_text(whole.replace(",1000,", ",999,"), encoding="utf-8")
+    page = new_page()
+    page.goto((site / "index.html").as_uri())
+    load_texts_js(page)
+    assert page.evaluate(GET, missing) == {
+        "error": f"The text of “{missing}” could not be loaded: texts/{missing}.js is missing."
+    }
+    assert page.evaluate(GET, damaged) == {
+        "error": f"The text of “{damaged}” could not be read: texts/{damaged}.js is damaged."
+    }
+    assert page.evaluate(GET, truncated) == {
+        "error": f"The text of “{truncated}” could not be read: texts/{truncated}.js is damaged."
+    }
+    assert page.evaluate(GET, "../x") == {"error": "“../x” is not a document page name."}
+    assert page.evaluate(GET, docs[3]["page"].split("/")[1][:-5])["text"] == exact_text(real_site, docs[3])

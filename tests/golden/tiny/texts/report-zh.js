@@ -1,0 +1,1 @@
+ArchiveTexts.register("report-zh",30,"e9a19OnELi6uF/tnPpux/smOhie79z4Diz1uaOICAA==");
