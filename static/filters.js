@@ -181,12 +181,25 @@
    * range covers only part of what the date can be), or "" (outside, or a bad range). */
   function dateMatch(record, state) {
     if (!state.from && !state.to) return "in";
-    var from = state.from ? dateRange(state.from) : ["0000-00-00", ""];
-    var to = state.to ? dateRange(state.to) : ["", "9999-99-99"];
-    if (!from || !to || !record.start) return "";
+    var range = bounds(state);
+    if (!range || !record.start) return "";
+    var from = range[0], to = range[1];
     if (record.start >= from[0] && record.end <= to[1]) return "in";
     if (record.end >= from[0] && record.start <= to[1]) return "partial";
     return "";
+  }
+
+  /* The state's date range as [first day's range, last day's range], read once per state;
+   * null when either end is not a date. */
+  function bounds(state) {
+    var key = state.from + "/" + state.to;
+    if (state.boundsKey !== key) {
+      var from = state.from ? dateRange(state.from) : ["0000-00-00", ""];
+      var to = state.to ? dateRange(state.to) : ["", "9999-99-99"];
+      state.boundsKey = key;
+      state.bounds = from && to ? [from, to] : null;
+    }
+    return state.bounds;
   }
 
   /* Whether a record passes the state: "in", "partial" (only when partial matches are

@@ -37,7 +37,9 @@ def plan(planning: Planning) -> Iterable[Output]:
     for name, entries in shards.items():
         listed = "\0".join(map(planning.digests.__getitem__, map(FILE_OF, entries)))
         key = planning.key(NAME, VERSION, digest(name, site.info.language, listed))
-        yield Output(shard_path(name), key, functools.partial(shard_script, site, name, entries))
+        # The records' entries and the language, not the site: an output made in a worker
+        # process is pickled with what it is made from.
+        yield Output(shard_path(name), key, functools.partial(shard_script, site.info.language, name, entries))
     manifest = manifest_data(site, list(shards))
     yield Output(MANIFEST, planning.key(NAME, VERSION, digest(manifest)), lambda: script("manifest", manifest))
 
@@ -89,9 +91,9 @@ def manifest_data(site: Site, shards: list[str]) -> dict[str, Any]:
     return {"version": VERSION, "shards": shards, "stances": stances}
 
 
-def shard_script(site: Site, name: str, entries: list[Entry]) -> bytes:
-    """A shard's script: its records, registered under its name."""
-    records = [record(entry, site.info.language) for entry in entries]
+def shard_script(language: str, name: str, entries: list[Entry]) -> bytes:
+    """A shard's script: its records, registered under its name (`language`: the archive's)."""
+    records = [record(entry, language) for entry in entries]
     return script("shard", name, records)
 
 
