@@ -7,8 +7,9 @@ On a synthetic corpus (../shared/bench/gen_corpus.py, made by `make bench` into 
 generated here when missing), output on tmpfs:
 
 - the size of the filter data (filters/*.js): total, number of files, largest and median file;
-- what the two producers (filters, compare) add to a clean build: whole-process clean builds
-  with all producers and without those two, alternated round by round (medians);
+- what the two producers (filters, compare) add to a clean build: the time spent planning and
+  making their files, timed inside clean builds run in one process (`--jobs 1`), median of
+  rounds (whole builds alternated with and without them differ by less than this host's noise);
 - the files a build rewrites when one document is added, and how many of them are filter data;
 - in Chromium over file://, the time from opening index.html to the filter form answering
   (the page and the filter data loaded and counted), and the time to apply a filter: the counts
@@ -33,13 +34,34 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 SHARED = PROJECT.parent / "shared" / "bench"
-WITHOUT = """
-import sys
+TIMED = """
+import sys, time, functools
 sys.path.insert(0, {project!r})
 from archive import outputs
-outputs.PRODUCERS[:] = [p for p in outputs.PRODUCERS if p.NAME not in ("filters", "compare")]
+spent = [0.0]
+
+def timed(function):
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+    return run
+
+class Timed:
+    def __init__(self, producer):
+        self.NAME, self.VERSION, self.producer = producer.NAME, producer.VERSION, producer
+    def plan(self, planning):
+        planned = timed(lambda: list(self.producer.plan(planning)))()
+        return [output._replace(make=timed(output.make)) for output in planned]
+
+outputs.PRODUCERS[:] = [Timed(p) if p.NAME in ("filters", "compare") else p for p in outputs.PRODUCERS]
 import build
-sys.exit(build.main(sys.argv[1:]))
+status = build.main(sys.argv[1:])
+print(f"{{spent[0]:.4f}}")
+sys.exit(status)
 """
 
 
@@ -61,24 +83,34 @@ def archive_copy(source: Path, work: Path) -> Path:
     return root
 
 
-def build(root: Path, out: Path, without: bool = False) -> float:
+def build(root: Path, out: Path) -> float:
     """One whole-process build of root into out; its wall time in seconds."""
-    code = ["-c", WITHOUT.format(project=str(PROJECT))] if without else [str(PROJECT / "build.py")]
     started = time.perf_counter()
-    subprocess.run([sys.executable, *code, "--root", str(root), "--out", str(out), "--quiet"], check=True, cwd=root)
+    subprocess.run(
+        [sys.executable, str(PROJECT / "build.py"), "--root", str(root), "--out", str(out), "--quiet"], check=True
+    )
     return time.perf_counter() - started
 
 
-def clean_builds(root: Path, work: Path, rounds: int) -> tuple[float, float]:
-    """Median wall time of clean builds with all producers and without filters and compare."""
-    times: dict[bool, list[float]] = {False: [], True: []}
+def producers_cost(root: Path, work: Path, rounds: int) -> tuple[float, float]:
+    """Median over clean builds in one process (`--jobs 1`) of the time spent planning and
+    making the filters' and compare's files, and median wall time of those builds."""
+    spent, walls = [], []
     for n in range(rounds):
-        for without in (False, True):
-            out = work / f"clean-{n}-{without}"
-            times[without].append(build(root, out, without))
-            shutil.rmtree(out)
-            shutil.rmtree(out.with_name(f".{out.name}.cache"), ignore_errors=True)
-    return statistics.median(times[False]), statistics.median(times[True])
+        out = work / f"clean-{n}"
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", TIMED.format(project=str(PROJECT)), "--root", str(root), "--out", str(out)]
+            + ["--quiet", "--jobs", "1"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        walls.append(time.perf_counter() - started)
+        spent.append(float(done.stdout.split()[-1]))
+        shutil.rmtree(out)
+        shutil.rmtree(out.with_name(f".{out.name}.cache"), ignore_errors=True)
+    return statistics.median(spent), statistics.median(walls)
 
 
 def mtimes(folder: Path) -> dict[str, int]:
@@ -167,7 +199,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="browse-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
     try:
         root = archive_copy(source, work)
-        with_both, without = clean_builds(root, work, args.rounds)
+        spent, wall = producers_cost(root, work, args.rounds)
         site = work / "site"
         build(root, site)
         shards = sorted((site / "filters").glob("*.js"))
@@ -180,9 +212,8 @@ def main() -> int:
         print(f"| filter data, total | {sum(sizes):,} bytes in {len(sizes)} files |")
         print(f"| largest file / median file | {max(sizes):,} / {int(statistics.median(sizes)):,} bytes |")
         print(f"| compare.html | {(site / 'compare.html').stat().st_size:,} bytes |")
-        print(f"| clean build, all producers (median of {args.rounds}) | {with_both:.2f} s |")
-        print(f"| clean build without filters and compare | {without:.2f} s |")
-        print(f"| what the two add to a clean build | {with_both - without:+.2f} s |")
+        print(f"| clean build in one process (`--jobs 1`, median of {args.rounds}) | {wall:.2f} s |")
+        print(f"| of it, planning and making the filter data and compare.html | {spent:.3f} s |")
         filter_files = [p for p in written if p.startswith("filters/")]
         print(f"| files rewritten adding one document | {len(written)}, of them filter data: {len(filter_files)} |")
         print(f"| index.html to the filter form answering (Chromium, file://) | {browser['load']:.0f} ms |")
