@@ -92,22 +92,28 @@ def build(root: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def timed_build(root: Path, out: Path) -> tuple[float, float]:
+    """A build in one process (`--jobs 1`): the time spent planning and making the filters' and
+    compare's files, and the build's wall time."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", TIMED.format(project=str(PROJECT)), "--root", str(root), "--out", str(out)]
+        + ["--quiet", "--jobs", "1"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(done.stdout.split()[-1]), time.perf_counter() - started
+
+
 def producers_cost(root: Path, work: Path, rounds: int) -> tuple[float, float]:
-    """Median over clean builds in one process (`--jobs 1`) of the time spent planning and
-    making the filters' and compare's files, and median wall time of those builds."""
+    """Medians over clean builds of timed_build."""
     spent, walls = [], []
     for n in range(rounds):
         out = work / f"clean-{n}"
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", TIMED.format(project=str(PROJECT)), "--root", str(root), "--out", str(out)]
-            + ["--quiet", "--jobs", "1"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        walls.append(time.perf_counter() - started)
-        spent.append(float(done.stdout.split()[-1]))
+        producers, wall = timed_build(root, out)
+        spent.append(producers)
+        walls.append(wall)
         shutil.rmtree(out)
         shutil.rmtree(out.with_name(f".{out.name}.cache"), ignore_errors=True)
     return statistics.median(spent), statistics.median(walls)
@@ -117,16 +123,17 @@ def mtimes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
 
-def add_one(source: Path, root: Path, site: Path) -> list[str]:
-    """Add the first document the corpus put aside; the files the rebuild wrote."""
+def add_one(source: Path, root: Path, site: Path) -> tuple[list[str], float, float]:
+    """Add the first document the corpus put aside; the files the rebuild wrote, and the time
+    its filters and compare took and its wall time (see timed_build)."""
     seed = sorted((source / "extra" / "seeds").iterdir())[0]
     before = mtimes(site)
     shutil.copy(seed, root / "seeds" / seed.name)
     with open(root / "metadata.yaml", "a", encoding="utf-8") as stream:
         stream.write((source / "extra" / "meta" / f"{seed.stem}.yaml").read_text("utf-8"))
-    build(root, site)
+    spent, wall = timed_build(root, site)
     after = mtimes(site)
-    return sorted(p for p in after if before.get(p) != after[p])
+    return sorted(p for p in after if before.get(p) != after[p]), spent, wall
 
 
 BROWSER = """
@@ -205,7 +212,7 @@ def main() -> int:
         shards = sorted((site / "filters").glob("*.js"))
         sizes = [p.stat().st_size for p in shards]
         browser = browser_times(site)
-        written = add_one(source, root, site)
+        written, add_spent, add_wall = add_one(source, root, site)
         documents = len(list((root / "seeds").iterdir())) - 1
         print(f"### Filter data and compare page, {documents:,} documents (tmpfs)\n")
         print("| figure | value |\n| --- | ---: |")
@@ -216,6 +223,10 @@ def main() -> int:
         print(f"| of it, planning and making the filter data and compare.html | {spent:.3f} s |")
         filter_files = [p for p in written if p.startswith("filters/")]
         print(f"| files rewritten adding one document | {len(written)}, of them filter data: {len(filter_files)} |")
+        print(
+            f"| adding one document (`--jobs 1`): the build / of it, filters and compare | {add_wall:.2f} s / "
+            f"{add_spent * 1000:.0f} ms |"
+        )
         print(f"| index.html to the filter form answering (Chromium, file://) | {browser['load']:.0f} ms |")
         for name, ms in browser["applied"].items():  # type: ignore[attr-defined]
             computed = browser["computed"][name]  # type: ignore[index]

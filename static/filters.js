@@ -158,9 +158,8 @@
     try { return decodeURIComponent(text.replace(/\+/g, " ")); } catch (e) { return text; }
   }
 
-  function encode(text) {
-    return encodeURIComponent(text).replace(/%2C/gi, "%2C");
-  }
+  /* A value as the address holds it: a comma in it is escaped, since commas separate values. */
+  function encode(text) { return encodeURIComponent(text); }
 
   /* The fragment (without "#") for a state: the other keys first, then the filter's. */
   function format(state) {
