@@ -261,6 +261,20 @@
   }
 
   var listeners = [];
+  var scope = null; /* null, or {pages: page -> true, noun: "result"}: what the counts are of */
+  var redraw = null;
+
+  /* Count and list only these pages (the search's results), or all again with null; `noun`
+   * names them in the status line ("12 results of 40 match"). */
+  function setScope(pages, noun) {
+    scope = pages ? {pages: {}, noun: noun || "result"} : null;
+    (pages || []).forEach(function (page) { scope.pages[page] = true; });
+    if (redraw) redraw();
+  }
+
+  function inScope(list) {
+    return scope ? list.filter(function (r) { return scope.pages[r.page]; }) : list;
+  }
 
   /* Call fn(state) whenever the filter state in the address changes (and once loaded). */
   function onChange(fn) { listeners.push(fn); }
@@ -342,7 +356,9 @@
 
     function render() {
       var state = currentState();
-      var c = counts(data.records, state);
+      var records = inScope(data.records);
+      var noun = scope ? scope.noun : "document";
+      var c = counts(records, state);
       stanceBox.textContent = "";
       data.stances.forEach(function (term) {
         var id = "filter-stance-" + term.key;
@@ -380,8 +396,9 @@
       partial.checked = state.partial;
       var badRange = (state.from && !dateRange(state.from)) || (state.to && !dateRange(state.to));
       status.textContent = badRange ? "The date range in the address is not a date: write YYYY, YYYY-MM or YYYY-MM-DD." :
-        active(state) ? plural(c.total, "document") + " of " + data.records.length.toLocaleString("en") + " match." :
-        plural(data.records.length, "document") + " in the archive; choose a stance, a publisher or dates to narrow them.";
+        active(state) ? plural(c.total, noun) + " of " + records.length.toLocaleString("en") + " match." :
+        plural(records.length, noun) + (scope ? "" : " in the archive") +
+        "; choose a stance, a publisher or dates to narrow them.";
       if (results) renderResults(state, c);
       listeners.forEach(function (fn) { fn(state); });
     }
@@ -397,7 +414,7 @@
       var stanceLabels = {};
       data.stances.forEach(function (t) { stanceLabels[t.key] = t.label; });
       var fragment = document.createDocumentFragment();
-      data.records.forEach(function (r) {
+      inScope(data.records).forEach(function (r) {
         var how = match(r, state);
         if (how) {
           fragment.appendChild(row(r, stanceLabels, how === "partial"));
@@ -416,6 +433,7 @@
         if (!byLabel[p.label.toLowerCase()]) byLabel[p.label.toLowerCase()] = p.slug;
       });
       window.addEventListener("hashchange", render);
+      redraw = render;
       render();
     }, function (error) {
       status.textContent = error.message;
@@ -438,6 +456,7 @@
     state: currentState,
     go: go,
     onChange: onChange,
+    setScope: setScope,
     mount: mount,
     documentHref: documentHref,
   };

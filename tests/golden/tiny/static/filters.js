@@ -158,9 +158,8 @@
     try { return decodeURIComponent(text.replace(/\+/g, " ")); } catch (e) { return text; }
   }
 
-  function encode(text) {
-    return encodeURIComponent(text).replace(/%2C/gi, "%2C");
-  }
+  /* A value as the address holds it: a comma in it is escaped, since commas separate values. */
+  function encode(text) { return encodeURIComponent(text); }
 
   /* The fragment (without "#") for a state: the other keys first, then the filter's. */
   function format(state) {
@@ -181,12 +180,25 @@
    * range covers only part of what the date can be), or "" (outside, or a bad range). */
   function dateMatch(record, state) {
     if (!state.from && !state.to) return "in";
-    var from = state.from ? dateRange(state.from) : ["0000-00-00", ""];
-    var to = state.to ? dateRange(state.to) : ["", "9999-99-99"];
-    if (!from || !to || !record.start) return "";
+    var range = bounds(state);
+    if (!range || !record.start) return "";
+    var from = range[0], to = range[1];
     if (record.start >= from[0] && record.end <= to[1]) return "in";
     if (record.end >= from[0] && record.start <= to[1]) return "partial";
     return "";
+  }
+
+  /* The state's date range as [first day's range, last day's range], read once per state;
+   * null when either end is not a date. */
+  function bounds(state) {
+    var key = state.from + "/" + state.to;
+    if (state.boundsKey !== key) {
+      var from = state.from ? dateRange(state.from) : ["0000-00-00", ""];
+      var to = state.to ? dateRange(state.to) : ["", "9999-99-99"];
+      state.boundsKey = key;
+      state.bounds = from && to ? [from, to] : null;
+    }
+    return state.bounds;
   }
 
   /* Whether a record passes the state: "in", "partial" (only when partial matches are
@@ -249,6 +261,20 @@
   }
 
   var listeners = [];
+  var scope = null; /* null, or {pages: page -> true, noun: "result"}: what the counts are of */
+  var redraw = null;
+
+  /* Count and list only these pages (the search's results), or all again with null; `noun`
+   * names them in the status line ("12 results of 40 match"). */
+  function setScope(pages, noun) {
+    scope = pages ? {pages: {}, noun: noun || "result"} : null;
+    (pages || []).forEach(function (page) { scope.pages[page] = true; });
+    if (redraw) redraw();
+  }
+
+  function inScope(list) {
+    return scope ? list.filter(function (r) { return scope.pages[r.page]; }) : list;
+  }
 
   /* Call fn(state) whenever the filter state in the address changes (and once loaded). */
   function onChange(fn) { listeners.push(fn); }
@@ -330,7 +356,9 @@
 
     function render() {
       var state = currentState();
-      var c = counts(data.records, state);
+      var records = inScope(data.records);
+      var noun = scope ? scope.noun : "document";
+      var c = counts(records, state);
       stanceBox.textContent = "";
       data.stances.forEach(function (term) {
         var id = "filter-stance-" + term.key;
@@ -368,8 +396,9 @@
       partial.checked = state.partial;
       var badRange = (state.from && !dateRange(state.from)) || (state.to && !dateRange(state.to));
       status.textContent = badRange ? "The date range in the address is not a date: write YYYY, YYYY-MM or YYYY-MM-DD." :
-        active(state) ? plural(c.total, "document") + " of " + data.records.length.toLocaleString("en") + " match." :
-        plural(data.records.length, "document") + " in the archive; choose a stance, a publisher or dates to narrow them.";
+        active(state) ? plural(c.total, noun) + " of " + records.length.toLocaleString("en") + " match." :
+        plural(records.length, noun) + (scope ? "" : " in the archive") +
+        "; choose a stance, a publisher or dates to narrow them.";
       if (results) renderResults(state, c);
       listeners.forEach(function (fn) { fn(state); });
     }
@@ -385,7 +414,7 @@
       var stanceLabels = {};
       data.stances.forEach(function (t) { stanceLabels[t.key] = t.label; });
       var fragment = document.createDocumentFragment();
-      data.records.forEach(function (r) {
+      inScope(data.records).forEach(function (r) {
         var how = match(r, state);
         if (how) {
           fragment.appendChild(row(r, stanceLabels, how === "partial"));
@@ -404,6 +433,7 @@
         if (!byLabel[p.label.toLowerCase()]) byLabel[p.label.toLowerCase()] = p.slug;
       });
       window.addEventListener("hashchange", render);
+      redraw = render;
       render();
     }, function (error) {
       status.textContent = error.message;
@@ -426,6 +456,7 @@
     state: currentState,
     go: go,
     onChange: onChange,
+    setScope: setScope,
     mount: mount,
     documentHref: documentHref,
   };
