@@ -40,6 +40,8 @@ def address(site: Site, fragment: str, over: str = "file") -> str:
 
 
 def open_pair(page: Any, url: str) -> list[dict[str, Any]]:
+    """Open the pair at url as a new page load (not a change of the address of an open one)."""
+    page.goto("about:blank")
     page.goto(url)
     page.wait_for_function("() => document.querySelector('[data-compare-status]').textContent.startsWith('Showing')")
     return page.evaluate(COLUMNS)

@@ -43,7 +43,8 @@ def address(site: Site, target: str, over: str = "file") -> str:
 
 
 def open_filtered(page: Any, url: str) -> dict[str, Any]:
-    """Open the index at url and wait for the filter to answer; what it shows."""
+    """Open the index at url, as a new page load, and wait for the filter to answer; what it shows."""
+    page.goto("about:blank")
     page.goto(url)
     page.wait_for_function("() => document.querySelector('[data-filter-status]').textContent.includes('match')")
     return shown(page)

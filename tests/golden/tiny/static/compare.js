@@ -157,6 +157,7 @@
     function render() {
       var pair = parse(location.hash);
       var turn = ++shown;
+      status.textContent = "Loading…";
       fillDatalist(datalist, offered, "");
       Promise.all([renderColumn("a", pair.a, turn), renderColumn("b", pair.b, turn)]).then(function (both) {
         if (turn !== shown) return;
