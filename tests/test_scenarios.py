@@ -19,6 +19,7 @@ from archive_model import Model, SeeAlso, assert_same_as_clean
 from conftest import files_under
 
 import build
+from archive.outputs import filters
 
 Step = tuple[str, Callable[[Model], None], bool]
 """What a step does (for messages), the change, and whether its build places documents into the last order."""
@@ -172,13 +173,22 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     assert capsys.readouterr().err.splitlines() == [
         f"{site}/{path}: kept, though this build does not make it: the site's manifest was damaged or from"
         " another version, so nothing shows that an earlier build wrote it"
-        for path in ("documents/alpha.html", "documents/golf.html", "raw/g.txt", "texts/alpha.js", "texts/golf.js")
+        for path in (
+            "documents/alpha.html",
+            "documents/golf.html",
+            "filters/2f.js",  # g.txt's filter record was alone in its shard
+            "raw/g.txt",
+            "texts/alpha.js",
+            "texts/golf.js",
+        )
     ]
     assert build.main(["--root", str(model.root), "--out", str(tmp_path / "clean"), "--quiet"]) == 0
     clean = files_under(tmp_path / "clean")
     kept = files_under(site)
     assert kept.pop("documents/alpha.html") == old_page
     assert kept.pop("documents/golf.html").startswith(b"<!DOCTYPE html>")
+    assert kept.pop("filters/2f.js").startswith(b'window.ArchiveFilter.shard("2f",[["golf",')
+    assert filters.shard_of("g.txt") == "2f"
     assert kept.pop("raw/g.txt") == b"Text of g.txt\n"
     assert kept.pop("texts/alpha.js").startswith(b'ArchiveTexts.register("alpha",')
     assert kept.pop("texts/golf.js").startswith(b'ArchiveTexts.register("golf",')
