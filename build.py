@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import itertools
 import operator
@@ -22,7 +23,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
@@ -31,6 +32,7 @@ from archive.store import Store, forget_fingerprint
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
     from archive.derive import Placement, Site
     from archive.model import Seed
+    from archive.names import SlugMemo
     from archive.render import Output, Plan, Remembering
     from archive.write import Written
 
@@ -38,8 +40,8 @@ if TYPE_CHECKING:  # named in annotations only: the modules are imported when a 
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO = ("slugs", "rows", "lines", "markdown", "templates")
-"""What the store keeps of what the stages made: title -> slug; entry -> listing row (UTF-8);
+MEMO = ("rows", "lines", "markdown", "templates")
+"""What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
 entry -> metadata.json line (UTF-8); Markdown -> HTML; template -> the templates it names
 (see derive and render)."""
 
@@ -66,6 +68,8 @@ class Report(NamedTuple):
     removed: int
     kept: tuple[str, ...] = ()
     """Files kept in the site that this build does not make (see write.Written.kept)."""
+    renamed: tuple[str, ...] = ()
+    """What the build says of each page an edit renamed: the alias that keeps links to it working."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,14 +109,15 @@ def build(options: Options) -> Report:
     template_dirs, static_dirs = theme_dirs(options.root)
     settings = f"{options.out.resolve()}\0{options.base_url}"
     inputs, newest = fingerprint.inputs_digest(options.root, settings, template_dirs, static_dirs)
-    last = fingerprint.unchanged(options.out, inputs, newest)
-    stages.done("fingerprint", "nothing changed" if last else "inputs changed")
-    if last is not None:
-        return Report(last["pages"], 0, last["files"], 0)
+    last = fingerprint.last_build(options.out)
+    summary = fingerprint.unchanged(options.out, last, inputs, newest)
+    stages.done("fingerprint", "nothing changed" if summary else "inputs changed")
+    if summary is not None:
+        return Report(summary["pages"], 0, summary["files"], 0)
     check_output(options.out, options.root)  # before anything is written beside it
     store = Store.open(options.out)
     try:
-        return build_site(options, store, inputs, stages)
+        return build_site(options, store, (inputs, last), stages)
     except Invalid:
         store.commit()  # what was read of the seeds and records holds, whatever else is wrong
         raise
@@ -120,8 +125,11 @@ def build(options: Options) -> Report:
         store.close()
 
 
-def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> Report:
-    """Plan the site from what the store remembers, write what changed, and remember for the next build."""
+def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], stages: Stages) -> Report:
+    """Plan the site from what the store remembers, write what changed, and remember for the next
+    build. `fingerprints`: the digest of this build's inputs, and the last build's fingerprint."""
+    inputs, last = fingerprints
+    from archive.names import SlugMemo
     from archive.render import Theme, plan_site
     from archive.write import count_pages, folders_of, locked
 
@@ -129,25 +137,37 @@ def build_site(options: Options, store: Store, inputs: str, stages: Stages) -> R
     memo = {part: store.all(part) for part in MEMO}
     theme = Theme(template_dirs, static_dirs, store, memo["templates"])
     placement = read_placement(store)
-    site = load_site(options.root, store, memo["slugs"], options.jobs, placement)
+    slugs = SlugMemo(find=functools.partial(store.get, "slugs"))  # title -> slug: only those asked are read
+    site = load_site(options.root, store, slugs, options.jobs, placement)
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
+    renamed = renamed_pages(site, placement, options.root)
     plan = plan_site(site, theme, options.base_url, options.root / "seeds", memo, placement)
     outputs = plan.outputs
     memo["templates"] = theme.references
     stages.done("plan", f"{len(outputs):,} files")
     with locked(options.out):
         check_output(options.out, options.root)  # again: another build may have run
-        settled = fingerprint.settled_folders(options.out)
+        settled = fingerprint.settled_folders(options.out, last)
         forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
-        keep_memo(store, memo, site)
+        keep_memo(store, memo)
+        keep_slugs(store, slugs, site)
+        if theme.compiled is not None:
+            store.keep_only("compiled", theme.compiled.live)  # every template planned was loaded here
         keep_placement(store, site, plan, placement)
         store.commit()
         pages = count_pages(outputs)
         fingerprint.record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
-    return Report(pages, written.written, written.unchanged, written.removed, written.kept)
+    return Report(pages, written.written, written.unchanged, written.removed, written.kept, renamed)
+
+
+def renamed_pages(site: Site, last: Placement | None, root: Path) -> tuple[str, ...]:
+    """What to say of each document whose page the last build named otherwise (see derive.renamed_pages)."""
+    from archive.derive import renamed_pages
+
+    return tuple(map(str, renamed_pages(site, last, shown(root / "metadata.yaml")))) if last is not None else ()
 
 
 def check_output(out: Path, root: Path) -> None:
@@ -173,7 +193,7 @@ class Stages:
 def load_site(
     root: Path,
     store: Store | None = None,
-    slugs: dict[str, str] | None = None,
+    slugs: SlugMemo | None = None,
     jobs: int = 1,
     last: Placement | None = None,
 ) -> Site:
@@ -186,6 +206,7 @@ def load_site(
     """
     from archive.derive import derive_site
     from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
+    from archive.names import SlugMemo
     from archive.records import load_archive
 
     metadata = root / "metadata.yaml"
@@ -203,7 +224,8 @@ def load_site(
 
     try:
         cached = store.all("records") if store else None
-        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, slugs)
+        parsed: dict[str, str] = {}  # slugs of titles and publishers made by processes that parse records
+        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, parsed)
     except Invalid as invalid:
         seeds()
         remember_seeds(store, read[0][0], known)
@@ -214,6 +236,8 @@ def load_site(
         raise Invalid(seed_problems)
     if store and records is not None:
         store.keep("records", records)
+    slugs = slugs if slugs is not None else SlugMemo()
+    slugs.add(parsed)
     return derive_site(archive, shown(metadata), slugs, last)
 
 
@@ -237,7 +261,7 @@ def keep_placement(store: Store, site: Site, plan: Plan, last: Placement | None)
     """Remember where this build placed each document: the rows that differ from the last placement's."""
     from archive.derive import ORDER, placement_rows
 
-    files = last.files() if last is not None else []
+    files = last.files if last is not None else []
     rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed_places(site, plan, last, files))
     if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted):
         del rows[ORDER]
@@ -255,14 +279,23 @@ def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[s
     return set(site.patch.fresh).union(itertools.compress(plan.digests, moved))
 
 
-def keep_memo(store: Store, memo: dict[str, dict[str, object]], site: Site) -> None:
-    """Keep what the stages made that the site still uses; slugs only of the titles and publishers it has."""
-    docs = list(map(DOC, site.entries))
-    slugs = memo["slugs"]
-    for text in slugs.keys() - {*map(TITLE, docs), *map(PUBLISHER, docs)}:
-        del slugs[text]
+def keep_memo(store: Store, memo: dict[str, dict[str, object]]) -> None:
+    """Keep what the stages made that the site still uses (the stages dropped what it does not)."""
     for part, entries in memo.items():
         store.keep(part, entries)
+
+
+def keep_slugs(store: Store, slugs: SlugMemo, site: Site) -> None:
+    """Remember the slugs made now, and keep only those of the titles and publishers the site
+    has: after deriving the whole site (which looked up every one), all others are dropped;
+    after placing a few documents, those of the titles the documents removed or changed had."""
+    docs = list(map(DOC, site.entries))
+    live = {*map(TITLE, docs), *map(PUBLISHER, docs)}
+    store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in live})
+    if site.patch is None:
+        store.keep_only("slugs", live)
+    else:
+        store.forget("slugs", site.patch.left - live)
 
 
 DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")
@@ -316,7 +349,10 @@ KEPT_LISTED = 20
 
 
 def report_build(report: Report, options: Options, seconds: float) -> None:
-    """The one line a build ends with, after a line for each file kept though not made (always shown)."""
+    """The one line a build ends with, after a line for each page renamed and each file kept though
+    not made (always shown)."""
+    for notice in report.renamed:
+        print(notice, file=sys.stderr)
     for path in report.kept[:KEPT_LISTED]:
         print(
             f"{shown(options.out / path)}: kept, though this build does not make it: the site's manifest was"

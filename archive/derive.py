@@ -9,21 +9,19 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import re
 from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple
 
-from .model import Archive, Document, Stance, from_fields
-from .problems import Invalid, Problem
+from .dates import PartialDate
+from .model import Archive, Document, Stance, fields_of, made_by_name
+from .names import SlugMemo, assign_names, shared_base
+from .problems import Problem
 
-SLUG_LENGTH = 80
 PATCH_AT_MOST = 100
 """More documents added, changed or removed than this since the last placement: derive them all."""
-LINE = Document._fields.index("line")
-SLUG = Document._fields.index("slug")
-DATE = Document._fields.index("date")
-FILE = operator.itemgetter(Document._fields.index("file"))
-PUBLISHER = operator.itemgetter(Document._fields.index("publisher"))
+FILE = operator.attrgetter("file")
+TITLE = operator.attrgetter("title")
+PUBLISHER = operator.attrgetter("publisher")
 
 
 class Entry(NamedTuple):
@@ -48,6 +46,15 @@ class Group(NamedTuple):
     """Path of the listing's page from the site root ("" for months, listed on the index)."""
     entries: tuple[Entry, ...]
     description: str = ""
+
+
+class Alias(NamedTuple):
+    """An earlier page name of a document (see Document.aliases): a page that sends the reader on."""
+
+    page: str
+    """Path of the page from the site root, e.g. `documents/old-name.html`."""
+    entry: Entry
+    """The document it sends the reader to."""
 
 
 class Term(NamedTuple):
@@ -76,8 +83,10 @@ class Placement(NamedTuple):
     the result is what deriving and digesting the whole archive gives, at a fraction of the cost.
     """
 
+    files: list[str]
+    """Each document's file name, in chronological order."""
     docs: list[tuple[Any, ...]]
-    """Each Document as plain values (its date as its parts), in chronological order."""
+    """Each Document as plain values (see `plain_documents`), in the same order."""
     slugs: list[str]
     publisher_pages: dict[str, str]
     digests: list[str]
@@ -87,9 +96,10 @@ class Placement(NamedTuple):
     keys: list[str]
     """Each document page's key."""
 
-    def files(self) -> list[str]:
-        """Each document's file name, in the order placed."""
-        return list(map(FILE, self.docs))
+    def document(self, i: int) -> Document:
+        """The document placed i-th, as it was."""
+        doc = Document._make(self.docs[i])
+        return doc._replace(date=PartialDate._make(doc.date))
 
 
 class Patch(NamedTuple):
@@ -101,6 +111,8 @@ class Patch(NamedTuple):
     """The documents whose neighbours may differ: their pages' keys are made again."""
     changed: int
     """Documents added, changed or removed."""
+    left: frozenset[str] = frozenset()
+    """The titles the documents removed or changed since had (their slugs may be unused now)."""
 
 
 class Site(NamedTuple):
@@ -115,23 +127,32 @@ class Site(NamedTuple):
     publishers: tuple[Group, ...]
     patch: Patch | None = None
     """Set when the documents were placed from the last build's placement (see Placement)."""
+    titles: tuple[Group, ...] = ()
+    """The documents of each title two or more share, listed at the page their bare name would have."""
+    aliases: tuple[Alias, ...] = ()
+    """Every earlier page name a record keeps, in the order of the names."""
 
 
 def derive_site(
-    archive: Archive, metadata_path: str, slug_memo: dict[str, str] | None = None, last: Placement | None = None
+    archive: Archive,
+    metadata_path: str,
+    slug_memo: SlugMemo | dict[str, str] | None = None,
+    last: Placement | None = None,
 ) -> Site:
     """Order the documents, name their pages and build the listings.
 
     With `last`, the last build's placement, a few changed documents are placed into it
-    instead (see `patched`); it is the same site.
+    instead (see `patched`); it is the same site. `slug_memo`: the slugs of titles and
+    publishers made before (see SlugMemo).
     """
-    slugify_memo = SlugMemo(slug_memo if slug_memo is not None else {})
+    slugify_memo = slug_memo if isinstance(slug_memo, SlugMemo) else SlugMemo(slug_memo)
     placed = patched(archive.documents, last, slugify_memo) if last is not None else None
     if placed is not None:
         ordered, slugs, publisher_pages, patch = placed
     else:
+        slugify_memo.look_up(itertools.chain(map(TITLE, archive.documents), map(PUBLISHER, archive.documents)))
         ordered = sorted(archive.documents, key=chronological)
-        slugs = assign_slugs(ordered, metadata_path, slugify_memo)
+        slugs = assign_names(ordered, metadata_path, slugify_memo)
         publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
         patch = None
     entries = make_entries(ordered, slugs, publisher_pages)
@@ -148,6 +169,8 @@ def derive_site(
         stances=group_by_stance(entries, archive.stances),
         publishers=group_by_publisher(entries, publisher_pages),
         patch=patch,
+        titles=group_by_shared_title(entries),
+        aliases=alias_pages(entries),
     )
 
 
@@ -156,14 +179,14 @@ def make_entries(ordered: list[Document], slugs: dict[str, str], publisher_pages
     Entry(...) in Python costs an incremental build of 10,000 documents 40 ms)."""
     files = list(map(FILE, ordered))
     names = list(map(slugs.__getitem__, files))
-    columns = (
-        ordered,
-        names,
-        map("documents/{}.html".format, names),
-        map(raw_path, files),
-        map(publisher_pages.__getitem__, map(PUBLISHER, ordered)),
-    )
-    return tuple(map(from_fields(Entry), zip(*columns, strict=True)))
+    columns: dict[str, Iterable[Any]] = {
+        "doc": ordered,
+        "slug": names,
+        "page": map("documents/{}.html".format, names),
+        "raw": map(raw_path, files),
+        "publisher_page": map(publisher_pages.__getitem__, map(PUBLISHER, ordered)),
+    }
+    return tuple(made_by_name(Entry, columns))
 
 
 def patched(
@@ -187,14 +210,14 @@ def place_anew(
 ) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
     """`patched`, for a placement of the right shape."""
     by_file = dict(zip(map(FILE, documents), documents, strict=True))
-    files = last.files()
+    files = last.files
     current: list[Any] = list(map(by_file.get, files))  # None for a document removed
     same = list(map(operator.eq, current, last.docs))  # compared by builtins: 10,000 documents in 2 ms
     gone: list[int] = []
     """Places in the last order of the documents removed or changed since."""
     for i in itertools.compress(range(len(same)), map(operator.not_, same)):
-        doc, old = current[i], last.docs[i]
-        if doc is not None and doc[:LINE] == old[:LINE] and doc[LINE + 1 :] == old[LINE + 1 :]:
+        doc, old = current[i], last.document(i)
+        if doc is not None and doc._replace(line=0) == old._replace(line=0):
             same[i] = True
         elif len(gone) < PATCH_AT_MOST:
             gone.append(i)
@@ -205,34 +228,38 @@ def place_anew(
     fresh = [by_file[file] for file in sorted(by_file.keys() - placed)]
     if len(placed) != len(kept) or len(fresh) + len(gone) > PATCH_AT_MOST:
         return None
-    if any(doc.slug is not None for doc in fresh) or any(last.docs[i][SLUG] is not None for i in gone):
-        return None  # explicit slugs are taken before any other: derive them all
+    if any(claims_a_name(doc) for doc in fresh) or any(claims_a_name(last.document(i)) for i in gone):
+        return None  # names claimed by slug or alias weigh on others' names: derive them all
     if set(map(PUBLISHER, documents)) != last.publisher_pages.keys():
         return None  # publishers' pages are named in alphabetical order
+    if any(shared_base(last.slugs[i]) is not None for i in gone):
+        return None  # a title shared by others, whose names might lose their suffixes
     slugs = dict(zip(files, last.slugs, strict=True))
-    freed = [last.slugs[i] for i in gone]
-    if any(freed_is_wanted(slug, last.slugs) for slug in freed):
-        return None
-    held = set(last.slugs).difference(freed)
+    held = set(last.slugs).difference(last.slugs[i] for i in gone)
+    held.update([*filter(None, map(shared_base, held))], *filter(None, map(ALIASES, documents)))
+    title_slug.look_up(doc.title for doc in fresh)
     for doc in fresh:
         base = title_slug(doc.title, doc.file)
         if base in held:
-            return None  # the document would be named after another one, which might move
+            return None  # the document's title collides with another's, or its name is claimed
         held.add(base)
         slugs[doc.file] = base
     for doc in fresh:
         bisect.insort(kept, doc, key=chronological)
     changed = {doc.file for doc in fresh}.union(files[i] for i in gone)
     near = neighbours(kept, fresh, files, gone, by_file)
-    return kept, slugs, last.publisher_pages, Patch(frozenset(doc.file for doc in fresh), frozenset(near), len(changed))
+    left = frozenset(last.document(i).title for i in gone)
+    patch = Patch(frozenset(doc.file for doc in fresh), frozenset(near), len(changed), left)
+    return kept, slugs, last.publisher_pages, patch
 
 
-def freed_is_wanted(slug: str, slugs: list[str]) -> bool:
-    """Whether another document could take a page name that was freed: one that was named
-    after it (`slug-2`, ...), or after the same name as it (`x-3` when `x-2` is freed)."""
-    stem = re.sub(r"-[0-9]+$", "", slug)
-    pattern = re.compile(f"^(?:{re.escape(slug)}|{re.escape(stem)})-[0-9]+$", re.M)
-    return any(match.group() != slug for match in pattern.finditer("\n".join(slugs)))
+def claims_a_name(doc: Document) -> bool:
+    """Whether a document names its page (`slug`) or keeps earlier names (`aliases`)."""
+    return doc.slug is not None or bool(doc.aliases)
+
+
+ALIASES = operator.attrgetter("aliases")
+DOC = operator.attrgetter("doc")
 
 
 def neighbours(
@@ -263,87 +290,6 @@ def chronological(doc: Document) -> tuple[object, ...]:
     return (doc.date.earliest, doc.title.casefold(), doc.title, doc.file)
 
 
-class SlugMemo:
-    """python-slugify, remembered: text -> slug (slugify is deterministic, and slow at 10,000 titles)."""
-
-    def __init__(self, memo: dict[str, str]) -> None:
-        self.memo = memo
-
-    def __call__(self, text: str, fallback: str) -> str:
-        """A page name from a title, cut at a word boundary; from the fallback when it has no letters."""
-        if text not in self.memo:
-            self.memo[text] = title_slug(text)
-        return self.memo[text] or cut_slug(quick_slugify(fallback)) or "document"
-
-
-def title_slug(text: str) -> str:
-    """The slug of a title (or a publisher's name), cut at a word boundary; empty when it has no letters."""
-    return cut_slug(quick_slugify(text))
-
-
-def quick_slugify(text: str) -> str:
-    """slugify(text), as python-slugify makes it; for ASCII text without `&` (most titles) by
-    its own steps, without importing it (its import costs an incremental build 10 ms or more).
-
-    For ASCII, NFKC normalization and transliteration change nothing, and with no `&` there is
-    no HTML entity to decode: what is left is quotes, case, commas between digits and the
-    characters a slug does not keep. The tests compare the two on any ASCII text.
-    """
-    if text.isascii() and "&" not in text:
-        text = NUMBER_COMMA.sub("", QUOTES.sub("-", text).lower())
-        return DASHES.sub("-", NOT_IN_SLUG.sub("-", text)).strip("-")
-    from slugify import slugify
-
-    return slugify(text)
-
-
-QUOTES = re.compile(r"'+")
-NUMBER_COMMA = re.compile(r"(?<=\d),(?=\d)")
-NOT_IN_SLUG = re.compile(r"[^-a-zA-Z0-9]+")
-DASHES = re.compile(r"-{2,}")
-"""python-slugify's patterns for these steps."""
-
-
-def cut_slug(slug: str) -> str:
-    """A slug no longer than SLUG_LENGTH, cut at a hyphen where there is one."""
-    if len(slug) > SLUG_LENGTH:
-        cut = slug[: SLUG_LENGTH + 1].rfind("-")
-        slug = slug[: cut if cut > 0 else SLUG_LENGTH].strip("-")
-    return slug
-
-
-def assign_slugs(ordered: list[Document], metadata_path: str, title_slug: SlugMemo) -> dict[str, str]:
-    """Page names: explicit slugs first (colliding ones are an error), then titles made unique.
-
-    Documents that share a title keep it in chronological order: the first takes the plain
-    name, later ones `-2`, `-3`, ... A `slug` field pins a page name for good.
-    """
-    slugs: dict[str, str] = {}
-    owner: dict[str, Document] = {}
-    problems = []
-    for doc in ordered:
-        if doc.slug is None:
-            continue
-        if doc.slug in owner:
-            other = owner[doc.slug]
-            problems.append(
-                Problem(
-                    metadata_path,
-                    doc.line,
-                    f"documents.{doc.file}.slug: '{doc.slug}' is already the slug of {other.file} (line {other.line})",
-                )
-            )
-        owner[doc.slug] = doc
-        slugs[doc.file] = doc.slug
-    if problems:
-        raise Invalid(problems)
-    taken = set(owner)
-    for doc in ordered:
-        if doc.file not in slugs:
-            slugs[doc.file] = unique(title_slug(doc.title, doc.file), taken)
-    return slugs
-
-
 def unique(base: str, taken: set[str]) -> str:
     """`base`, or `base-2`, `base-3`, ... whichever is free first; marks it taken."""
     name, number = base, 1
@@ -352,6 +298,60 @@ def unique(base: str, taken: set[str]) -> str:
         name = f"{base}-{number}"
     taken.add(name)
     return name
+
+
+def group_by_shared_title(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
+    """The documents of each title two or more share (their names carry a suffix: see names.py),
+    listed at the bare name unless a document claims it; in the order of the bare names."""
+    suffixed = [entry for entry in entries if shared_base(entry.slug) is not None]
+    if not suffixed:
+        return ()
+    claimed = {entry.slug for entry in entries}.union(*filter(None, map(ALIASES, map(DOC, entries))))
+    groups = grouped(suffixed, [shared_base(entry.slug) or "" for entry in suffixed])
+    return tuple(
+        Group(base, shared_label(members), f"documents/{base}.html", tuple(members))
+        for base, members in sorted(groups.items())
+        if len(members) > 1 and base not in claimed
+    )
+
+
+def shared_label(entries: list[Entry]) -> str:
+    """The title the documents share (the titles, when their slugs only are the same)."""
+    return " / ".join(dict.fromkeys(entry.doc.title for entry in entries))
+
+
+def alias_pages(entries: tuple[Entry, ...]) -> tuple[Alias, ...]:
+    """A page for every earlier name a record keeps but the one its page has now, by name."""
+    aliased = [entry for entry in entries if entry.doc.aliases]
+    found = {alias: entry for entry in aliased for alias in entry.doc.aliases or () if alias != entry.slug}
+    return tuple(Alias(f"documents/{name}.html", found[name]) for name in sorted(found))
+
+
+def renamed_pages(site: Site, last: Placement, metadata_path: str) -> list[Problem]:
+    """What the build says of each document whose page the last build (`last`) named otherwise:
+    which alias keeps links to the old name working. Nothing where the old name is kept already
+    (an alias of the document, or the list of the documents of its title), or is claimed by another."""
+    before = dict(zip(last.files, last.slugs, strict=True))
+    entries = site.entries
+    if site.patch is not None:
+        entries = tuple(entry for entry in entries if entry.doc.file in site.patch.fresh)
+    listed = {group.key: {entry.doc.file for entry in group.entries} for group in site.titles}
+    claimed = {alias.page for alias in site.aliases}
+    notices = []
+    for entry in entries:
+        old = before.get(entry.doc.file)
+        if (
+            old is None
+            or old == entry.slug
+            or entry.doc.file in listed.get(old, ())
+            or f"documents/{old}.html" in claimed
+        ):
+            continue
+        add = f'add "aliases: [{old}]"' if not entry.doc.aliases else f'add "{old}" to its aliases'
+        renamed = f"its page was {old}.html and is now {entry.slug}.html"
+        message = f"documents.{entry.doc.file}: {renamed}; {add} to keep links to it working"
+        notices.append(Problem(metadata_path, entry.doc.line, message))
+    return notices
 
 
 def grouped(entries: Iterable[Entry], keys: Iterable[str]) -> dict[str, list[Entry]]:
@@ -409,11 +409,24 @@ def placement_rows(
     whose rows to make (None: all)."""
     order = list(digests)
     rows: dict[str, tuple[Any, ...]] = {ORDER: (order, {group.label: group.page for group in site.publishers}, salted)}
-    placed = zip(site.entries, digests.values(), keys, strict=True)
-    for entry, digest, key in placed if files is None else itertools.compress(placed, map(files.__contains__, order)):
-        doc = entry.doc
-        rows[doc.file] = ((*doc[:DATE], tuple(doc.date), *doc[DATE + 1 :]), entry.slug, digest, key)
+    entries, made, page_keys = list(site.entries), list(digests.values()), keys
+    if files is not None:
+        chosen = list(map(files.__contains__, order))
+        entries = list(itertools.compress(entries, chosen))
+        made, page_keys = list(itertools.compress(made, chosen)), list(itertools.compress(page_keys, chosen))
+    docs = list(map(DOC, entries))
+    placed = zip(plain_documents(docs), map(SLUG_OF, entries), made, page_keys, strict=True)
+    rows.update(zip(map(FILE, docs), placed, strict=True))
     return rows
+
+
+def plain_documents(docs: list[Document]) -> Iterable[tuple[Any, ...]]:
+    """Documents as plain values marshal keeps: their fields in order, the date as its parts
+    (see Placement.document, which makes them Documents again)."""
+    return fields_of(Document, docs, date=tuple)
+
+
+SLUG_OF = operator.attrgetter("slug")
 
 
 def placement_from(rows: dict[str, Any]) -> Placement | None:
@@ -424,6 +437,8 @@ def placement_from(rows: dict[str, Any]) -> Placement | None:
         docs, slugs, digests, keys = (list(map(operator.itemgetter(i), placed)) for i in range(4))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
-    if not isinstance(publisher_pages, dict) or not isinstance(salted, str):
+    if not isinstance(order, list) or not isinstance(publisher_pages, dict) or not isinstance(salted, str):
         return None
-    return Placement(docs, slugs, publisher_pages, digests, salted, keys)
+    return Placement(
+        files=order, docs=docs, slugs=slugs, publisher_pages=publisher_pages, digests=digests, salted=salted, keys=keys
+    )

@@ -18,6 +18,7 @@ import importlib.util
 import marshal
 import os
 from pathlib import Path
+from typing import Any
 
 from . import store
 
@@ -109,10 +110,17 @@ def output_folders(out: Path, folders: list[str]) -> dict[str, int]:
     return times
 
 
-def unchanged(out: Path, digest: str, newest: int) -> dict[str, int] | None:
-    """The summary of the last build when nothing changed since; None when anything may have."""
+def last_build(out: Path) -> tuple[Any, int]:
+    """The fingerprint the last successful build left and when it was written (see
+    store.read_fingerprint); ({}, 0) when there is none. Read once a build."""
+    return store.read_fingerprint(out) or ({}, 0)
+
+
+def unchanged(out: Path, last: tuple[Any, int], digest: str, newest: int) -> dict[str, int] | None:
+    """The summary of the last build (`last`, see last_build) when nothing changed since; None
+    when anything may have."""
     try:
-        data, written = store.read_fingerprint(out) or ({}, 0)
+        data, written = last
         if data["inputs"] != digest or newest >= written:
             return None
         if output_folders(out, list(data["folders"])) != data["folders"]:
@@ -122,10 +130,13 @@ def unchanged(out: Path, digest: str, newest: int) -> dict[str, int] | None:
         return None
 
 
-def settled_folders(out: Path) -> set[str]:
-    """Output folders where no file was added or removed since the last build (their time is as recorded)."""
+def settled_folders(out: Path, last: tuple[Any, int]) -> set[str]:
+    """Output folders where no file was added or removed since the last build (`last`, see
+    last_build: their time is as it recorded). Should another build have written the site
+    since `last` was read, the folders it added files to or removed files from have another
+    time than `last` recorded: they are not settled."""
     try:
-        recorded = (store.read_fingerprint(out) or ({}, 0))[0]["folders"]
+        recorded = last[0]["folders"]
         now = output_folders(out, list(recorded))
         return {folder for folder, time in recorded.items() if time == now[folder] and time != -1}
     except (ValueError, KeyError, TypeError, AttributeError):

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .model import Seed, from_fields
+from .model import Seed, made_by_name
 from .problems import ESCAPED, Invalid, Problem, printable, shown
 
 MiB = 1024 * 1024
@@ -386,8 +386,16 @@ def remembered_seeds(rows: dict[str, Any], folder: Path) -> dict[str, Seed]:
         if texts - {str} or set(map(len, stats)) - {4} or set(map(type, itertools.chain.from_iterable(stats))) - {int}:
             return {}
         paths = map(os.path.join(folder, "").__add__, names)
-        columns = (names, paths, map(operator.itemgetter(0), stats), shas, errors, firsts, stats)
-        return dict(zip(names, map(from_fields(Seed), zip(*columns, strict=True)), strict=True))
+        columns = {
+            "name": names,
+            "path": paths,
+            "size": map(operator.itemgetter(0), stats),
+            "sha256": shas,
+            "utf8_error": errors,
+            "first_line": firsts,
+            "stat": stats,
+        }
+        return dict(zip(names, made_by_name(Seed, columns), strict=True))
     except (ValueError, TypeError, IndexError, KeyError):
         return {}
 

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import operator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from .dates import PartialDate
 
-T = TypeVar("T", bound=tuple[Any, ...])
+T = TypeVar("T", bound=NamedTuple)
 
 
-def from_fields(kind: type[T]) -> Callable[[tuple[Any, ...]], T]:
-    """`kind(*fields)` for a named tuple class, as a builtin: mapped over 10,000 tuples of fields
-    it makes them without a call in Python each. The fields are not counted: the caller makes
-    them in the class's order."""
-    return functools.partial(tuple.__new__, kind)
+def made_by_name(kind: type[T], columns: Mapping[str, Iterable[Any]]) -> Iterator[T]:
+    """Records of a named tuple class from one column of values per field, named: what
+    `kind(field=value, ...)` makes for each row, made by builtins (mapped over 10,000 rows it
+    makes them without a call in Python each). TypeError when a field is missing or unknown."""
+    fields: tuple[str, ...] = kind._fields
+    if columns.keys() != set(fields):
+        raise TypeError(f"{kind.__name__} has the fields {', '.join(fields)}, not {', '.join(columns)}")
+    return map(functools.partial(tuple.__new__, kind), zip(*map(columns.__getitem__, fields), strict=True))
+
+
+def fields_of(kind: type[NamedTuple], records: Iterable[Any], **plain: Any) -> Iterator[tuple[Any, ...]]:
+    """Each record as a plain tuple of its fields, in its class's order (what marshal keeps): a
+    field named in `plain` as that function makes it of the field's value. By builtins, as
+    `made_by_name`; `records` must be a sequence (it is read once a field)."""
+    fields: tuple[str, ...] = kind._fields
+    columns = [
+        map(plain[name], map(operator.attrgetter(name), records))
+        if name in plain
+        else map(operator.attrgetter(name), records)
+        for name in fields
+    ]
+    return zip(*columns, strict=True)
 
 
 class Seed(NamedTuple):
@@ -70,6 +88,8 @@ class Document(NamedTuple):
     encoding: str | None = None
     note: str | None = None
     """Markdown: what the archivist tells the reader about this copy."""
+    aliases: tuple[str, ...] | None = None
+    """Earlier page names of the document: each becomes a page that sends the reader on to its page."""
 
 
 class Archive(NamedTuple):

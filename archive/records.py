@@ -30,9 +30,9 @@ from typing import Any, NamedTuple
 import yaml
 
 from .dates import PartialDate, latest_date
-from .derive import title_slug
 from .load import MAX_DEPTH, check_events, compose, parse_metadata, read_metadata, seed_name_problem
-from .model import Archive, Document, Seed, from_fields
+from .model import Archive, Document, Seed, made_by_name
+from .names import title_slug
 from .problems import Invalid, shown
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
 
@@ -48,6 +48,8 @@ TOP_LEVEL = re.compile(r"\n[^ \n#]")
 KEY_LINE = re.compile(r"\n( +)[^ \n#]")
 FIELDS = [name for name in Document._fields if name not in ("file", "sha256", "size", "line")]
 """A record's fields, in this order in the memo (title, publisher, date, stance, then the optional ones)."""
+DATE_PARTS = PartialDate._fields
+"""A date's parts, in this order in the memo."""
 Memo = dict[str, tuple[str, tuple[Any, ...]]]
 """A record's text -> its key and its validated fields as plain values (see `plain`), as
 marshal keeps them. The store keeps them by the text after its context (see `context_key`)."""
@@ -118,7 +120,7 @@ def load_archive(
 
     `cached` is what earlier builds remembered; records it knows are not parsed again.
     Many new records (a first build) are parsed by `jobs` worker processes, in chunks; they
-    also add the slugs of the titles and publishers they read to `slugs` (see derive.SlugMemo).
+    also add the slugs of the titles and publishers they read to `slugs` (see names.SlugMemo).
     `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
     Raises Invalid with every problem, as `validate` does.
     """
@@ -205,28 +207,22 @@ def remembered_documents(
             for name, line, values, seed in zip(names, lines, fields, found, strict=True)
         ]
         return None if None in documents else documents  # type: ignore[return-value]
-    dates = list(map(DATE_OF, map(THIRD, fields)))
-    if set(map(len, dates)) - {len(PartialDate._fields)}:
+    columns: dict[str, Any] = {name: map(operator.itemgetter(k), fields) for k, name in enumerate(FIELDS)}
+    parts = list(columns["date"])
+    if set(map(len, parts)) - {len(DATE_PARTS)}:
         return None
-    columns = [
-        names,
-        *(map(operator.itemgetter(k), fields) for k in (0, 1)),  # title, publisher
-        dates,
-        map(operator.itemgetter(3), fields),  # stance
-        map(SHA256, found),
-        map(SIZE, found),
-        lines,
-        *(map(operator.itemgetter(k), fields) for k in range(4, len(FIELDS))),  # author ... note
-    ]
-    return list(map(DOCUMENT_OF, zip(*columns, strict=True)))
+    columns["date"] = made_by_name(
+        PartialDate, {name: map(operator.itemgetter(k), parts) for k, name in enumerate(DATE_PARTS)}
+    )
+    columns.update(file=names, sha256=map(SHA256, found), size=map(SIZE, found), line=lines)
+    return list(made_by_name(Document, columns))
 
 
-FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
+FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)
 ENCODING = operator.itemgetter(FIELDS.index("encoding"))
 UTF8_ERROR = operator.attrgetter("utf8_error")
 SIZE = operator.attrgetter("size")
 SHA256 = operator.attrgetter("sha256")
-DATE_OF, DOCUMENT_OF = from_fields(PartialDate), from_fields(Document)
 
 
 def remembered_document(
@@ -234,26 +230,12 @@ def remembered_document(
 ) -> Document | None:
     """A Document from a remembered record and its seed: at once for a UTF-8 seed (most),
     else through `make_document`, which decodes it."""
-    title, publisher, date, stance, author, source_url, language, slug, encoding, note = fields
-    if encoding is not None or seed.utf8_error or not seed.size:
-        values = {field: value for field, value in zip(FIELDS, fields, strict=True) if value is not None}
-        return make_document(check, name, line, {**values, "date": PartialDate(*date)}, seed, seeds_dir)
-    return Document(
-        name,
-        title,
-        publisher,
-        PartialDate(*date),
-        stance,
-        seed.sha256,
-        seed.size,
-        line,
-        author,
-        source_url,
-        language,
-        slug,
-        encoding,
-        note,
-    )
+    values = dict(zip(FIELDS, fields, strict=True))
+    values["date"] = PartialDate(**dict(zip(DATE_PARTS, values["date"], strict=True)))
+    if values["encoding"] is not None or seed.utf8_error or not seed.size:
+        given = {field: value for field, value in values.items() if value is not None}
+        return make_document(check, name, line, given, seed, seeds_dir)
+    return Document(file=name, sha256=seed.sha256, size=seed.size, line=line, **values)
 
 
 def plain(fields: dict[str, Any]) -> tuple[Any, ...]:
@@ -385,5 +367,5 @@ def records_to_keep(split: Split | None, root: yaml.Node, archive: Archive) -> M
 def as_parts(value: Any) -> Any:
     """A field's value as marshal can keep it: a date as the tuple of its parts."""
     if isinstance(value, PartialDate):
-        return (value.text, value.year, value.month, value.day, value.qualifier)
+        return tuple(value)  # its fields, which are DATE_PARTS
     return value

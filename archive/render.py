@@ -28,7 +28,7 @@ from markupsafe import Markup
 from . import GENERATOR, VERSION, fingerprint
 from .derive import Entry, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
-from .model import Document, from_fields
+from .model import Document
 from .problems import Invalid, Problem, printable, shown
 from .store import Store
 
@@ -221,8 +221,9 @@ class Theme:
         """`store`: where the compiled templates are kept from build to build.
         `references`: the templates each template's source names, as an earlier build found them
         (see template_closure); what this build finds is in `self.references` afterwards."""
+        self.compiled = CompiledTemplates(store) if store else None
         self.env = jinja2.Environment(
-            bytecode_cache=CompiledTemplates(store) if store else None,
+            bytecode_cache=self.compiled,
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -274,12 +275,15 @@ class CompiledTemplates(jinja2.BytecodeCache):
     """Templates compiled by an earlier build, kept in the store by Jinja's bucket key.
 
     All are read at once, in the build's own process: worker processes that load a template
-    find it here without asking the store."""
+    find it here without asking the store. `live` names those this build loaded: the others
+    (of templates since changed or removed) are not kept."""
 
     def __init__(self, store: Store) -> None:
         self.store, self.compiled = store, store.all("compiled")
+        self.live: set[str] = set()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.live.add(bucket.key)
         data = self.compiled.get(bucket.key)
         if isinstance(data, bytes):
             try:
@@ -288,6 +292,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
                 bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.live.add(bucket.key)
         self.compiled[bucket.key] = bucket.bytecode_to_string()
         self.store.remember("compiled", {bucket.key: self.compiled[bucket.key]})
 
@@ -345,7 +350,7 @@ def entry_digest(entry: Entry) -> str:
     record in metadata.yaml re-makes nothing.
     """
     d = entry.doc
-    optional = d[OPTIONAL:]
+    optional = OPTIONAL(d)
     return page_key(
         entry.slug,
         entry.page,
@@ -362,9 +367,10 @@ def entry_digest(entry: Entry) -> str:
     )
 
 
-OPTIONAL = Document._fields.index("author")
-"""Where a Document's optional fields start (author, source_url, ... note)."""
-NO_OPTIONAL = (None,) * (len(Document._fields) - OPTIONAL)
+OPTIONAL_FIELDS = Document._fields[Document._fields.index("author") :]
+"""A Document's optional fields (author, source_url, ... note)."""
+OPTIONAL = operator.attrgetter(*OPTIONAL_FIELDS)
+NO_OPTIONAL = (None,) * len(OPTIONAL_FIELDS)
 
 
 class Plan(NamedTuple):
@@ -454,7 +460,7 @@ def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
     files = list(map(FILE_OF, site.entries))
     if site.patch is None or last is None:
         return dict(zip(files, map(entry_digest, site.entries), strict=True))
-    known = dict(zip(last.files(), last.digests, strict=True))
+    known = dict(zip(last.files, last.digests, strict=True))
     for entry in itertools.compress(site.entries, map(site.patch.fresh.__contains__, files)):
         known[entry.doc.file] = entry_digest(entry)
     return dict(zip(files, map(known.__getitem__, files), strict=True))
@@ -621,7 +627,6 @@ class PageMaker:
         return row
 
 
-OUTPUT = from_fields(Output)
 FILE_OF = operator.attrgetter("doc.file")
 TEXT_SLOT_NAME = SeedText.SLOT.strip("\0").encode()
 ROOT = "\0"

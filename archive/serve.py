@@ -167,6 +167,8 @@ class Preview:
             traceback.print_exc()
             self.hub.failed([f"the build crashed (a bug of ours): {type(error).__name__}: {error}"])
             return
+        for notice in report.renamed:
+            print(notice, file=sys.stderr, flush=True)
         if self.options.verbosity:
             print(summary_line(report, self.options.out, time.perf_counter() - started), flush=True)
         self.hub.built(changed=bool(report.written or report.removed))

@@ -112,8 +112,9 @@ class Store:
 
     A kind's entries are kept in BUCKETS rows, each a marshal'd dictionary of the entries whose
     keys fall in it: SQLite reads or writes a row in a microsecond or two, marshal an entry in a
-    tenth of that, and a build reads every entry but writes few. A commit writes again only the
-    buckets that hold an entry written or deleted.
+    tenth of that, and a build reads most entries but writes few. `get` reads only the buckets
+    of the keys asked for. A commit writes again only the buckets that hold an entry written or
+    deleted.
     """
 
     def __init__(self, path: Path | None, db: sqlite3.Connection | None, written: int = 0) -> None:
@@ -122,9 +123,12 @@ class Store:
         """When the state read was written (file system time, 0 for none): what changed at or
         after that moment may have changed unseen since it was remembered."""
         self.pid = os.getpid()
-        self.read: dict[str, dict[str, Any]] = {}
-        """What `all` found, by kind (a copy: the caller may change its own): what `keep` and
-        `keep_only` compare with."""
+        self.read: dict[str, dict[int, dict[str, Any]]] = {}
+        """The buckets read of each kind, by number (an empty one for a bucket the database does
+        not have): what `keep` and `keep_only` compare with. Never handed out: callers get
+        dictionaries of their own."""
+        self.read_keys: dict[str, set[str]] = {}
+        """The keys of every entry of a kind, once asked for (see `keys`)."""
         self.pending: dict[str, dict[str, Any]] = {}
         """Entries to write at commit, by kind."""
         self.gone: dict[str, set[str]] = {}
@@ -154,36 +158,57 @@ class Store:
     def all(self, kind: str) -> dict[str, Any]:
         """Every entry of a kind, by key (a dictionary the caller may change)."""
         found: dict[str, Any] = {}
-        for entries in self.fetch(kind, None).values():
+        for entries in self.buckets(kind, None).values():
             found.update(entries)
-        self.read[kind] = found.copy()
         return found
 
     def get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
-        """The entries of a kind with these keys, those it has."""
+        """The entries of a kind with these keys, those it has (only their buckets are read)."""
         keys = list(keys)
-        buckets = self.fetch(kind, {*map(bucket_of, keys)})
-        return {key: entries[key] for key in keys if key in (entries := buckets.get(bucket_of(key), {}))}
+        buckets = self.buckets(kind, {*map(bucket_of, keys)})
+        return {key: entries[key] for key in keys if key in (entries := buckets[bucket_of(key)])}
+
+    def buckets(self, kind: str, numbers: set[int] | None) -> dict[int, dict[str, Any]]:
+        """The buckets of a kind read so far, these numbers (None: all) among them: those not yet
+        read are read now."""
+        read = self.read.setdefault(kind, {})
+        wanted = set(range(BUCKETS)) if numbers is None else numbers
+        missing = wanted.difference(read)
+        if missing:
+            found = self.fetch(kind, None if len(missing) == BUCKETS else missing)
+            read.update((number, found.get(number, {})) for number in missing)
+            self.read_keys.pop(kind, None)
+        return read
+
+    def keys(self, kind: str) -> set[str]:
+        """The keys of every entry of a kind the store has (as read: not counting this build's changes)."""
+        buckets = self.buckets(kind, None)
+        if kind not in self.read_keys:
+            self.read_keys[kind] = set().union(*buckets.values())
+        return self.read_keys[kind]
 
     def remember(self, kind: str, entries: Mapping[str, Any]) -> None:
         """Write these entries at commit."""
         self.pending.setdefault(kind, {}).update(entries)
         self.gone.get(kind, set()).difference_update(entries)
 
+    def forget(self, kind: str, keys: Iterable[str]) -> None:
+        """Delete these entries at commit (those remembered too)."""
+        keys = set(keys)
+        self.gone.setdefault(kind, set()).update(keys)
+        pending = self.pending.get(kind, {})
+        for key in keys.intersection(pending):
+            del pending[key]
+
     def keep_only(self, kind: str, live: Iterable[str]) -> None:
         """Delete at commit every entry of a kind but these (and those remembered)."""
-        if kind not in self.read:
-            self.all(kind)
-        self.gone[kind] = set(self.read[kind]).difference(live, self.pending.get(kind, ()))
+        self.gone[kind] = self.keys(kind).difference(live, self.pending.get(kind, ()))
 
     def keep(self, kind: str, entries: Mapping[str, Any]) -> None:
         """Make a kind hold exactly these entries at commit, for a kind whose keys say what their
-        values are made from: the entries whose keys `all` did not find are written, and the
-        keys it found that are not here are deleted."""
-        if kind not in self.read:
-            self.all(kind)
-        read = self.read[kind]
-        self.remember(kind, {key: entries[key] for key in entries.keys() - read})
+        values are made from: the entries whose keys the store does not have are written, and the
+        keys it has that are not here are deleted."""
+        self.remember(kind, {key: entries[key] for key in entries.keys() - self.keys(kind)})
         self.keep_only(kind, entries)
 
     def commit(self) -> None:
@@ -286,7 +311,7 @@ class Store:
             with contextlib.suppress(Exception):
                 self.db.close()
         self.db = None
-        self.read = {}
+        self.read, self.read_keys = {}, {}
 
 
 def read_buckets(db: sqlite3.Connection, kind: str, numbers: set[int] | None) -> dict[int, dict[str, Any]]:

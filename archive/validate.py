@@ -35,6 +35,8 @@ KINDS = {
     "null": "nothing",
 }
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+PAGE_NAME = re.compile(r"[a-z0-9]+(?:--?[a-z0-9]+)*")
+"""A page name the build may have given: a slug, or a slug with a suffix after `--` (see derive.assign_slugs)."""
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 # What a page cannot carry as text (the characters archive.render.UNSHOWABLE marks in a
 # seed): refused in metadata, which is written by hand and not kept verbatim.
@@ -115,6 +117,24 @@ def read_slug(node: yaml.Node) -> str:
     return slug
 
 
+def read_aliases(node: yaml.Node) -> tuple[str, ...]:
+    """Earlier page names, as a list: each a page name the build gave (see PAGE_NAME), once."""
+    if not isinstance(node, yaml.SequenceNode):
+        kind = KINDS.get(node.tag.removeprefix(TAG), node.tag)
+        raise ValueError(f"expected a list of earlier page names such as [old-name], got {kind}")
+    if not node.value:
+        raise ValueError("is an empty list: list earlier page names, or leave the field out")
+    names: list[str] = []
+    for item in node.value:
+        name = read_text(item).strip().removesuffix(".html")
+        if not PAGE_NAME.fullmatch(name):
+            raise ValueError(f"'{printable(name)}' is not a page name: use lowercase letters, digits and hyphens")
+        if name in names:
+            raise ValueError(f"'{name}' is listed twice")
+        names.append(name)
+    return tuple(names)
+
+
 def read_encoding(node: yaml.Node) -> str:
     """The name of a text encoding Python knows, such as windows-1252."""
     name = read_text(node).strip()
@@ -162,6 +182,7 @@ def document_schema(stance_keys: list[str]) -> Schema:
             "source_url": (False, read_url),
             "language": (False, read_language),
             "slug": (False, read_slug),
+            "aliases": (False, read_aliases),
             "note": (False, read_text),
             "encoding": (False, read_encoding),
         }

@@ -20,7 +20,7 @@ class Model:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.docs: dict[str, dict[str, str]] = {}
+        self.docs: dict[str, dict[str, object]] = {}
         self.texts: dict[str, str] = {}
         self.stances: dict[str, tuple[str, str]] = {"for": ("For", "Supports."), "against": ("Against", "Opposes.")}
         (root / "seeds").mkdir(parents=True, exist_ok=True)
@@ -32,7 +32,7 @@ class Model:
     def delete(self, name: str) -> None:
         del self.docs[name], self.texts[name]
 
-    def set(self, name: str, field: str, value: str | None) -> None:
+    def set(self, name: str, field: str, value: object) -> None:
         """One field of a record: set, or removed when None."""
         self.docs[name].pop(field, None)
         self.docs[name].update({field: value} if value is not None else {})

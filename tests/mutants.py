@@ -89,16 +89,28 @@ MUTANTS = [
         "known.get(file)",
     ),
     Mutant(
-        "a freed page name that another document would take is not noticed",
+        "a removed document of a shared title leaves the others their suffixes",
         "archive/derive.py",
-        "if any(freed_is_wanted(slug, last.slugs) for slug in freed):",
+        "if any(shared_base(last.slugs[i]) is not None for i in gone):",
         "if False:",
     ),
     Mutant(
         "a new document named like an existing page takes its name",
         "archive/derive.py",
-        "            return None  # the document would be named after another one, which might move",
+        "            return None  # the document's title collides with another's, or its name is claimed",
         "            pass",
+    ),
+    Mutant(
+        "a new document named like another's earlier name takes it",
+        "archive/derive.py",
+        "held.update([*filter(None, map(shared_base, held))], *filter(None, map(ALIASES, documents)))",
+        "held.update([*filter(None, map(shared_base, held))])",
+    ),
+    Mutant(
+        "a title shared by two documents names one of them after it",
+        "archive/names.py",
+        "if len(docs) == 1 and claims.get(base, docs[0]) is docs[0]:",
+        "if claims.get(base, docs[0]) is docs[0]:",
     ),
     Mutant(
         "a listing's key ignores what its documents show",
@@ -157,7 +169,7 @@ MUTANTS = [
     Mutant(
         "what is no longer live stays in the store",
         "archive/store.py",
-        "self.gone[kind] = set(self.read[kind]).difference(live, self.pending.get(kind, ()))",
+        "self.gone[kind] = self.keys(kind).difference(live, self.pending.get(kind, ()))",
         "self.gone[kind] = set()",
     ),
     Mutant(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 def test_the_quick_slug_is_python_slugify_s(text: str) -> None:
     from slugify import slugify
 
-    from archive.derive import quick_slugify
+    from archive.names import quick_slugify
 
     assert quick_slugify(text) == slugify(text)
 
@@ -44,20 +45,25 @@ def documents(draw: st.DrawFn, names: list[str]) -> list[object]:
             10,
             line,
             slug=draw(st.sampled_from([None] * 12 + ["foo", "foo-2", "pinned"])),
+            aliases=draw(st.sampled_from([None] * 12 + [("foo",), ("old", "eta"), ("foo--d1",)])),
         )
         for line, name in enumerate(names, start=10)
     ]
 
 
-def without_repeated_slugs(docs: list[object]) -> list[object]:
-    """The documents, with an explicit slug that an earlier one already has removed (a repeated
-    one is refused, and is tested in test_validate)."""
+def without_repeated_slugs(docs: list[Any]) -> list[Any]:
+    """The documents, with an explicit slug or aliases that an earlier one already claims
+    removed (a name claimed twice is refused, and is tested in test_validate)."""
     seen: set[str] = set()
     kept = []
     for doc in docs:
-        repeated = doc.slug in seen  # type: ignore[attr-defined]
-        seen.add(doc.slug)  # type: ignore[attr-defined]
-        kept.append(doc._replace(slug=None) if repeated else doc)  # type: ignore[attr-defined]
+        if doc.slug in seen:
+            doc = doc._replace(slug=None)
+        seen.add(doc.slug)
+        if seen.intersection(doc.aliases or ()):
+            doc = doc._replace(aliases=None)
+        seen.update(doc.aliases or ())
+        kept.append(doc)
     return kept
 
 
@@ -134,7 +140,7 @@ def check_placed_as_derived(before: list[object], after: list[object], must_plac
     )
     assert last is not None
     patched = site_of(after, last)
-    assert patched[:-1] == derived[:-1]
+    assert patched._replace(patch=None) == derived
     assert patched.patch is not None or not must_place, "the documents were derived, not placed"
     if patched.patch is None:
         return
@@ -152,22 +158,113 @@ def check_placed_as_derived(before: list[object], after: list[object], must_plac
         assert now[file] == was[file], file
 
 
-def test_a_few_documents_are_placed_into_the_last_order_and_a_shifting_name_is_not() -> None:
-    """Adding a document places it; removing one whose name another would take derives all."""
+def doc(name: str, title: str, date: str = "2022", **fields: object) -> Any:
     from archive.dates import parse_date
-    from archive.derive import placement_from, placement_rows
     from archive.model import Document
 
-    def doc(name: str, title: str, date: str) -> Document:
-        return Document(name, title, "P", parse_date(date), "for", "0" * 64, 1, 1)
+    return Document(name, title, "P", parse_date(date), "for", "0" * 64, 1, 1, **fields)  # type: ignore[arg-type]
 
+
+def names_of(docs: list[Any], last: Any = None) -> dict[str, str]:
+    return {e.doc.file: e.slug for e in site_of(docs, last).entries}  # type: ignore[attr-defined]
+
+
+def placement_of(site: Any) -> Any:
+    from archive.derive import placement_from, placement_rows
+
+    files = [e.doc.file for e in site.entries]
+    return placement_from(placement_rows(site, dict.fromkeys(files, ""), "", files))
+
+
+def test_a_few_documents_are_placed_into_the_last_order_and_a_shared_title_is_not() -> None:
+    """Adding a document places it; removing one of a title others share derives all."""
     docs = [doc("a.txt", "Foo", "2022-01"), doc("b.txt", "Foo", "2022-02"), doc("c.txt", "Foo", "2022-03")]
     site = site_of(docs)
-    files = [e.doc.file for e in site.entries]  # type: ignore[attr-defined]
-    last = placement_from(placement_rows(site, dict.fromkeys(files, ""), "", files))  # type: ignore[arg-type]
-    assert [e.slug for e in site.entries] == ["foo", "foo-2", "foo-3"]  # type: ignore[attr-defined]
+    last = placement_of(site)
+    assert [e.slug for e in site.entries] == ["foo--a", "foo--b", "foo--c"]  # type: ignore[attr-defined]
     added = site_of([*docs, doc("d.txt", "Bar", "2022-02-15")], last)
     assert added.patch is not None and added.patch.fresh == {"d.txt"}  # type: ignore[attr-defined]
     assert added.patch.near == {"b.txt", "d.txt", "c.txt"}  # type: ignore[attr-defined]
-    removed = site_of([docs[0], docs[2]], last)  # c.txt is foo-2 now, as a full derive names it
-    assert removed.patch is None and [e.slug for e in removed.entries] == ["foo", "foo-2"]  # type: ignore[attr-defined]
+    removed = site_of([docs[0], docs[2]], last)
+    assert removed.patch is None and [e.slug for e in removed.entries] == ["foo--a", "foo--c"]  # type: ignore[attr-defined]
+    joined = site_of([*docs, doc("d.txt", "Foo", "2022-02-15")], last)
+    assert joined.patch is None  # type: ignore[attr-defined]
+
+
+def test_documents_sharing_a_title_are_named_after_their_seed_files_in_any_order() -> None:
+    docs = [doc("b.txt", "Wire story"), doc("a.txt", "Wire story", "2021"), doc("Wire C.md", "Wire Story!")]
+    expected = {"a.txt": "wire-story--a", "b.txt": "wire-story--b", "Wire C.md": "wire-story--wire-c"}
+    assert names_of(docs) == names_of(docs[::-1]) == expected
+    (shared,) = site_of(docs).titles  # type: ignore[attr-defined]
+    assert (shared.key, shared.label, shared.page) == (
+        "wire-story",
+        "Wire story / Wire Story!",
+        "documents/wire-story.html",
+    )
+    assert [entry.doc.file for entry in shared.entries] == ["a.txt", "b.txt", "Wire C.md"]
+
+
+def test_files_that_give_one_suffix_are_told_apart_by_a_digest_of_their_names() -> None:
+    names = names_of([doc("x.txt", "Foo"), doc("x.md", "Foo"), doc("!!.txt", "Foo")])
+    assert names == {"x.txt": "foo--x-274bf4", "x.md": "foo--x-4b80e6", "!!.txt": "foo--14e984"}
+
+
+def test_a_document_s_name_stays_while_others_of_its_title_come_and_go() -> None:
+    """Once its title is shared, a document's name is its own: another of the title coming,
+    going or retitled leaves it as it is, and the bare name lists those that share the title."""
+    a, b, c = doc("a.txt", "Foo"), doc("b.txt", "Foo"), doc("c.txt", "Foo")
+    steps = [
+        [a, b, c],
+        [a, c],  # b goes
+        [a, c, doc("d.txt", "Foo")],  # d comes
+        [a, c._replace(title="Bar"), doc("d.txt", "Foo")],  # c is retitled
+        [a, c._replace(title="Bar"), doc("d.txt", "Foo"), doc("e.txt", "Bar")],  # another Bar
+    ]
+    names = [names_of(docs) for docs in steps]
+    assert [step["a.txt"] for step in names] == ["foo--a"] * 5
+    assert [step["c.txt"] for step in names] == ["foo--c", "foo--c", "foo--c", "bar", "bar--c"]
+    assert names[2]["d.txt"] == names[4]["d.txt"] == "foo--d"
+    assert [[group.key for group in site_of(docs).titles] for docs in steps] == [["foo"]] * 4 + [["bar", "foo"]]  # type: ignore[attr-defined]
+
+
+def test_a_title_whose_name_is_another_document_s_slug_or_alias_gets_a_suffix() -> None:
+    docs = [
+        doc("a.txt", "Foo"),
+        doc("b.txt", "Old", slug="foo"),
+        doc("c.txt", "Bar"),
+        doc("d.txt", "New", aliases=("bar",)),
+    ]
+    site = site_of(docs)
+    assert names_of(docs) == {"a.txt": "foo--a", "b.txt": "foo", "c.txt": "bar--c", "d.txt": "new"}
+    assert site.titles == ()  # type: ignore[attr-defined]
+    assert [(alias.page, alias.entry.doc.file) for alias in site.aliases] == [("documents/bar.html", "d.txt")]  # type: ignore[attr-defined]
+
+
+def test_an_alias_that_is_the_document_s_own_name_makes_no_page() -> None:
+    site = site_of([doc("a.txt", "Foo", aliases=("foo", "older"))])
+    assert [e.slug for e in site.entries] == ["foo"]  # type: ignore[attr-defined]
+    assert [alias.page for alias in site.aliases] == ["documents/older.html"]  # type: ignore[attr-defined]
+
+
+def test_a_renamed_page_is_named_with_the_alias_that_keeps_it() -> None:
+    """The last build's names say which pages moved; the notice names the alias to add, not
+    for a name now listing the document, nor for one it keeps already."""
+    from archive.derive import renamed_pages
+
+    a, b = doc("a.txt", "Foo"), doc("b.txt", "Bar")
+    last = placement_of(site_of([a, b]))
+
+    def notices(docs: list[Any]) -> list[str]:
+        return [str(problem) for problem in renamed_pages(site_of(docs, last), last, "metadata.yaml")]
+
+    assert notices([a._replace(title="Food"), b]) == [
+        'metadata.yaml:1: documents.a.txt: its page was foo.html and is now food.html; add "aliases: [foo]"'
+        " to keep links to it working"
+    ]
+    assert notices([a._replace(title="Food", aliases=("old",)), b]) == [
+        'metadata.yaml:1: documents.a.txt: its page was foo.html and is now food.html; add "foo" to its aliases'
+        " to keep links to it working"
+    ]
+    assert notices([a._replace(title="Food", aliases=("foo",)), b]) == []
+    assert notices([a, b, doc("c.txt", "Foo")]) == []  # foo.html lists a.txt and c.txt
+    assert notices([a, b._replace(date=a.date)]) == []

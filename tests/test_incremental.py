@@ -81,15 +81,16 @@ def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(
     assert run("--root", ".").status == 0
     add_document(archive, "c.txt", "Gamma", "2022-08-15")
     assert "3 documents valid, 1 placed into the last build's order" in run("--root", ".", "--verbose").err
-    add_document(archive, "d.txt", "Alpha", "2022-07-01")  # would take alpha.html from a.txt: all are derived
+    add_document(archive, "d.txt", "Alpha", "2022-07-01")  # a.txt's title too: both names change, all are derived
     assert "4 documents valid, all placed" in run("--root", ".", "--verbose").err
     assert [p.name for p in sorted((archive.site / "documents").iterdir())] == [
-        "alpha-2.html",
-        "alpha.html",
+        "alpha--a.html",
+        "alpha--d.html",
+        "alpha.html",  # lists a.txt and d.txt
         "beta.html",
         "gamma.html",
     ]
-    assert "<title>Alpha" in (archive.site / "documents" / "alpha.html").read_text()
+    assert "<title>Documents titled “Alpha”" in (archive.site / "documents" / "alpha.html").read_text()
     assert run("--root", ".", "--out", "clean").status == 0
     assert site_files(archive.site) == site_files(archive.root / "clean")
 
@@ -192,6 +193,7 @@ OPERATION = st.one_of(
         st.sampled_from(TEMPLATE_EDITS),
     ),
     st.tuples(st.just("static"), st.sampled_from(["a", "b"])),
+    st.tuples(st.just("alias"), DOCUMENT, st.sampled_from([None, "wire", "beta--s1", "was-here"])),
     st.tuples(st.just("describe"), st.sampled_from(["For", "Pro"]), st.sampled_from(["Supports.", "Backs *it*."])),
     st.tuples(
         st.just("annotate"), DOCUMENT, st.sampled_from([None, "A *note*.", "See [the source](https://example.org)."])
@@ -199,7 +201,8 @@ OPERATION = st.one_of(
 )
 """Edits of the input. Adding, deleting and re-dating come twice, so that as many changes move
 documents (and their neighbours) as touch one page; `describe` and `annotate` change Markdown
-(a stance's description, a note)."""
+(a stance's description, a note); `alias` gives a record an earlier name, which may be the name
+of a title (`wire`) or of a suffixed page."""
 START = [("s0.txt", "Alpha", "2022-08"), ("s1.txt", "Beta", "2022-08-20"), ("s2.txt", "Wire", "2022-09-01?")]
 """The archive every sequence starts from: three documents, so that the first change can remove a middle one."""
 
@@ -223,6 +226,11 @@ def apply(model: Model, operation: tuple) -> None:  # type: ignore[type-arg]
         model.edit_static(f"{args[0]}.css", f"/* {os.urandom(2).hex()} */\n")
     elif kind == "describe":
         model.stances["for"] = (args[0], args[1])
+    elif pick and kind == "alias":  # a name is claimed by one record at most: the others give it up
+        for record in model.docs.values():
+            if record.get("aliases") == [args[1]]:
+                del record["aliases"]
+        model.set(pick, "aliases", [args[1]] if args[1] else None)
 
 
 FIELD_OF = {"redate": "date", "retitle": "title", "restance": "stance", "republish": "publisher", "annotate": "note"}

@@ -83,6 +83,11 @@ def add(name: str, title: str, date: str) -> Callable[[Model], None]:
     return lambda model: model.add(name, title, date)
 
 
+def keep_names(name: str, *aliases: str) -> Callable[[Model], None]:
+    """The record's `aliases`: these earlier page names (none: the field removed)."""
+    return lambda model: model.set(name, "aliases", list(aliases) if aliases else None)
+
+
 def both(*changes: Callable[[Model], None]) -> Callable[[Model], None]:
     return lambda model: [change(model) for change in changes] and None
 
@@ -103,6 +108,20 @@ SCENARIOS: dict[str, list[Step]] = {
         ("a.txt titled Echo too", retitle("a.txt", "Echo"), False),
         ("c.txt renamed back", retitle("c.txt", "Charlie"), False),
         ("a.txt renamed back", retitle("a.txt", "Alpha"), False),
+    ],
+    "documents of one title come and go, an earlier name kept": [
+        ("c.txt titled Alpha: both names get a suffix", retitle("c.txt", "Alpha"), False),
+        ("x.txt titled Alpha comes", add("x.txt", "Alpha", "2022-06-01"), False),
+        ("a.txt goes", delete("a.txt"), False),
+        ("c.txt keeps the name Charlie", keep_names("c.txt", "charlie"), False),
+        ("a new Charlie comes, named with a suffix", add("y.txt", "Charlie", "2023"), False),
+        ("x.txt goes: c.txt alone is Alpha", delete("x.txt"), False),
+    ],
+    "a retitled page keeps its earlier name": [
+        ("d.txt becomes Delta Prime", retitle("d.txt", "Delta Prime"), True),
+        ("d.txt keeps the name delta", keep_names("d.txt", "delta"), False),
+        ("a new Delta comes, named with a suffix", add("z.txt", "Delta", "2022-04-02"), False),
+        ("the earlier name dropped", keep_names("d.txt"), False),
     ],
     "a publisher renamed everywhere": [
         ("Weekly Two becomes Weekly 2", replace_everywhere("publisher", "Weekly Two", "Weekly 2"), False)
@@ -148,6 +167,29 @@ def test_after_each_step_the_site_equals_a_clean_build(
         assert_same_as_clean(model.root, site, tmp_path / f"clean{number}", what)
 
 
+def test_a_renamed_page_is_named_on_stderr_with_the_alias_that_keeps_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model, site = seven_documents(tmp_path)
+    monkeypatch.chdir(model.root)
+    assert build.main(["--root", ".", "--out", str(site), "--quiet"]) == 0
+    model.set("d.txt", "title", "Delta Prime")
+    model.write()
+    capsys.readouterr()
+    assert build.main(["--root", ".", "--out", str(site), "--quiet"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "metadata.yaml:26: documents.d.txt: its page was delta.html and is now delta-prime.html;"
+        ' add "aliases: [delta]" to keep links to it working'
+    ]
+    model.set("d.txt", "aliases", ["delta"])  # type: ignore[arg-type]
+    model.write()
+    assert build.main(["--root", ".", "--out", str(site), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    moved = (site / "documents" / "delta.html").read_text("utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../documents/delta-prime.html">' in moved
+    assert '<a href="../documents/delta-prime.html">Delta Prime</a>' in moved
+
+
 MANIFEST_DAMAGE = {
     "corrupt manifest": "{ not json",
     "manifest of another version": '{"generator": "verbatim-archive", "version": 0, "files": {}}',
@@ -171,16 +213,20 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     capsys.readouterr()
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     assert capsys.readouterr().err.splitlines() == [
-        f"{site}/{path}: kept, though this build does not make it: the site's manifest was damaged or from"
-        " another version, so nothing shows that an earlier build wrote it"
-        for path in (
-            "documents/alpha.html",
-            "documents/golf.html",
-            "filters/2f.js",  # g.txt's filter record was alone in its shard
-            "raw/g.txt",
-            "texts/alpha.js",
-            "texts/golf.js",
-        )
+        f"{model.root}/metadata.yaml:11: documents.a.txt: its page was alpha.html and is now alpha-prime.html;"
+        ' add "aliases: [alpha]" to keep links to it working',
+        *(
+            f"{site}/{path}: kept, though this build does not make it: the site's manifest was damaged or from"
+            " another version, so nothing shows that an earlier build wrote it"
+            for path in (
+                "documents/alpha.html",
+                "documents/golf.html",
+                "filters/2f.js",  # g.txt's filter record was alone in its shard
+                "raw/g.txt",
+                "texts/alpha.js",
+                "texts/golf.js",
+            )
+        ),
     ]
     assert build.main(["--root", str(model.root), "--out", str(tmp_path / "clean"), "--quiet"]) == 0
     clean = files_under(tmp_path / "clean")
@@ -193,7 +239,7 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     assert kept.pop("texts/alpha.js").startswith(b'ArchiveTexts.register("alpha",')
     assert kept.pop("texts/golf.js").startswith(b'ArchiveTexts.register("golf",')
     assert kept == clean
-    model.set("c.txt", "title", "Charlie Prime")  # with a manifest again, nothing more is said
+    model.set("c.txt", "date", "2022-03-06")  # with a manifest again, nothing more is said
     model.write()
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     assert capsys.readouterr().err == ""

@@ -199,3 +199,16 @@ def test_what_worker_processes_make_is_remembered_as_what_the_build_makes_itself
     made, alone = rows_of(archive.site), rows_of(archive.root / "alone")
     assert all(made[part] for part in MADE)
     assert {part: made[part] for part in MADE} == {part: alone[part] for part in MADE}
+
+
+def test_templates_no_longer_used_are_not_kept_compiled(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
+    assert run("--root", ".").status == 0
+    compiled = set(rows_of(archive.site)["compiled"])
+    override = archive.root / "templates" / "about.html"
+    override.parent.mkdir()
+    override.write_text('{% extends "base.html" %}{% block main %}<p>Ours.</p>{% endblock %}')
+    assert run("--root", ".").status == 0
+    assert len(set(rows_of(archive.site)["compiled"]) - compiled) == 1  # the archive's own about.html
+    override.unlink()
+    assert run("--root", ".").status == 0
+    assert set(rows_of(archive.site)["compiled"]) == compiled

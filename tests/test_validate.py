@@ -338,6 +338,43 @@ def test_two_explicit_slugs_that_collide(archive: Archive, run, refused) -> None
     ]
 
 
+@pytest.mark.parametrize(
+    ("aliases", "message"),
+    [
+        ("old-name", "expected a list of earlier page names such as [old-name], got text"),
+        ("[]", "is an empty list: list earlier page names, or leave the field out"),
+        ("[Old Name]", "'Old Name' is not a page name: use lowercase letters, digits and hyphens"),
+        ("[old--]", "'old--' is not a page name: use lowercase letters, digits and hyphens"),
+        ("[old, old.html]", "'old' is listed twice"),
+    ],
+)
+def test_bad_aliases(archive: Archive, run, refused, aliases: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    text = (archive.root / "metadata.yaml").read_text().replace("stance: for", f"stance: for\n    aliases: {aliases}")
+    (archive.root / "metadata.yaml").write_text(text)
+    assert refused() == [
+        f"metadata.yaml:17: documents.a.txt.aliases: {message}",
+        "1 problem found; nothing was written.",
+    ]
+
+
+def test_aliases_and_slugs_that_collide(archive: Archive, run, refused) -> None:  # type: ignore[no-untyped-def]
+    text = (archive.root / "metadata.yaml").read_text()
+    text = text.replace("stance: for", "stance: for\n    slug: first\n    aliases: [old, beta--b]")
+    text = text.replace("stance: against", "stance: against\n    aliases: [first, old]")
+    (archive.root / "metadata.yaml").write_text(text)
+    assert refused() == [
+        "metadata.yaml:12: documents.a.txt.aliases: 'old' is already an alias of b.txt (line 19)",
+        "metadata.yaml:19: documents.b.txt.aliases: 'first' is already the slug of a.txt (line 12)",
+        "2 problems found; nothing was written.",
+    ]
+    text = (archive.root / "metadata.yaml").read_text().replace("aliases: [first, old]", "slug: old")
+    (archive.root / "metadata.yaml").write_text(text)
+    assert refused() == [
+        "metadata.yaml:12: documents.a.txt.aliases: 'old' is already the slug of b.txt (line 19)",
+        "1 problem found; nothing was written.",
+    ]
+
+
 def test_unknown_yaml_tags_and_aliases_are_refused(archive: Archive, run, refused) -> None:
     text = (archive.root / "metadata.yaml").read_text()
     text = text.replace("title: Alpha", "title: !!python/object/apply:os.system ['true']")

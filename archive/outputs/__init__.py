@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, compare, documents, filters, index, listings, metadata_json, static, texts
+from . import about, aliases, compare, documents, filters, index, listings, metadata_json, static, texts, titles
 
 
 class Producer(Protocol):
@@ -33,5 +33,17 @@ class Producer(Protocol):
     def plan(self, planning: Planning) -> Iterable[Output]: ...
 
 
-PRODUCERS: list[Producer] = [index, about, documents, listings, static, metadata_json, texts, filters, compare]
+PRODUCERS: list[Producer] = [
+    index,
+    about,
+    documents,
+    titles,
+    aliases,
+    listings,
+    static,
+    metadata_json,
+    texts,
+    filters,
+    compare,
+]
 """Every kind of output, in the order their files are planned (and listed in the manifest)."""

@@ -13,7 +13,8 @@ import operator
 from collections.abc import Iterable
 from typing import Any
 
-from ..render import FILE_OF, OUTPUT, Output, Planning, page_key
+from ..model import made_by_name
+from ..render import FILE_OF, Output, Planning, page_key
 
 NAME = "documents"
 VERSION = 1
@@ -38,8 +39,12 @@ def plan(planning: Planning) -> Iterable[Output]:
     pages = map(functools.partial, itertools.repeat(maker.document), entries, previous, following)
     raws = map(functools.partial, itertools.repeat(maker.seeds.read), map(DOC_OF, entries))
     made_here = [False] * len(entries)
-    page_outputs = map(OUTPUT, zip(map(PAGE_OF, entries), found, pages, made_here, strict=True))
-    raw_outputs = map(OUTPUT, zip(map(RAW_OF, entries), raw_keys, raws, made_here, strict=True))
+    page_outputs = made_by_name(
+        Output, {"path": map(PAGE_OF, entries), "key": found, "make": pages, "lists": made_here}
+    )
+    raw_outputs = made_by_name(
+        Output, {"path": map(RAW_OF, entries), "key": raw_keys, "make": raws, "lists": made_here}
+    )
     return itertools.chain.from_iterable(zip(page_outputs, raw_outputs, strict=True))
 
 
@@ -49,7 +54,7 @@ def last_keys(planning: Planning, salted: str) -> dict[str, str]:
     site, last = planning.site, planning.last
     if site.patch is None or last is None or last.salted != salted:
         return {}
-    known = dict(zip(last.files(), last.keys, strict=True))
+    known = dict(zip(last.files, last.keys, strict=True))
     for file in site.patch.fresh | site.patch.near:
         known.pop(file, None)
     return known

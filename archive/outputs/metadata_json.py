@@ -28,7 +28,7 @@ def plan(planning: Planning) -> Iterable[Output]:
 def document_record(entry: Entry) -> dict[str, Any]:
     """One document in metadata.json: the record as written, plus where its files are."""
     doc = entry.doc
-    record = {
+    record: dict[str, Any] = {
         "file": doc.file,
         "title": doc.title,
         "publisher": doc.publisher,
@@ -47,6 +47,8 @@ def document_record(entry: Entry) -> dict[str, Any]:
         "note": doc.note,
     }
     record.update({key: value for key, value in optional.items() if value is not None})
+    if doc.aliases:
+        record["aliases"] = list(doc.aliases)
     return record
 
 

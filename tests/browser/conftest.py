@@ -11,6 +11,7 @@ import contextlib
 import functools
 import http.server
 import importlib
+import json
 import os
 import shutil
 import sys
@@ -76,13 +77,21 @@ class Site:
 
     @functools.cached_property
     def pages(self) -> list[str]:
-        """Every HTML page, as a path from the site root (index.html first)."""
+        """Every HTML page a browser stays on, as a path from the site root (index.html first)."""
         found = sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
-        return sorted(found, key=lambda p: p != "index.html")
+        return sorted((p for p in found if p not in self.moved), key=lambda p: p != "index.html")
+
+    @functools.cached_property
+    def moved(self) -> list[str]:
+        """The pages of earlier names, which send the reader on at once (a browser leaves them as it opens them)."""
+        found = sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
+        return [p for p in found if b'<meta http-equiv="refresh"' in (self.root / p).read_bytes()]
 
     @property
     def documents(self) -> list[str]:
-        return [p for p in self.pages if p.startswith("documents/")]
+        """The document pages (documents/ also holds pages for earlier names and shared titles)."""
+        pages = {record["page"] for record in json.loads((self.root / "metadata.json").read_text("utf-8"))["documents"]}
+        return [p for p in self.pages if p in pages]
 
     def file_url(self, page: str) -> str:
         return (self.root / page).as_uri()
@@ -121,6 +130,7 @@ documents:
     date: "2022-09"
     stance: for
     language: zh-Hans
+    aliases: [un-report-reaction, ohchr-report--chinese]
     note: |
       A document in Chinese: its title and text carry `lang="zh-Hans"`.
   controls.txt:
@@ -137,6 +147,12 @@ documents:
     publisher: Wide Load Weekly
     date: "2021"
     stance: for
+  long-lines-copy.txt:
+    title: "{LONG_TITLE}"
+    publisher: Wide Load Weekly
+    date: "2021~"
+    stance: against
+    note: "The same title as long-lines.txt: both pages get a suffix, and the bare name lists them."
 """
 
 LONG_WORD = "x" * 3000
@@ -155,6 +171,7 @@ HARD_SEEDS = {
         + "\t".join(["column"] * 60)
         + "\nEnds normally.\n"
     ).encode("utf-8"),
+    "long-lines-copy.txt": b"A short copy.\n",
 }
 
 

@@ -104,3 +104,15 @@ def test_print_hides_navigation_keeps_the_facts(site, new_page):
         if not page.locator(".sha256").count():
             wrong.append(f"{name}: no SHA-256 on the page")
     assert not wrong, "in print:\n" + "\n".join(wrong)
+
+
+def test_a_page_of_an_earlier_name_sends_the_reader_on_from_disk(sites, new_page):
+    """Over file://, without script: the browser opens the document's page, and the link says where."""
+    moved = [(site, name) for site in sites.values() for name in site.moved]
+    assert moved, "no site keeps an earlier name"
+    page = new_page(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    for site, name in moved:
+        link = (site.root / name).read_text("utf-8").split('<a href="../documents/', 1)[1].split('"')[0]
+        with page.expect_navigation(url=site.file_url(f"documents/{link}")):
+            page.goto(site.file_url(name), wait_until="commit")
+        assert page.locator("pre[data-verbatim]").count() == 1, f"{name} led to {page.url}"

@@ -41,7 +41,7 @@ def describe(message: dict[str, object], roots: dict[str, Path]) -> str:
 
 def test_every_page_is_valid_html(sites, vnu_command, tmp_path):
     roots = {name: site.root for name, site in sites.items()}
-    pages = [site.root / page for site in sites.values() for page in site.pages]
+    pages = [site.root / page for site in sites.values() for page in [*site.pages, *site.moved]]
     broken = tmp_path / "broken.html"
     broken.write_text(BROKEN, encoding="utf-8")
 

@@ -1,1 +1,0 @@
-ArchiveTexts.register("wire-story-2",126,"PYrBCQIxEEWPQsAefgGyBViHsOfZzccE4gxMZl32ZhFWaCXGi7fHe2+uTvQwP1K6lYHyIPa/vEA6fFMsB+KXuZpm2BaNgc/rPd4oEAwdbg1rEZc16Ch0XnGazmmumm3vaFUJaq56hyz25PQF");

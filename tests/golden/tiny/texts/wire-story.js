@@ -1,1 +1,0 @@
-ArchiveTexts.register("wire-story",61,"C88sSlUoLskvquTiCskAMhNzUxXK4YI6ConFCkWleQpJlQolQOm0zKLiEoX80pKc1BI9LgA=");
