@@ -40,10 +40,10 @@ if TYPE_CHECKING:  # named in annotations only: the modules are imported when a 
 # so that a rebuild with nothing changed costs milliseconds.
 
 PROJECT = Path(__file__).resolve().parent
-MEMO = ("rows", "lines", "markdown", "templates")
+MEMO = ("rows", "lines", "markdown", "templates", "search")
 """What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
-entry -> metadata.json line (UTF-8); Markdown -> HTML; template -> the templates it names
-(see derive and render)."""
+entry -> metadata.json line (UTF-8); Markdown -> HTML; template -> the templates it names;
+text's SHA-256 -> its number of search terms (see derive, render and outputs/search)."""
 
 
 class Options(NamedTuple):

@@ -5,7 +5,8 @@ driven by the table this module writes to static/normalise-table.js) agrees exac
 
 1. `fold`: every character becomes its folded form (`FOLDS`): case folded (`str.casefold`) and
    decomposed by compatibility (NFKD, so `ﬁ` is `fi` and full-width `Ａ` is `a`). A letter of the
-   Latin script also loses its combining marks (`Agnès` is `agnes`, `Straße` is `strasse`), and so
+   Latin script also loses its combining marks (`Agnès` is `agnes`, `Straße` is `strasse`), its
+   other marks (`Łódź` is `lodz`, `Øst` is `ost`) and its ligatures (`œuvre` is `oeuvre`), and so
    does a combining mark that follows a Latin letter in the text (a decomposed `è`). A letter of
    any other script keeps its marks, decomposed: `й` stays `и` + breve (not `и`), `が` stays
    `か` + dakuten (not `か`), and a precomposed and a decomposed `й` fold alike. Every
@@ -66,7 +67,7 @@ def fold_char(c: str) -> str:
         return ""
     if unicodedata.category(c) == "Pd":
         return "-"
-    folded = c
+    folded = latin_base(c) if char_class(c) == LATIN else c
     while True:  # to a fixed point: casefolding may give what NFKD decomposes, and back
         again = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", folded).casefold())
         if char_class(c) == LATIN:
@@ -74,6 +75,23 @@ def fold_char(c: str) -> str:
         if again == folded:
             return folded
         folded = again
+
+
+LIGATURES = {"æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ǽ": "ae", "Ǽ": "ae", "ǣ": "ae", "Ǣ": "ae"}
+
+
+def latin_base(c: str) -> str:
+    """A Latin letter with a mark Unicode does not decompose (a stroke, a bar, a hook: `ø`,
+    `ł`, `đ`) as its base letter, by its name; a ligature as its letters."""
+    if c in LIGATURES:
+        return LIGATURES[c]
+    name = unicodedata.name(c, "")
+    if " WITH " in name and unicodedata.normalize("NFKD", c) == c:
+        try:
+            return unicodedata.lookup(name.partition(" WITH ")[0])
+        except KeyError:
+            return c
+    return c
 
 
 @functools.cache

@@ -73,7 +73,7 @@ class Remembering(dict[str, Any]):
         return {key: self[key] for key in added if key in self}
 
 
-MADE = ("rows", "lines", "markdown")
+MADE = ("rows", "lines", "markdown", "search")
 """The parts of the memo that outputs add to while they are made (see Remembering)."""
 
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 DATABASE = "state.sqlite3"
-KINDS = ("seeds", "records", "slugs", "rows", "lines", "markdown", "templates", "compiled", "placement")
+KINDS = ("seeds", "records", "slugs", "rows", "lines", "markdown", "templates", "compiled", "placement", "search")
 """What the store keeps (see `Store`)."""
 FINGERPRINT, LOCK, JOURNAL = "fingerprint.json", "lock", "journal.json"
 

@@ -70,11 +70,15 @@ def test_adding_a_seed_rewrites_exactly_what_shows_it(archive: Archive, run) -> 
         "publishers/daily-one.html",
         "publishers/index.html",  # the count of Daily One's documents
         "raw/e.txt",
+        "search/d-0-0.js",
+        "search/meta.js",
+        "search/t-0-0.js",
+        "search/t-0-1.js",  # five documents have two shards, four had one
         "stances/for.html",
         "stances/index.html",  # the count of the stance's documents
         "texts/epsilon.js",
     ]
-    assert reported(result.out) == (14, 13, 23, 0, "_site/index.html")
+    assert reported(result.out) == (15, 17, 26, 0, "_site/index.html")
 
 
 def test_a_few_added_documents_are_placed_into_the_last_order_not_derived_again(archive: Archive, run) -> None:
@@ -114,7 +118,7 @@ def test_a_file_deleted_from_the_site_is_made_again(archive: Archive, run) -> No
     assert run("--root", ".").status == 0
     (archive.site / "documents" / "alpha.html").unlink()
     result = run("--root", ".")
-    assert reported(result.out) == (11, 1, 23, 0, "_site/index.html")
+    assert reported(result.out) == (12, 1, 29, 0, "_site/index.html")
     assert (archive.site / "documents" / "alpha.html").is_file()
 
 
@@ -292,6 +296,7 @@ def test_state_that_changed_a_little_is_written_at_once_and_only_what_changed(ar
         "templates": 0,
         "compiled": 0,
         "placement": 3,
+        "search": 1,
     }
     assert changed["seeds"] == ["c.txt"] and changed["slugs"] == ["Gamma"]
     assert changed["placement"] == ["", "b.txt", "c.txt"]  # the order, the new document and its neighbour

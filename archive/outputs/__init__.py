@@ -21,7 +21,21 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..render import Output, Planning
-from . import about, aliases, compare, documents, filters, index, listings, metadata_json, static, texts, titles
+from . import (
+    about,
+    aliases,
+    compare,
+    documents,
+    filters,
+    index,
+    listings,
+    metadata_json,
+    search,
+    search_page,
+    static,
+    texts,
+    titles,
+)
 
 
 class Producer(Protocol):
@@ -45,5 +59,7 @@ PRODUCERS: list[Producer] = [
     texts,
     filters,
     compare,
+    search,
+    search_page,
 ]
 """Every kind of output, in the order their files are planned (and listed in the manifest)."""

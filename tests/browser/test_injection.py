@@ -154,3 +154,28 @@ def test_payloads_show_as_text_in_the_filters_and_the_compare_headers(
             assert facts[0] == data[pages.index(a)]["publisher"] and facts[2] == PAYLOADS[1]
             assert page.evaluate(INJECTED) == 0
         assert dialogs == []
+SEARCH_FOUND = """() => ({
+    handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
+        .filter(a => a.name.startsWith('on')).map(a => a.name),
+    injected: document.querySelectorAll('img[src="x"], svg, b[onmouseover], main script').length,
+    titles: [...document.querySelectorAll('[data-search-page] .search-title')].map(a => a.textContent),
+    snippets: [...document.querySelectorAll('[data-search-page] .search-snippet')].map(p => p.textContent),
+})"""
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_search_results_show_payloads_as_text(injected: Site, over: str, new_page: Callable[..., Any], watcher) -> None:
+    with serve(injected.root) as url:
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        problems = watcher(page)
+        address = injected.file_url("search.html") if over == "file" else url + "search.html"
+        page.goto(address + "#q=alert")
+        page.wait_for_selector("[data-search-page] .search-result")
+        page.mouse.move(200, 200)
+        found = page.evaluate(SEARCH_FOUND)
+        assert found["handlers"] == [] and found["injected"] == 0
+        assert sorted(found["titles"]) == sorted(PAYLOADS)  # every text holds every payload
+        assert all("alert(" in snippet for snippet in found["snippets"])
+        assert dialogs == [] and problems == []

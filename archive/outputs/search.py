@@ -1,0 +1,218 @@
+"""search/: the full-text index, as script files static/search.js loads from disk when asked.
+
+The documents fall into BUCKETS buckets by a hash of their page name, and each bucket's terms
+into SHARDS shards by a hash of the term's first two characters (its first one for CJK), so
+that a query for a term, or for a prefix of two characters or more, loads one shard per
+bucket. Both are pure functions of the content, never of the order documents arrived: an
+incremental index is byte-identical to a clean one, and adding, editing or removing one
+document rewrites its bucket's shards, its bucket's document tables from its place on, and
+search/meta.js (at most SHARDS + 2 + the bucket's chunks of documents). How many buckets and
+shards there are depends on the number of documents (`layout`).
+
+- `search/t-B-S.js`: `ArchiveSearch.shard("B-S", {term: postings})`; postings are, for each
+  document holding the term (in the bucket's order), the gap from the last one and the term's
+  weighted frequency (body + TITLE_WEIGHT x title + PUBLISHER_WEIGHT x publisher), each as a
+  variable-length number in ALPHABET (five bits a character, the sixth says more follow).
+- `search/d-B-C.js`: `ArchiveSearch.docs("B-C", [[page, title, publisher, date label,
+  date (EDTF), stance, language], ...])`, CHUNK documents a file.
+- `search/meta.js`: `ArchiveSearch.meta({...})`: the number of documents, their average
+  weighted length, each bucket's count, and each document's weighted length (quantised) and
+  chronological rank, so ranking and date order need no document table.
+
+The browser scores with BM25 (k1 = 1.2, b = 0.75); phrases are confirmed on the loaded text.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from ..derive import Entry
+from ..normalise import CJK, char_class, tokens
+from ..render import Output, Planning, SeedReader, digest
+
+NAME = "search"
+VERSION = 1
+BUCKETS = 16
+"""The most buckets of documents (fewer for fewer documents: see `layout`)."""
+SHARDS = 64
+"""The most shards of a bucket's terms."""
+CHUNK = 64
+TITLE_WEIGHT = 3
+PUBLISHER_WEIGHT = 2
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def fnv(text: str) -> int:
+    """FNV-1a (32 bits) over the text's code points: the same in static/search.js."""
+    value = 0x811C9DC5
+    for c in text:
+        value = ((value ^ ord(c)) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def shard_of(term: str, shards: int) -> int:
+    """The shard of a term: a hash of its first character when CJK, else of its first two."""
+    return fnv(term[:1] if char_class(term[0]) == CJK else term[:2]) % shards
+
+
+def layout(documents: int) -> tuple[int, int]:
+    """How many buckets and shards an index of this many documents has: powers of two, about 500
+    documents a bucket and one shard for every 4 documents, at most BUCKETS and SHARDS. A small
+    archive gets a few files, not a thousand; crossing a power of two lays the index out again."""
+
+    def power(wanted: float, most: int) -> int:
+        found = 1
+        while found < wanted and found < most:
+            found *= 2
+        return found
+
+    return power(documents / 500, BUCKETS), power(documents / 4, SHARDS)
+
+
+def number(value: int) -> str:
+    """A non-negative number as ALPHABET characters, five bits each, lowest first."""
+    out = []
+    while value >= 32:
+        out.append(ALPHABET[32 + (value & 31)])
+        value >>= 5
+    out.append(ALPHABET[value])
+    return "".join(out)
+
+
+def quantised(length: int) -> int:
+    """A document's weighted length in about 9% steps (BM25 needs no more)."""
+    return round(8 * math.log2(length + 1))
+
+
+def plan(planning: Planning) -> Iterable[Output]:
+    """Each bucket's shards and document tables, then search/meta.js."""
+    count, shards = layout(len(planning.site.entries))
+    buckets: list[list[Entry]] = [[] for _ in range(count)]
+    for entry in sorted(planning.site.entries, key=lambda e: (fnv(e.slug), e.slug)):
+        buckets[fnv(entry.slug) % count].append(entry)
+    lengths = planning.made["search"]
+    for sha in lengths.keys() - {e.doc.sha256 for e in planning.site.entries}:
+        del lengths[sha]  # texts no document has any more
+    seeds = planning.maker.seeds
+    for b, entries in enumerate(buckets):
+        if not entries:
+            continue
+        inputs = [digest(*(planning.digests[e.doc.file] for e in entries))]
+        for s in range(shards):
+            key = planning.key(NAME, VERSION, "shard", str(b), str(s), str(shards), *inputs)
+            make = functools.partial(
+                shard_script, seeds, lengths, inputs[0] + str(shards), tuple(entries), b, s, shards
+            )
+            yield Output(f"search/t-{b}-{s}.js", key, make, True)
+        for c in range(0, (len(entries) + CHUNK - 1) // CHUNK):
+            chunk = tuple(entries[c * CHUNK : (c + 1) * CHUNK])
+            key = planning.key(
+                NAME, VERSION, "docs", str(b), str(c), digest(*(planning.digests[e.doc.file] for e in chunk))
+            )
+            yield Output(f"search/d-{b}-{c}.js", key, functools.partial(docs_script, b, c, chunk), True)
+    stances = {term.key: term.label for term in planning.site.info.stances}
+    key = planning.key(NAME, VERSION, "meta", digest(stances, *planning.digests.values()))
+    make = functools.partial(meta_script, seeds, lengths, stances, planning.site.entries, tuple(map(tuple, buckets)))
+    yield Output("search/meta.js", key, make, True)
+
+
+def field_counts(entry: Entry) -> Counter[str]:
+    """The title's and publisher's terms, weighted."""
+    counts: Counter[str] = Counter()
+    for term in tokens(entry.doc.title):
+        counts[term] += TITLE_WEIGHT
+    for term in tokens(entry.doc.publisher):
+        counts[term] += PUBLISHER_WEIGHT
+    return counts
+
+
+LAST_BUCKET: dict[str, list[dict[str, list[tuple[int, int]]]]] = {}
+"""The last bucket's postings, by its key: a bucket's shards are made one after another."""
+
+
+def bucket_postings(
+    seeds: SeedReader, lengths: dict[str, Any], key: str, entries: tuple[Entry, ...], shard_count: int
+) -> list[dict[str, list[tuple[int, int]]]]:
+    """Each shard's postings for one bucket: term -> [(document's place, weighted frequency)]."""
+    if key in LAST_BUCKET:
+        return LAST_BUCKET[key]
+    LAST_BUCKET.clear()
+    shards = LAST_BUCKET[key] = [{} for _ in range(shard_count)]
+    for place, entry in enumerate(entries):
+        body = tokens(seeds.text(entry.doc))
+        lengths[entry.doc.sha256] = len(body)
+        counts = Counter(body) + field_counts(entry)
+        for term, count in counts.items():
+            shards[shard_of(term, shard_count)].setdefault(term, []).append((place, count))
+    return shards
+
+
+def shard_script(
+    seeds: SeedReader,
+    lengths: dict[str, Any],
+    key: str,
+    entries: tuple[Entry, ...],
+    bucket: int,
+    shard: int,
+    shards: int,
+) -> bytes:
+    """search/t-B-S.js: the postings of one shard of one bucket."""
+    found = bucket_postings(seeds, lengths, key, entries, shards)[shard]
+    coded = {}
+    for term in sorted(found):
+        last, parts = 0, []
+        for place, count in found[term]:
+            parts.append(number(place - last) + number(count))
+            last = place
+        coded[term] = "".join(parts)
+    return script("shard", f"{bucket}-{shard}", coded)
+
+
+def docs_script(bucket: int, chunk: int, entries: tuple[Entry, ...]) -> bytes:
+    """search/d-B-C.js: what a result shows of each document of one chunk of a bucket."""
+    rows = [
+        [e.slug, e.doc.title, e.doc.publisher, e.doc.date.label, e.doc.date.text, e.doc.stance, e.doc.language or ""]
+        for e in entries
+    ]
+    return script("docs", f"{bucket}-{chunk}", rows)
+
+
+def meta_script(
+    seeds: SeedReader,
+    lengths: dict[str, Any],
+    stances: dict[str, str],
+    entries: tuple[Entry, ...],
+    buckets: tuple[tuple[Entry, ...], ...],
+) -> bytes:
+    """search/meta.js: counts, each document's weighted length and chronological rank."""
+    rank = {entry.slug: place for place, entry in enumerate(entries)}
+    weighted: dict[str, int] = {}
+    for entry in entries:
+        sha = entry.doc.sha256
+        if sha not in lengths:
+            lengths[sha] = len(tokens(seeds.text(entry.doc)))
+        weighted[entry.slug] = lengths[sha] + sum(field_counts(entry).values())
+    total = sum(weighted.values())
+    meta = {
+        "documents": len(entries),
+        "average": round(total / len(entries), 3) if entries else 0,
+        "buckets": len(buckets),
+        "shards": layout(len(entries))[1],
+        "chunk": CHUNK,
+        "counts": [len(b) for b in buckets],
+        "lengths": ["".join(number(quantised(weighted[e.slug])) for e in b) for b in buckets],
+        "ranks": ["".join(number(rank[e.slug]) for e in b) for b in buckets],
+        "stances": stances,
+    }
+    return script("meta", "", meta)
+
+
+def script(kind: str, name: str, data: object) -> bytes:
+    """`ArchiveSearch.KIND("NAME", DATA);` in UTF-8."""
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return f"ArchiveSearch.{kind}({json.dumps(name)},{encoded});\n".encode("utf-8", "surrogatepass")

@@ -1,0 +1,1 @@
+ArchiveSearch.meta("",{"average":21.75,"buckets":1,"chunk":64,"counts":[4],"documents":4,"lengths":["oBkBjBgB"],"ranks":["DCAB"],"shards":1,"stances":{"against":"Against","for":"For","neutral":"Neutral"}});

@@ -1,0 +1,653 @@
+/* Full-text search that works from disk: the box on every page, search.html, and the marks on a
+ * document page opened from a result (documents/PAGE.html?q=...).
+ *
+ * Everything is loaded as script files, inserted with <script src> when first needed, relative
+ * to the site root given by <body data-root>: static/normalise-table.js and static/normalise.js
+ * (the query is cut exactly as the index was), static/texts.js (texts for snippets and
+ * phrases), search/meta.js, then only the shards of the query's terms and the tables of the
+ * documents shown. archive/outputs/search.py describes the files. No fetch, no eval: it works
+ * over file:// in every browser, under a policy of script-src 'self'.
+ *
+ * Ranking is BM25 (k1 = 1.2, b = 0.75) over the weighted frequencies the index stores (title
+ * and publisher count more than the text); the last word of a query also matches as the start
+ * of a word (from its second character, or its first in Chinese or Japanese); "double quotes"
+ * ask for a phrase, confirmed on the loaded text. Nothing from the index or the texts is ever
+ * parsed as markup: results are built from elements and text nodes.
+ */
+(function () {
+  "use strict";
+
+  var K1 = 1.2, B = 0.75;
+  var PER_PAGE = 20, IN_PANEL = 5, PHRASE_CHECKS = 200, SNIPPET = 220;
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = Object.create(null);
+  for (var d = 0; d < ALPHABET.length; d++) DIGIT[ALPHABET[d]] = d;
+
+  var body = document.body;
+  var root = (body && body.getAttribute("data-root")) || "";
+  var box = document.querySelector("[data-search-box]");
+  var panel = document.querySelector("[data-search-results]");
+  var list = document.querySelector("[data-search-page]"); /* only on search.html */
+  var status = document.querySelector("[data-search-status]");
+  var orderControls = document.querySelector("[data-search-order]");
+
+  /* --- script files ------------------------------------------------------------------------ */
+
+  var loading = Object.create(null);
+  var registry = { meta: Object.create(null), shard: Object.create(null), docs: Object.create(null) };
+
+  window.ArchiveSearch = {
+    meta: function (name, data) {
+      registry.meta[name] = data;
+    },
+    shard: function (name, data) {
+      registry.shard[name] = data;
+    },
+    docs: function (name, data) {
+      registry.docs[name] = data;
+    },
+  };
+
+  function loadScript(file) {
+    if (!loading[file]) {
+      loading[file] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = root + file;
+        script.onload = function () {
+          script.remove();
+          resolve();
+        };
+        script.onerror = function () {
+          script.remove();
+          delete loading[file];
+          reject(new Error(file + " is missing"));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return loading[file];
+  }
+
+  /* A file of the index: resolves to what it registered, or rejects saying which file failed. */
+  function loadData(kind, name, file) {
+    return loadScript(file).then(function () {
+      if (!Object.prototype.hasOwnProperty.call(registry[kind], name)) {
+        delete loading[file];
+        throw new Error(file + " is damaged");
+      }
+      return registry[kind][name];
+    });
+  }
+
+  var prepared = null;
+  function prepare() {
+    if (!prepared) {
+      prepared = loadScript("static/normalise-table.js")
+        .then(function () {
+          return loadScript("static/normalise.js");
+        })
+        .then(function () {
+          return Promise.all([loadScript("static/texts.js"), loadData("meta", "", "search/meta.js")]);
+        })
+        .then(function (loaded) {
+          if (!window.ArchiveNormalise || !window.ArchiveTexts) throw new Error("static/normalise.js is damaged");
+          return readMeta(loaded[1]);
+        });
+      prepared.catch(function () {
+        prepared = null;
+      });
+    }
+    return prepared;
+  }
+
+  function numbers(coded) {
+    var out = [], value = 0, shift = 0;
+    for (var i = 0; i < coded.length; i++) {
+      var digit = DIGIT[coded[i]];
+      if (digit === undefined) throw new Error("bad number");
+      value += (digit & 31) * Math.pow(2, shift);
+      if (digit & 32) {
+        shift += 5;
+      } else {
+        out.push(value);
+        value = 0;
+        shift = 0;
+      }
+    }
+    return out;
+  }
+
+  function readMeta(meta) {
+    return {
+      documents: meta.documents,
+      average: meta.average || 1,
+      buckets: meta.buckets,
+      shards: meta.shards,
+      chunk: meta.chunk,
+      counts: meta.counts,
+      stances: meta.stances,
+      lengths: meta.lengths.map(function (coded) {
+        return numbers(coded).map(function (q) {
+          return Math.pow(2, q / 8) - 1;
+        });
+      }),
+      ranks: meta.ranks.map(numbers),
+    };
+  }
+
+  /* --- queries ------------------------------------------------------------------------------ */
+
+  function fnv(text) {
+    var value = 0x811c9dc5;
+    for (var i = 0; i < text.length; ) {
+      var code = text.codePointAt(i);
+      value = Math.imul(value ^ code, 0x01000193) >>> 0;
+      i += code > 0xffff ? 2 : 1;
+    }
+    return value;
+  }
+
+  function firstChars(term, count) {
+    return Array.from(term).slice(0, count).join("");
+  }
+
+  function isCjk(term) {
+    return window.ArchiveNormalise.classOf(term.codePointAt(0)) === window.ArchiveNormalise.CJK;
+  }
+
+  function shardOf(term, meta) {
+    return fnv(firstChars(term, isCjk(term) ? 1 : 2)) % meta.shards;
+  }
+
+  /* The query's terms (the last one perhaps a prefix) and its phrases. */
+  function parse(query) {
+    var folded = query.replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02]/g, '"');
+    var segments = folded.split('"');
+    var terms = [], phrases = [], seen = Object.create(null);
+    segments.forEach(function (segment, i) {
+      var found = window.ArchiveNormalise.tokens(segment);
+      if (i % 2 === 1 && found.length > 1) phrases.push(found);
+      found.forEach(function (term) {
+        if (!seen[term]) {
+          seen[term] = true;
+          terms.push({ term: term, prefix: false });
+        }
+      });
+    });
+    var last = terms[terms.length - 1];
+    var open = segments.length % 2 === 1 && !/[\s"]$/.test(folded);
+    if (last && open && segments[segments.length - 1].trim()) {
+      var lastTokens = window.ArchiveNormalise.tokens(segments[segments.length - 1]);
+      if (lastTokens[lastTokens.length - 1] === last.term && (Array.from(last.term).length >= 2 || isCjk(last.term))) {
+        last.prefix = true;
+      }
+    }
+    return { terms: terms, phrases: phrases };
+  }
+
+  var postingsCache = Object.create(null);
+
+  /* Map "bucket:place" -> weighted frequency, for a term or every term starting with it. */
+  function lookup(item, meta) {
+    var key = (item.prefix ? "^" : "=") + item.term;
+    if (!postingsCache[key]) {
+      var shard = shardOf(item.term, meta);
+      var files = [];
+      meta.counts.forEach(function (count, bucket) {
+        if (count) {
+          var name = bucket + "-" + shard;
+          files.push(loadData("shard", name, "search/t-" + name + ".js").then(function (data) {
+            return [bucket, data];
+          }));
+        }
+      });
+      postingsCache[key] = Promise.all(files).then(function (loaded) {
+        var found = new Map();
+        loaded.forEach(function (pair) {
+          var bucket = pair[0], data = pair[1];
+          Object.keys(data).forEach(function (term) {
+            if (item.prefix ? term.indexOf(item.term) !== 0 : term !== item.term) return;
+            var values = numbers(data[term]), place = 0;
+            for (var i = 0; i < values.length; i += 2) {
+              place += values[i];
+              var doc = bucket + ":" + place;
+              found.set(doc, (found.get(doc) || 0) + values[i + 1]);
+            }
+          });
+        });
+        return found;
+      });
+      postingsCache[key].catch(function () {
+        delete postingsCache[key];
+      });
+    }
+    return postingsCache[key];
+  }
+
+  function rank(query, meta, order) {
+    return Promise.all(query.terms.map(function (item) {
+      return lookup(item, meta);
+    })).then(function (maps) {
+      if (!maps.length) return [];
+      var smallest = maps.slice().sort(function (a, b) {
+        return a.size - b.size;
+      })[0];
+      var results = [];
+      smallest.forEach(function (_, doc) {
+        var score = 0;
+        for (var i = 0; i < maps.length; i++) {
+          var tf = maps[i].get(doc);
+          if (tf === undefined) return;
+          var df = maps[i].size;
+          var where = doc.split(":");
+          var length = meta.lengths[+where[0]][+where[1]];
+          var idf = Math.log(1 + (meta.documents - df + 0.5) / (df + 0.5));
+          score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / meta.average));
+        }
+        var parts = doc.split(":");
+        results.push({ bucket: +parts[0], place: +parts[1], score: score, rank: meta.ranks[+parts[0]][+parts[1]] });
+      });
+      results.sort(function (a, b) {
+        if (order === "date") return a.rank - b.rank;
+        if (order === "newest") return b.rank - a.rank;
+        return b.score - a.score || a.rank - b.rank;
+      });
+      return results;
+    });
+  }
+
+  function row(result, meta) {
+    var chunk = Math.floor(result.place / meta.chunk);
+    var name = result.bucket + "-" + chunk;
+    return loadData("docs", name, "search/d-" + name + ".js").then(function (rows) {
+      var found = rows[result.place - chunk * meta.chunk];
+      if (!found) throw new Error("search/d-" + name + ".js is damaged");
+      return {
+        page: found[0],
+        title: found[1],
+        publisher: found[2],
+        date: found[3],
+        machine: found[4].replace(/[?~]$/, ""),
+        stance: found[5],
+        language: found[6],
+      };
+    });
+  }
+
+  /* The ranges of a text that match the query: its words, and each phrase as one range. */
+  function matches(text, query) {
+    var spans = window.ArchiveNormalise.spans(text);
+    var inPhrase = Object.create(null);
+    query.phrases.forEach(function (phrase) {
+      phrase.forEach(function (term) {
+        inPhrase[term] = true;
+      });
+    });
+    var loose = query.terms.filter(function (item) {
+      return !inPhrase[item.term];
+    });
+    var out = [];
+    spans.forEach(function (span, i) {
+      var hit = loose.some(function (item) {
+        return item.prefix ? span.term.indexOf(item.term) === 0 : span.term === item.term;
+      });
+      if (hit) out.push({ start: span.start, end: span.end });
+      query.phrases.forEach(function (phrase) {
+        var k = 0;
+        while (k < phrase.length && i + k < spans.length && spans[i + k].term === phrase[k]) k++;
+        if (k === phrase.length) out.push({ start: span.start, end: spans[i + k - 1].end });
+      });
+    });
+    out.sort(function (a, b) {
+      return a.start - b.start || b.end - a.end;
+    });
+    var merged = []; /* overlapping ranges (a phrase, a run of CJK pairs) are one */
+    out.forEach(function (range) {
+      var last = merged[merged.length - 1];
+      if (last && range.start < last.end) last.end = Math.max(last.end, range.end);
+      else merged.push({ start: range.start, end: range.end });
+    });
+    out = merged;
+    return { spans: spans, hits: out };
+  }
+
+  function holdsPhrases(spans, phrases) {
+    return phrases.every(function (phrase) {
+      for (var i = 0; i + phrase.length <= spans.length; i++) {
+        var k = 0;
+        while (k < phrase.length && spans[i + k].term === phrase[k]) k++;
+        if (k === phrase.length) return true;
+      }
+      return false;
+    });
+  }
+
+  /* Results in order with their rows and texts, phrases confirmed; `wanted` of them at most. */
+  function resolve(query, meta, ranked, wanted) {
+    var shown = [], checked = 0, at = 0;
+    function next() {
+      if (shown.length >= wanted || at >= ranked.length) return Promise.resolve();
+      if (query.phrases.length && checked >= PHRASE_CHECKS) return Promise.resolve();
+      var result = ranked[at++];
+      return row(result, meta).then(function (found) {
+        return window.ArchiveTexts.get(found.page).then(function (text) {
+          var marked = matches(text, query);
+          checked++;
+          var whole = window.ArchiveNormalise.spans(found.title + "\n" + text);
+          if (!query.phrases.length || holdsPhrases(whole, query.phrases)) {
+            shown.push({ result: result, row: found, text: text, marked: marked });
+          }
+          return next();
+        });
+      });
+    }
+    return next().then(function () {
+      return { shown: shown, capped: query.phrases.length > 0 && at < ranked.length };
+    });
+  }
+
+  /* --- showing results ---------------------------------------------------------------------- */
+
+  function element(name, className, text) {
+    var made = document.createElement(name);
+    if (className) made.className = className;
+    if (text !== undefined) made.textContent = text;
+    return made;
+  }
+
+  /* Text with the given ranges in <mark>, into `into`. */
+  function markInto(into, text, ranges, from, to) {
+    var at = from;
+    ranges.forEach(function (range) {
+      if (range.end <= from || range.start >= to) return;
+      var start = Math.max(range.start, at), end = Math.min(range.end, to);
+      if (start > at) into.appendChild(document.createTextNode(text.slice(at, start)));
+      into.appendChild(element("mark", "", text.slice(start, end)));
+      at = end;
+    });
+    if (at < to) into.appendChild(document.createTextNode(text.slice(at, to)));
+  }
+
+  function snippet(text, marked) {
+    var first = marked.hits.length ? marked.hits[0].start : 0;
+    var start = Math.max(0, first - Math.floor(SNIPPET / 3));
+    var end = Math.min(text.length, start + SNIPPET);
+    while (start > 0 && start > first - SNIPPET / 2 && !/\s/.test(text[start - 1])) start--;
+    while (end < text.length && end < start + SNIPPET + 30 && !/\s/.test(text[end])) end++;
+    var p = element("p", "search-snippet");
+    if (start > 0) p.appendChild(document.createTextNode("… "));
+    markInto(p, text.replace(/[\r\n\t]/g, " "), marked.hits, start, end);
+    if (end < text.length) p.appendChild(document.createTextNode(" …"));
+    return p;
+  }
+
+  function documentLink(page, queryText) {
+    return root + "documents/" + encodeURIComponent(page) + ".html?q=" + encodeURIComponent(queryText);
+  }
+
+  function resultItem(item, meta, queryText, query) {
+    var li = element("li", "search-result");
+    var heading = element("a", "search-title");
+    heading.href = documentLink(item.row.page, queryText);
+    markInto(heading, item.row.title, matches(item.row.title, query).hits, 0, item.row.title.length);
+    if (item.row.language) heading.lang = item.row.language;
+    li.appendChild(heading);
+    var facts = element("p", "search-facts");
+    var time = element("time", "", item.row.date);
+    time.dateTime = item.row.machine;
+    facts.appendChild(time);
+    facts.appendChild(document.createTextNode(" · " + item.row.publisher + " · "));
+    var label = Object.prototype.hasOwnProperty.call(meta.stances, item.row.stance)
+      ? meta.stances[item.row.stance]
+      : item.row.stance;
+    facts.appendChild(element("span", "stance stance-" + item.row.stance.replace(/[^A-Za-z0-9_-]/g, ""), label));
+    li.appendChild(facts);
+    var text = snippet(item.text, item.marked);
+    if (item.row.language) text.lang = item.row.language;
+    li.appendChild(text);
+    return li;
+  }
+
+  function plural(count, one, many) {
+    return count.toLocaleString("en") + " " + (count === 1 ? one : many);
+  }
+
+  function summary(ranked, resolved, query) {
+    if (!ranked.length) return "No document holds every word of this search.";
+    if (query.phrases.length) {
+      var said = plural(resolved.shown.length, "document holds", "documents hold") + " the phrase";
+      return resolved.capped ? said + " among the " + PHRASE_CHECKS + " best matches checked." : said + ".";
+    }
+    return plural(ranked.length, "document matches", "documents match") + ".";
+  }
+
+  var sequence = 0;
+
+  function search(queryText, target, wanted, order) {
+    var mine = ++sequence;
+    var query;
+    return prepare()
+      .then(function (meta) {
+        query = parse(queryText);
+        if (!query.terms.length) return null;
+        return rank(query, meta, order).then(function (ranked) {
+          return resolve(query, meta, ranked, wanted).then(function (resolved) {
+            return { meta: meta, ranked: ranked, resolved: resolved };
+          });
+        });
+      })
+      .then(
+        function (found) {
+          if (mine !== sequence) return;
+          target.show(found, query, queryText);
+        },
+        function (error) {
+          if (mine !== sequence) return;
+          target.fail(
+            "Search could not read its index: " + error.message + ". The site may be incomplete: build it again or copy all of its files."
+          );
+        }
+      );
+  }
+
+  /* --- the box on every page: a short list under it ----------------------------------------- */
+
+  var panelTarget = {
+    show: function (found, query, queryText) {
+      panel.textContent = "";
+      if (!found) return hidePanel();
+      var resolved = found.resolved;
+      panel.appendChild(element("p", "search-summary", summary(found.ranked, resolved, query)));
+      var ol = element("ol", "search-list");
+      resolved.shown.forEach(function (item) {
+        ol.appendChild(resultItem(item, found.meta, queryText, query));
+      });
+      if (resolved.shown.length) panel.appendChild(ol);
+      if (found.ranked.length) {
+        var all = element("a", "search-all", "All results on the search page");
+        all.href = root + "search.html#q=" + encodeURIComponent(queryText);
+        panel.appendChild(all);
+      }
+      showPanel();
+    },
+    fail: function (message) {
+      panel.textContent = "";
+      panel.appendChild(element("p", "search-error", message));
+      showPanel();
+    },
+  };
+
+  function showPanel() {
+    panel.hidden = false;
+  }
+
+  function hidePanel() {
+    panel.hidden = true;
+    panel.textContent = "";
+  }
+
+  /* --- search.html ---------------------------------------------------------------------------- */
+
+  var pageTarget = {
+    show: function (found, query, queryText) {
+      list.textContent = "";
+      if (!found) {
+        status.textContent = "";
+        return;
+      }
+      status.textContent = summary(found.ranked, found.resolved, query);
+      found.resolved.shown.forEach(function (item) {
+        list.appendChild(resultItem(item, found.meta, queryText, query));
+      });
+    },
+    fail: function (message) {
+      list.textContent = "";
+      status.textContent = message;
+    },
+  };
+
+  function order() {
+    var checked = document.querySelector("[data-search-order] input:checked");
+    return checked ? checked.value : "relevance";
+  }
+
+  function fromAddress() {
+    var params = new URLSearchParams(location.hash.slice(1));
+    var wanted = params.get("order") || "relevance";
+    var radio = document.querySelector('[data-search-order] input[value="' + (wanted === "date" || wanted === "newest" ? wanted : "relevance") + '"]');
+    if (radio) radio.checked = true;
+    box.value = params.get("q") || "";
+    search(box.value, pageTarget, PER_PAGE, order());
+  }
+
+  function address(queryText) {
+    var hash = "q=" + encodeURIComponent(queryText);
+    return order() === "relevance" ? hash : hash + "&order=" + order();
+  }
+
+  /* --- a document page opened from a result: the matches marked in the text ------------------- */
+
+  function markDocument(queryText) {
+    var verbatim = document.querySelector("[data-verbatim]");
+    if (!verbatim) return;
+    prepare().then(function () {
+      var query = parse(queryText);
+      if (!query.terms.length) return;
+      var hits = matches(verbatim.textContent, query).hits;
+      var marks = wrapRanges(verbatim, hits);
+      if (marks.length) marks[0].scrollIntoView({ block: "center" });
+    }, function () {});
+  }
+
+  /* Each range of the element's text wrapped in <mark> (split text nodes: the text is unchanged). */
+  function wrapRanges(container, ranges) {
+    var walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    var nodes = [], starts = [], at = 0;
+    while (walker.nextNode()) {
+      nodes.push(walker.currentNode);
+      starts.push(at);
+      at += walker.currentNode.data.length;
+    }
+    var made = [];
+    var n = 0;
+    ranges.forEach(function (range) {
+      while (n < nodes.length && starts[n] + nodes[n].data.length <= range.start) n++;
+      var first = null;
+      for (var k = n; k < nodes.length && starts[k] < range.end; k++) {
+        var node = nodes[k], offset = starts[k];
+        var from = Math.max(range.start, offset) - offset, to = Math.min(range.end, offset + node.data.length) - offset;
+        if (to <= from) continue;
+        var middle = node.splitText(from);
+        var rest = middle.splitText(to - from);
+        var mark = element("mark", "search-hit");
+        middle.parentNode.insertBefore(mark, middle);
+        mark.appendChild(middle);
+        nodes[k] = rest;
+        starts[k] = offset + to;
+        if (!first) made.push((first = mark));
+      }
+    });
+    return made;
+  }
+
+  /* --- wiring ------------------------------------------------------------------------------------ */
+
+  function links() {
+    var where = list || panel;
+    return Array.prototype.slice.call(where.querySelectorAll("a"));
+  }
+
+  function onKey(event) {
+    var all = links();
+    var at = all.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!all.length) return;
+      event.preventDefault();
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      if (at === -1) {
+        if (step === 1) all[0].focus();
+      } else if (at + step < 0) {
+        box.focus();
+      } else {
+        all[Math.min(at + step, all.length - 1)].focus();
+      }
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      box.value = "";
+      sequence++;
+      if (list) {
+        list.textContent = "";
+        status.textContent = "";
+      } else {
+        hidePanel();
+      }
+      box.focus();
+    } else if (event.key === "Enter" && event.target === box) {
+      event.preventDefault();
+      if (list) {
+        location.hash = address(box.value);
+      } else if (box.value.trim()) {
+        location.href = root + "search.html#" + address(box.value);
+      }
+    }
+  }
+
+  function start() {
+    if (!box) return;
+    Array.prototype.forEach.call(document.querySelectorAll(".search-help"), function (help) {
+      help.hidden = true;
+    });
+    box.removeAttribute("aria-describedby");
+    box.addEventListener("input", function () {
+      if (list) search(box.value, pageTarget, PER_PAGE, order());
+      else if (box.value.trim()) search(box.value, panelTarget, IN_PANEL, "relevance");
+      else {
+        sequence++;
+        hidePanel();
+      }
+    });
+    box.addEventListener("focus", function () {
+      prepare().catch(function () {});
+    }, { once: true });
+    document.addEventListener("keydown", function (event) {
+      if (event.target === box || (event.target.closest && event.target.closest(".search-results, [data-search-page]"))) {
+        onKey(event);
+      }
+    });
+    if (list) {
+      orderControls.hidden = false;
+      orderControls.addEventListener("change", function () {
+        if (box.value.trim()) location.hash = address(box.value);
+      });
+      window.addEventListener("hashchange", fromAddress);
+      fromAddress();
+    }
+    var asked = new URLSearchParams(location.search).get("q");
+    if (asked) {
+      box.value = asked;
+      markDocument(asked);
+    }
+  }
+
+  start();
+})();
