@@ -154,6 +154,8 @@ def test_payloads_show_as_text_in_the_filters_and_the_compare_headers(
             assert facts[0] == data[pages.index(a)]["publisher"] and facts[2] == PAYLOADS[1]
             assert page.evaluate(INJECTED) == 0
         assert dialogs == []
+
+
 SEARCH_FOUND = """() => ({
     handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
         .filter(a => a.name.startsWith('on')).map(a => a.name),
