@@ -41,7 +41,19 @@ if TYPE_CHECKING:
     import sqlite3
 
 DATABASE = "state.sqlite3"
-KINDS = ("seeds", "records", "slugs", "rows", "lines", "csv", "markdown", "templates", "compiled", "placement", "search")
+KINDS = (
+    "seeds",
+    "records",
+    "slugs",
+    "rows",
+    "lines",
+    "csv",
+    "markdown",
+    "templates",
+    "compiled",
+    "placement",
+    "search",
+)
 """What the store keeps (see `Store`)."""
 FINGERPRINT, LOCK, JOURNAL = "fingerprint.json", "lock", "journal.json"
 

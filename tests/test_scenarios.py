@@ -19,6 +19,7 @@ from archive_model import Model, SeeAlso, assert_same_as_clean
 from conftest import files_under
 
 import build
+from archive.outputs import filters
 
 Step = tuple[str, Callable[[Model], None], bool]
 """What a step does (for messages), the change, and whether its build places documents into the last order."""
@@ -259,6 +260,7 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
                 *cited_as("golf"),
                 "documents/alpha.html",
                 "documents/golf.html",
+                "filters/2f.js",  # g.txt's filter record was alone in its shard
                 "raw/g.txt",
                 "texts/alpha.js",
                 "texts/golf.js",
@@ -270,6 +272,8 @@ def test_without_a_readable_manifest_the_files_a_build_no_longer_makes_are_kept_
     kept = files_under(site)
     assert kept.pop("documents/alpha.html") == old_page
     assert kept.pop("documents/golf.html").startswith(b"<!DOCTYPE html>")
+    assert kept.pop("filters/2f.js").startswith(b'window.ArchiveFilter.shard("2f",[["golf",')
+    assert filters.shard_of("g.txt") == "2f"
     assert kept.pop("raw/g.txt") == b"Text of g.txt\n"
     for path in (*cited_as("alpha"), *cited_as("golf")):
         assert kept.pop(path)

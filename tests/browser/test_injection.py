@@ -88,9 +88,10 @@ def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Call
             page.goto(site.file_url(name) if over == "file" else site.http_url(name))
             page.mouse.move(200, 200)
             found = page.evaluate(
-                """() => ({
+                """root => ({
+                    // the site's own script files only: none inline, none from elsewhere; JSON-LD is data
                     scripts: [...document.querySelectorAll('script:not([type="application/ld+json"])')]
-                        .filter(e => !/^(\\.\\.\\/)*static\\/(lines|search)\\.js$/.test(e.getAttribute('src') || '')).length,
+                        .filter(s => !s.getAttribute('src') || !s.src.startsWith(root)).length,
                     data: [...document.querySelectorAll('script[type="application/ld+json"]')]
                         .filter(e => !e.parentElement.matches('head') || typeof JSON.parse(e.text).name !== 'string')
                         .length,
@@ -101,7 +102,8 @@ def test_no_payload_runs_or_breaks_out(injected: Site, over: str, new_page: Call
                         .filter(u => /^\\s*(javascript|vbscript|data:text)/i.test(u)),
                     injected: document.querySelectorAll(
                         'img[src="x"], svg:not(.timeline-svg, .tl-key-svg), b[onmouseover]').length,
-                })"""
+                })""",
+                site.root.as_uri() + "/" if over == "file" else url,
             )
             assert found == {"scripts": 0, "data": 0, "handlers": [], "bad": [], "injected": 0}, name
         assert dialogs == []
@@ -147,6 +149,46 @@ def test_payloads_show_as_the_text_they_are(injected: Site, new_page: Callable[.
         assert payload.strip() in shown
     assert "49" not in shown  # {{ 7*7 }} is text, not a template
     assert page.title().startswith(PAYLOADS[4])
+
+
+INJECTED = "() => document.querySelectorAll('img[src=\"x\"], svg, b[onmouseover], script:not([src])').length"
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_payloads_show_as_text_in_the_filters_and_the_compare_headers(
+    injected: Site, over: str, new_page: Callable[..., Any]
+) -> None:
+    data = json.loads((injected.root / "metadata.json").read_text("utf-8"))["documents"]
+    pages = [d["page"].removeprefix("documents/").removesuffix(".html") for d in data]
+    with serve(injected.root) as url:
+        base = injected.root.as_uri() + "/" if over == "file" else url
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(base + "index.html#stance=for")
+        page.wait_for_function("() => document.querySelectorAll('[data-filter-results] li').length > 0")
+        assert sorted(page.locator("[data-filter-results] .doc-title").all_text_contents()) == sorted(PAYLOADS)
+        assert page.locator("[data-filter-stances] label").all_text_contents() == [f"{PAYLOADS[1]} ({len(PAYLOADS)})"]
+        options = page.locator("#filter-publisher-list option").evaluate_all("os => os.map(o => o.value)")
+        assert sorted(options) == sorted(PAYLOADS)
+        for payload in PAYLOADS:  # each publisher chosen by typing its name shows it as text
+            page.get_by_label("Publisher", exact=True).fill(payload)
+            page.get_by_label("Publisher", exact=True).press("Enter")
+        page.wait_for_function("() => document.querySelectorAll('[data-filter-chosen] li').length === 7")
+        chips = page.locator("[data-filter-chosen] li").all_text_contents()
+        assert sorted(chip.removesuffix(" (1) Remove") for chip in chips) == sorted(PAYLOADS)
+        assert page.evaluate(INJECTED) == 0
+        for a, b in zip(pages, pages[1:] + pages[:1], strict=True):
+            page.goto(f"{base}compare.html#a={a}&b={b}")
+            page.wait_for_function(
+                "() => document.querySelector('[data-compare-status]').textContent.startsWith('Showing')"
+            )
+            titles = page.locator("[data-compare-title]").all_text_contents()
+            assert titles == [data[pages.index(a)]["title"], data[pages.index(b)]["title"]]
+            facts = page.locator("[data-compare-column=a] [data-compare-facts] dd").all_text_contents()
+            assert facts[0] == data[pages.index(a)]["publisher"] and facts[2] == PAYLOADS[1]
+            assert page.evaluate(INJECTED) == 0
+        assert dialogs == []
 
 
 SEARCH_FOUND = """() => ({
