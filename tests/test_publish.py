@@ -134,6 +134,28 @@ def test_the_sitemap_validates_and_lists_every_page_that_shows_something(publish
     assert (site / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {BASE}sitemap.xml\n"
 
 
+def test_the_sitemap_lists_split_listings_and_shared_titles_but_not_aliases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import parts
+
+    monkeypatch.setattr(parts, "LIMIT", 2)
+    monkeypatch.setattr(parts, "GROUP_LIMIT", 1)
+    model = model_archive(tmp_path / "archive")
+    model.add("d6.txt", "Day", "2021-03-04", publisher="Weekly Two")  # a title the first document has too
+    model.set("d3.txt", "aliases", ["an-earlier-name"])
+    model.write()
+    build_quietly(model.root, tmp_path / "site")
+    site = tmp_path / "site"
+    listed = locations(site / "sitemap.xml")
+    assert f"{BASE}index/2022.html" in listed and f"{BASE}documents/day.html" in listed  # a part, a shared title
+    assert f"{BASE}publishers/index_2.html" in listed  # the publishers' own list, second page
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.name not in UNLISTED)
+    alias = "documents/an-earlier-name.html"
+    assert alias in pages
+    assert sorted(listed) == sorted(BASE + page for page in pages if page != alias)
+
+
 def test_past_the_limit_the_sitemap_is_an_index_over_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(publish, "SITEMAP_LIMIT", 4)
     model = model_archive(tmp_path / "archive")

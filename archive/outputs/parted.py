@@ -73,8 +73,7 @@ def split_listing(
     """A split listing's summary (with the digest of all it shows) and the Outputs of its parts,
     `folder/PART.html`; `listing` is the summary page the parts lead back to."""
     size = limit()
-    texts = map(FIRST_SEVEN, map(DATE_TEXT, entries))
-    found, pages = parts.split(list(map(str.rstrip, texts, itertools.repeat("?~"))), size)  # by builtins
+    found, pages = split_of(entries, size)
     paths = [f"{folder}/{part.name}.html" for part in pages]
     first_page = {part.period: path for part, path in zip(reversed(pages), reversed(paths), strict=True)}
     pages_of: dict[str, list[str]] = {}
@@ -100,6 +99,21 @@ def split_listing(
         for at, part in enumerate(pages)
     )
     return summary, shown, outputs
+
+
+def split_of(entries: Sequence[Entry], size: int) -> tuple[list[parts.Period], list[parts.Part]]:
+    """The periods and parts of a listing of `entries` (in date order), at most `size` to a part."""
+    texts = map(FIRST_SEVEN, map(DATE_TEXT, entries))
+    return parts.split(list(map(str.rstrip, texts, itertools.repeat("?~"))), size)  # by builtins
+
+
+def part_paths(folder: str, entries: Sequence[Entry]) -> list[str]:
+    """The parts of a listing of `entries`, `folder/PART.html` as split_listing names them; none
+    when the listing is one page. For the sitemap, which lists them without making them."""
+    size = limit()
+    if not parts.is_split(len(entries), size):
+        return []
+    return [f"{folder}/{part.name}.html" for part in split_of(entries, size)[1]]
 
 
 def part_page(

@@ -23,11 +23,12 @@ import urllib.parse
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from .. import GENERATOR
+from .. import GENERATOR, parts
 from .. import VERSION as GENERATOR_VERSION
 from ..dates import PartialDate
 from ..derive import Entry, Site
 from ..render import Output, Planning, digest
+from .parted import part_paths
 
 NAME = "publish"
 VERSION = 2
@@ -59,9 +60,17 @@ def plan(planning: Planning) -> Iterable[Output]:
 
 
 def site_pages(site: Site) -> list[str]:
-    """The pages a sitemap lists, by path from the site root."""
-    pages = ["index.html", "about.html", "timeline.html", "search.html", "stances/index.html", "publishers/index.html"]
-    pages += [group.page for group in (*site.stances, *site.publishers)]
+    """The pages a sitemap lists, by path from the site root: every page that shows something,
+    the parts of split listings and the pages of shared titles included; not the pages that
+    send the reader on (aliases), nor compare.html, which shows nothing until its address names
+    two documents."""
+    pages = ["index.html", *part_paths("index", site.entries), "about.html", "timeline.html", "search.html"]
+    for kind, groups in (("stances", site.stances), ("publishers", site.publishers)):
+        count = len(parts.pages_of(len(groups), parts.GROUP_LIMIT))
+        pages += [parts.numbered(f"{kind}/index.html", number) for number in range(1, count + 1)]
+    for group in (*site.stances, *site.publishers):
+        pages += [group.page, *part_paths(group.page.removesuffix(".html"), group.entries)]
+    pages += [group.page for group in site.titles]
     pages += [entry.page for entry in site.entries]
     return pages
 
