@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 import shutil
 import statistics
@@ -50,7 +49,11 @@ def write_changelogs(folder: Path) -> None:
         "documents:",
     ]
     docs = Path("/usr/share/doc")
-    for path in [*sorted(docs.glob("*/changelog*.gz")), *sorted(docs.glob("*/NEWS*.gz")), *sorted(docs.glob("*/copyright"))]:
+    for path in [
+        *sorted(docs.glob("*/changelog*.gz")),
+        *sorted(docs.glob("*/NEWS*.gz")),
+        *sorted(docs.glob("*/copyright")),
+    ]:
         raw = path.resolve().read_bytes()
         data = gzip.decompress(raw) if path.name.endswith(".gz") else raw
         digest = hashlib.sha256(data).hexdigest()
@@ -76,7 +79,9 @@ def write_changelogs(folder: Path) -> None:
 def build(root: Path, out: Path) -> float:
     """One whole-process build; its wall time in seconds."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, str(PROJECT / "build.py"), "--root", str(root), "--out", str(out), "--quiet"], check=True)
+    subprocess.run(
+        [sys.executable, str(PROJECT / "build.py"), "--root", str(root), "--out", str(out), "--quiet"], check=True
+    )
     return time.perf_counter() - start
 
 
@@ -161,7 +166,9 @@ def add_one(root: Path, site: Path) -> dict[str, object]:
         (copy / "seeds" / "added-one.txt").write_text("An added document about Agnès Callamard.\n", encoding="utf-8")
         with open(copy / "metadata.yaml", "a", encoding="utf-8") as stream:
             stream.write("  added-one.txt: {title: An added document, publisher: Added, date: '2022-09-01', stance: ")
-            stream.write(re.search(r"^  (\w+):", (copy / "metadata.yaml").read_text().split("stances:")[1], re.M)[1] + "}\n")
+            stream.write(
+                re.search(r"^  (\w+):", (copy / "metadata.yaml").read_text().split("stances:")[1], re.M)[1] + "}\n"
+            )
         seconds = build(copy, out)
         written = [p for p in out.rglob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns]
         search = [p for p in written if p.relative_to(out).parts[0] in ("search", "texts")]
@@ -188,7 +195,8 @@ def main(argv: list[str]) -> int:
         print(
             f"search bytes: index {found['index'] / 1e6:.1f} MB + texts {found['texts'] / 1e6:.1f} MB"
             f" + scripts {found['static'] / 1e3:.0f} KB = {found['total'] / 1e6:.1f} MB"
-            f" ({found['total'] / found['seeds']:.2f} bytes per byte of text; index alone {found['index'] / found['seeds']:.2f})"
+            f" ({found['total'] / found['seeds']:.2f} bytes per byte of text;"
+            f" index alone {found['index'] / found['seeds']:.2f})"
         )
         timing = latencies(site)
         print(
