@@ -29,6 +29,7 @@ import json
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 
 SEPARATOR, WORD, LATIN, MARK, CJK, SYMBOL, APOSTROPHE = range(7)
 """Classes of characters (LATIN: a Latin-script letter, also a WORD character)."""
@@ -127,21 +128,121 @@ def info(c: str) -> tuple[int, str]:
     return char_class(c), refold(fold_char(c))
 
 
-@functools.cache
-def simple(c: str) -> bool:
-    """Whether a character folds to letters and digits only (a word's), or to separators only
-    (a separator's): a text of such characters is split into words by Python's `\\w` (exactly
-    the letters and digits, as the tests check) and folded word by word, giving the same terms."""
-    kind, folded = info(c)
-    if c == "_" or kind not in (WORD, LATIN, SEPARATOR, APOSTROPHE):
-        return False
-    wordy = kind in (WORD, LATIN)
-    if c.isalnum() != wordy:
-        return False  # `\\w` would read it otherwise (an apostrophe that is a modifier letter)
-    return bool(folded) and all(x != "_" and (char_class(x) in (WORD, LATIN)) == wordy for x in folded)
+class Lazy(dict[int, str]):
+    """A `str.translate` table filled as characters are met: code point -> what it becomes.
+
+    A text has a few hundred distinct characters; the table of all of Unicode's would take a
+    second to make on every build."""
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = self.make(chr(code))
+        return value
 
 
-SIMPLE_WORD = re.compile(r"[^\W_]+")
+def term_fold(c: str) -> str:
+    """A character folded for `tokens`: each separator of its fold a space (all separators cut
+    terms alike), NUL before each mark, CJK character or symbol (it needs `RUNS`), and SOH
+    before it all when it is a combining mark (a Latin letter before it takes it away)."""
+    kinds = [char_class(x) for x in info(c)[1]]
+    folded = "".join(
+        " " if kind in (SEPARATOR, APOSTROPHE) else "\0" + x if kind in (MARK, CJK, SYMBOL) else x
+        for x, kind in zip(info(c)[1], kinds, strict=True)
+    )
+    return "\1" + folded if info(c)[0] == MARK else folded
+
+
+SHAPE_LETTERS = {SEPARATOR: " ", APOSTROPHE: " ", WORD: "w", LATIN: "w", MARK: "m", CJK: "c", SYMBOL: "s"}
+TERM_FOLD = Lazy(term_fold)
+"""A character as it is in the text `tokens` cuts (see `term_fold`)."""
+SHAPE = Lazy(lambda c: SHAPE_LETTERS[char_class(c)])
+"""A folded character's class as one letter: w(ord), m(ark), c(jk), s(ymbol), space."""
+LATIN_OR_MARK = Lazy(lambda c: {LATIN: "l", MARK: "m"}.get(info(c)[0], "x"))
+"""A character of the text as l (Latin letter), m (mark) or x: for the marks a Latin letter loses."""
+MARKS_ON_LATIN = re.compile("(?<=l)m+")
+RUNS = re.compile("w[wm]*|c[cm]*|sm*")
+"""The terms' shapes: a run of word characters, a run of CJK ones (marks with them), a symbol."""
+UNITS = re.compile("cm*")
+NON_ASCII = re.compile("[^\\x00-\\x7f]+")
+ASCII_TERMS = {code: term_fold(chr(code)) for code in range(128)}
+"""ASCII as `TERM_FOLD` has it: letters in lower case, digits, every other character a space."""
+ASCII_BYTES = bytes(ord(ASCII_TERMS[code]) for code in range(128)) + bytes(range(128, 256))
+"""The same for the bytes of UTF-8 (bytes of other characters unchanged)."""
+
+
+def tokens(text: str, trailing: bool = False) -> list[str]:
+    """The search terms of a text, in order: words, CJK bigrams (or a lone unigram), symbols.
+
+    The same terms as `folded_tokens(fold(text))`, the definition, found by a few passes of
+    `bytes.translate`, `str.translate`, `str.split` and patterns instead of a step of Python
+    per character: ASCII is folded as bytes, each stretch of other characters by a table.
+    `trailing`: also the last character of each run of two or more CJK characters, after the
+    run's bigrams, so that a one-character query finds a character that ends a run (the index
+    has them; a query does not need them, its bigrams hold that character already)."""
+    if text.isascii():
+        return text.translate(ASCII_TERMS).split()
+    folded = NON_ASCII.sub(
+        fold_run, text.encode("utf-8", "surrogatepass").translate(ASCII_BYTES).decode("utf-8", "surrogatepass")
+    )
+    if "\1" in folded:  # a combining mark in the text: those after a Latin letter go first
+        text = drop_latin_marks(text)
+        folded = NON_ASCII.sub(
+            fold_run, text.encode("utf-8", "surrogatepass").translate(ASCII_BYTES).decode("utf-8", "surrogatepass")
+        )
+        folded = folded.replace("\1", "")
+    if "\0" not in folded:
+        return folded.split()
+    found: list[str] = []
+    at = 0
+    while (hit := folded.find("\0", at)) >= 0:
+        start = folded.rfind(" ", at, hit) + 1  # the stretch between spaces that holds it
+        end = folded.find(" ", hit)
+        end = len(folded) if end < 0 else end
+        found.extend(folded[at:start].split())
+        piece = folded[start:end].replace("\0", "")
+        complex_terms(piece, piece.translate(SHAPE), trailing, found)
+        at = end
+    found.extend(folded[at:].split())
+    return found
+
+
+def fold_run(run: re.Match[str]) -> str:
+    """A stretch of characters beyond ASCII, folded for `tokens`."""
+    return run.group().translate(TERM_FOLD)
+
+
+def drop_latin_marks(text: str) -> str:
+    """The text without the combining marks that follow a Latin letter (see `fold`)."""
+    shape = text.translate(LATIN_OR_MARK)
+    kept: list[str] = []
+    at = 0
+    for marks in MARKS_ON_LATIN.finditer(shape):
+        kept.append(text[at : marks.start()])
+        at = marks.end()
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+def complex_terms(folded: str, shape: str, trailing: bool, found: list[str]) -> None:
+    """The terms of a stretch without spaces that holds marks, CJK characters or symbols."""
+    for run in RUNS.finditer(shape):
+        start, end = run.span()
+        if shape[start] != "c":
+            found.append(folded[start:end])
+            continue
+        piece = folded[start:end]
+        units = (
+            list(piece) if "m" not in run.group() else [piece[u.start() : u.end()] for u in UNITS.finditer(run.group())]
+        )
+        if len(units) == 1:
+            found.append(units[0])
+            continue
+        found.extend([a + b for a, b in zip(units, units[1:], strict=False)])
+        if trailing:
+            found.append(units[-1])
 
 
 def fold(text: str) -> str:
@@ -157,24 +258,6 @@ def fold(text: str) -> str:
             latin = kind == LATIN
         out.append(folded)
     return "".join(out)
-
-
-def tokens(text: str) -> list[str]:
-    """The search terms of a text, in order: words, CJK bigrams (or a lone unigram), symbols.
-
-    A line of simple characters (any alphabet, no CJK, no emoji, no combining marks) takes a
-    quick path: its words found by a pattern and folded one by one, which gives the same terms."""
-    if all(map(simple, set(text))):
-        return simple_tokens(text)
-    found: list[str] = []
-    for line in text.splitlines():
-        found.extend(simple_tokens(line) if all(map(simple, set(line))) else folded_tokens(fold(line)))
-    return found
-
-
-def simple_tokens(text: str) -> list[str]:
-    """The terms of a text of simple characters only."""
-    return [word.lower() if word.isascii() else fold(word) for word in SIMPLE_WORD.findall(text)]
 
 
 def folded_tokens(folded: str) -> list[str]:

@@ -102,12 +102,38 @@ def test_cjk_is_han_hiragana_and_katakana() -> None:
     assert char_class("\u0301") == MARK
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
-def test_the_quick_path_gives_the_terms_of_the_full_one(text: str) -> None:
-    full = normalise.folded_tokens(fold(text))
-    assert tokens(text) == full
-    assert normalise.simple_tokens(text) == full or not all(map(normalise.simple, set(text)))
+def test_the_quick_tokenizer_gives_the_terms_of_the_definition(text: str) -> None:
+    assert tokens(text) == normalise.folded_tokens(fold(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["中", "国", "が", "\u0301", "a", "é", " ", "👍", "'", "й", "ｶ", "\u00ad"]), max_size=30)
+)
+def test_the_quick_tokenizer_agrees_on_mixed_scripts(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert tokens(text) == normalise.folded_tokens(fold(text))
+
+
+def test_every_character_alone_and_in_company_is_cut_as_the_definition_cuts_it() -> None:
+    for c in assigned():
+        text = f"{c} a{c}b {c}{c} é{c} {c}\u0301 中{c}"
+        assert tokens(text) == normalise.folded_tokens(fold(text)), f"U+{ord(c):04X}"
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("发布报", ["发布", "布报", "报"]),
+        ("报 联合国", ["报", "联合", "合国", "国"]),
+        ("が中", ["\u304b\u3099中", "中"]),
+        ("中 ab", ["中", "ab"]),
+    ],
+)
+def test_the_index_also_has_the_last_character_of_each_cjk_run(text: str, terms: list[str]) -> None:
+    assert tokens(text, trailing=True) == terms
 
 
 def test_the_table_for_the_browser_is_current() -> None:

@@ -36,7 +36,7 @@ from ..normalise import CJK, char_class, tokens
 from ..render import Output, Planning, SeedReader, digest
 
 NAME = "search"
-VERSION = 1
+VERSION = 2
 BUCKETS = 16
 """The most buckets of documents (fewer for fewer documents: see `layout`)."""
 SHARDS = 64
@@ -124,32 +124,48 @@ def plan(planning: Planning) -> Iterable[Output]:
 def field_counts(entry: Entry) -> Counter[str]:
     """The title's and publisher's terms, weighted."""
     counts: Counter[str] = Counter()
-    for term in tokens(entry.doc.title):
+    for term in tokens(entry.doc.title, trailing=True):
         counts[term] += TITLE_WEIGHT
-    for term in tokens(entry.doc.publisher):
+    for term in tokens(entry.doc.publisher, trailing=True):
         counts[term] += PUBLISHER_WEIGHT
     return counts
 
 
-LAST_BUCKET: dict[str, list[dict[str, list[tuple[int, int]]]]] = {}
+LAST_BUCKET: dict[str, list[dict[str, list[int]]]] = {}
 """The last bucket's postings, by its key: a bucket's shards are made one after another."""
 
 
 def bucket_postings(
     seeds: SeedReader, lengths: dict[str, Any], key: str, entries: tuple[Entry, ...], shard_count: int
-) -> list[dict[str, list[tuple[int, int]]]]:
-    """Each shard's postings for one bucket: term -> [(document's place, weighted frequency)]."""
+) -> list[dict[str, list[int]]]:
+    """Each shard's postings for one bucket: term -> [document's place, weighted frequency, ...].
+
+    The bucket's terms are gathered first and put in their shards once each: a term is hashed
+    once a bucket, not once a document."""
     if key in LAST_BUCKET:
         return LAST_BUCKET[key]
     LAST_BUCKET.clear()
-    shards = LAST_BUCKET[key] = [{} for _ in range(shard_count)]
+    postings: dict[str, list[int]] = {}
     for place, entry in enumerate(entries):
-        body = tokens(seeds.text(entry.doc))
+        body = tokens(seeds.text(entry.doc), trailing=True)
         lengths[entry.doc.sha256] = len(body)
-        counts = Counter(body) + field_counts(entry)
+        counts = Counter(body)
+        counts.update(field_counts(entry))
         for term, count in counts.items():
-            shards[shard_of(term, shard_count)].setdefault(term, []).append((place, count))
+            found = postings.get(term)
+            if found is None:
+                postings[term] = [place, count]
+            else:
+                found += (place, count)
+    shards: list[dict[str, list[int]]] = [{} for _ in range(shard_count)]
+    for term, found in postings.items():
+        shards[shard_of(term, shard_count)][term] = found
+    LAST_BUCKET[key] = shards
     return shards
+
+
+NUMBERS = [number(value) for value in range(4096)]
+"""`number` of the small numbers postings are mostly made of, made once."""
 
 
 def shard_script(
@@ -164,12 +180,15 @@ def shard_script(
     """search/t-B-S.js: the postings of one shard of one bucket."""
     found = bucket_postings(seeds, lengths, key, entries, shards)[shard]
     coded = {}
+    small = len(NUMBERS)
     for term in sorted(found):
-        last, parts = 0, []
-        for place, count in found[term]:
-            parts.append(number(place - last) + number(count))
-            last = place
-        coded[term] = "".join(parts)
+        values = found[term]
+        places, counts = values[0::2], values[1::2]
+        gaps = [places[0], *(b - a for a, b in zip(places, places[1:], strict=False))]
+        coded[term] = "".join(
+            (NUMBERS[g] if g < small else number(g)) + (NUMBERS[c] if c < small else number(c))
+            for g, c in zip(gaps, counts, strict=True)
+        )
     return script("shard", f"{bucket}-{shard}", coded)
 
 
@@ -195,7 +214,7 @@ def meta_script(
     for entry in entries:
         sha = entry.doc.sha256
         if sha not in lengths:
-            lengths[sha] = len(tokens(seeds.text(entry.doc)))
+            lengths[sha] = len(tokens(seeds.text(entry.doc), trailing=True))
         weighted[entry.slug] = lengths[sha] + sum(field_counts(entry).values())
     total = sum(weighted.values())
     meta = {
