@@ -149,10 +149,10 @@ def node() -> str:
     return found
 
 
-def twin(texts: list[str]) -> list[list[list[object]]]:
+def twin(texts: list[str], *arguments: str) -> list[list[list[object]]]:
     """static/normalise.js's spans of each text, run by Node."""
     result = subprocess.run(
-        [node(), str(TWIN)], input=json.dumps(texts).encode(), capture_output=True, check=True, timeout=600
+        [node(), str(TWIN), *arguments], input=json.dumps(texts).encode(), capture_output=True, check=True, timeout=600
     )
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
@@ -163,6 +163,12 @@ def test_the_browser_twin_cuts_every_character_as_python_does() -> None:
     texts = [f"{c} a{c}b {c}{c} é{c} {c}\u0301" for c in assigned()]
     for text, spans in zip(texts, twin(texts), strict=True):
         assert [term for term, _, _ in spans] == tokens(text), ascii(text)
+
+
+def test_the_browser_twin_cuts_as_the_index_does_when_asked() -> None:
+    texts = ["发布报", "报 联合国 が中 中", "a中b 中中中", "\u304b\u3099\u304b\u3099 x"]
+    for text, spans in zip(texts, twin(texts, "trailing"), strict=True):
+        assert [term for term, _, _ in spans] == tokens(text, trailing=True), ascii(text)
 
 
 @pytest.mark.parametrize(

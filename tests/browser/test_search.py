@@ -311,3 +311,30 @@ def test_title_and_publisher_weigh_more_than_the_text(tmp_path, new_page):
         "Harbour news",
         "Gamma",
     ]
+
+
+def test_one_chinese_character_is_found_where_it_ends_a_run(tmp_path, new_page):
+    """The index keeps the last character of each run of CJK characters beside its pairs, and a
+    query's lone CJK character matches every pair it starts and every run it ends, wherever it
+    stands in the query."""
+    root = tmp_path / "archive"
+    (root / "seeds").mkdir(parents=True)
+    texts = {"a.txt": "新华社发布报。", "b.txt": "没有那个字。", "c.txt": "报告在这里。"}
+    for name, text in texts.items():
+        (root / "seeds" / name).write_text(text + "\n", encoding="utf-8")
+    (root / "metadata.yaml").write_text(
+        "archive:\n  title: T\n  description: D\n  language: zh\n"
+        "stances:\n  for:\n    label: For\n    description: F\n"
+        "documents:\n"
+        '  a.txt: {title: "Alpha", publisher: "P", date: "2020-01-01", stance: for}\n'
+        '  b.txt: {title: "Beta", publisher: "P", date: "2020-01-02", stance: for}\n'
+        '  c.txt: {title: "Gamma", publisher: "P", date: "2020-01-03", stance: for}\n',
+        encoding="utf-8",
+    )
+    site = Site("cjk", build_site(root, tmp_path / "site"))
+    page = new_page()
+    shown = search_page(page, site, "file", "报")
+    assert sorted(shown["titles"]) == ["Alpha", "Gamma"]
+    assert sorted(shown["marks"]) == ["报", "报告"]
+    shown = search_page(page, site, "file", "报%20新华")  # not the last word: still every place it stands
+    assert shown["titles"] == ["Alpha"]

@@ -1,5 +1,6 @@
 // Runs static/normalise.js in Node over texts given as a JSON array on stdin, and prints each
 // text's spans as a JSON array: the twin's side of tests/test_normalise.py's agreement test.
+// With the argument `trailing`, the spans as the index cuts (tokens(text, trailing=True)).
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -13,5 +14,6 @@ for (const file of ["static/normalise-table.js", "static/normalise.js"]) {
 }
 const texts = JSON.parse(fs.readFileSync(0, "utf8"));
 const normalise = context.window.ArchiveNormalise;
-const out = texts.map((text) => normalise.spans(text).map((s) => [s.term, s.start, s.end]));
+const trailing = process.argv[2] === "trailing";
+const out = texts.map((text) => normalise.spans(text, trailing).map((s) => [s.term, s.start, s.end]));
 process.stdout.write(JSON.stringify(out));
