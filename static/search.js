@@ -125,8 +125,8 @@
       average: meta.average || 1,
       buckets: meta.buckets,
       shards: meta.shards,
-      chunk: meta.chunk,
       counts: meta.counts,
+      tables: meta.tables.map(numbers),
       stances: meta.stances,
       lengths: meta.lengths.map(function (coded) {
         return numbers(coded).map(function (q) {
@@ -268,11 +268,13 @@
     });
   }
 
+  /* A result's row, from its bucket's table that lists it (tables list the bucket in order). */
   function row(result, meta) {
-    var chunk = Math.floor(result.place / meta.chunk);
-    var name = result.bucket + "-" + chunk;
+    var sizes = meta.tables[result.bucket], table = 0, first = 0;
+    while (table < sizes.length - 1 && result.place >= first + sizes[table]) first += sizes[table++];
+    var name = result.bucket + "-" + table;
     return loadData("docs", name, "search/d-" + name + ".js").then(function (rows) {
-      var found = rows[result.place - chunk * meta.chunk];
+      var found = rows[result.place - first];
       if (!found) throw new Error("search/d-" + name + ".js is damaged");
       return {
         page: found[0],

@@ -4,20 +4,21 @@ The documents fall into BUCKETS buckets by a hash of their page name, and each b
 into SHARDS shards by a hash of the term's first two characters (its first one for CJK), so
 that a query for a term, or for a prefix of two characters or more, loads one shard per
 bucket. Both are pure functions of the content, never of the order documents arrived: an
-incremental index is byte-identical to a clean one, and adding, editing or removing one
-document rewrites its bucket's shards, its bucket's document tables from its place on, and
-search/meta.js (at most SHARDS + 2 + the bucket's chunks of documents). How many buckets and
-shards there are depends on the number of documents (`layout`).
+incremental index is byte-identical to a clean one. A bucket's documents fall into tables by
+more bits of the same hash, and are ordered by table, then hash: adding, editing or removing
+one document rewrites its bucket's shards (those holding its terms, and those holding the
+terms of documents after it), its own table and search/meta.js, at most SHARDS + 2 files. How
+many buckets, shards and tables there are depends on the number of documents (`layout`).
 
 - `search/t-B-S.js`: `ArchiveSearch.shard("B-S", {term: postings})`; postings are, for each
   document holding the term (in the bucket's order), the gap from the last one and the term's
   weighted frequency (body + TITLE_WEIGHT x title + PUBLISHER_WEIGHT x publisher), each as a
   variable-length number in ALPHABET (five bits a character, the sixth says more follow).
 - `search/d-B-C.js`: `ArchiveSearch.docs("B-C", [[page, title, publisher, date label,
-  date (EDTF), stance, language], ...])`, CHUNK documents a file.
+  date (EDTF), stance, language], ...])`: table C of bucket B, about CHUNK documents.
 - `search/meta.js`: `ArchiveSearch.meta({...})`: the number of documents, their average
-  weighted length, each bucket's count, and each document's weighted length (quantised) and
-  chronological rank, so ranking and date order need no document table.
+  weighted length, each bucket's count and its tables' counts, and each document's weighted
+  length (quantised) and chronological rank, so ranking and date order need no document table.
 
 The browser scores with BM25 (k1 = 1.2, b = 0.75); phrases are confirmed on the loaded text.
 """
@@ -36,12 +37,15 @@ from ..normalise import CJK, char_class, tokens
 from ..render import Output, Planning, SeedReader, digest
 
 NAME = "search"
-VERSION = 2
+VERSION = 3
 BUCKETS = 16
 """The most buckets of documents (fewer for fewer documents: see `layout`)."""
 SHARDS = 64
 """The most shards of a bucket's terms."""
 CHUNK = 64
+"""About how many documents a document table lists."""
+TABLES = 64
+"""The most document tables of a bucket."""
 TITLE_WEIGHT = 3
 PUBLISHER_WEIGHT = 2
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -60,10 +64,11 @@ def shard_of(term: str, shards: int) -> int:
     return fnv(term[:1] if char_class(term[0]) == CJK else term[:2]) % shards
 
 
-def layout(documents: int) -> tuple[int, int]:
-    """How many buckets and shards an index of this many documents has: powers of two, about 500
-    documents a bucket and one shard for every 4 documents, at most BUCKETS and SHARDS. A small
-    archive gets a few files, not a thousand; crossing a power of two lays the index out again."""
+def layout(documents: int) -> tuple[int, int, int]:
+    """How many buckets, shards and tables a bucket an index of this many documents has: powers
+    of two, about 500 documents a bucket, one shard for every 4 documents and a table for every
+    CHUNK documents of a bucket, at most BUCKETS, SHARDS and TABLES. A small archive gets a few
+    files, not a thousand; crossing a power of two lays the index out again."""
 
     def power(wanted: float, most: int) -> int:
         found = 1
@@ -71,7 +76,8 @@ def layout(documents: int) -> tuple[int, int]:
             found *= 2
         return found
 
-    return power(documents / 500, BUCKETS), power(documents / 4, SHARDS)
+    buckets = power(documents / 500, BUCKETS)
+    return buckets, power(documents / 4, SHARDS), power(documents / buckets / CHUNK, TABLES)
 
 
 def number(value: int) -> str:
@@ -91,9 +97,9 @@ def quantised(length: int) -> int:
 
 def plan(planning: Planning) -> Iterable[Output]:
     """Each bucket's shards and document tables, then search/meta.js."""
-    count, shards = layout(len(planning.site.entries))
+    count, shards, tables = layout(len(planning.site.entries))
     buckets: list[list[Entry]] = [[] for _ in range(count)]
-    for entry in sorted(planning.site.entries, key=lambda e: (fnv(e.slug), e.slug)):
+    for entry in sorted(planning.site.entries, key=lambda e: (table_of(e, count, tables), fnv(e.slug), e.slug)):
         buckets[fnv(entry.slug) % count].append(entry)
     lengths = planning.made["search"]
     for sha in lengths.keys() - {e.doc.sha256 for e in planning.site.entries}:
@@ -109,8 +115,9 @@ def plan(planning: Planning) -> Iterable[Output]:
                 shard_script, seeds, lengths, inputs[0] + str(shards), tuple(entries), b, s, shards
             )
             yield Output(f"search/t-{b}-{s}.js", key, make, True)
-        for c in range(0, (len(entries) + CHUNK - 1) // CHUNK):
-            chunk = tuple(entries[c * CHUNK : (c + 1) * CHUNK])
+        for c, chunk in enumerate(tables_of(entries, count, tables)):
+            if not chunk:
+                continue
             key = planning.key(
                 NAME, VERSION, "docs", str(b), str(c), digest(*(planning.digests[e.doc.file] for e in chunk))
             )
@@ -119,6 +126,19 @@ def plan(planning: Planning) -> Iterable[Output]:
     key = planning.key(NAME, VERSION, "meta", digest(stances, *planning.digests.values()))
     make = functools.partial(meta_script, seeds, lengths, stances, planning.site.entries, tuple(map(tuple, buckets)))
     yield Output("search/meta.js", key, make, True)
+
+
+def table_of(entry: Entry, buckets: int, tables: int) -> int:
+    """The document table an entry is listed in, within its bucket: the hash's next bits."""
+    return (fnv(entry.slug) // buckets) % tables
+
+
+def tables_of(entries: list[Entry] | tuple[Entry, ...], buckets: int, tables: int) -> list[tuple[Entry, ...]]:
+    """A bucket's entries (in the bucket's order) as its tables, empty ones included."""
+    found: list[list[Entry]] = [[] for _ in range(tables)]
+    for entry in entries:
+        found[table_of(entry, buckets, tables)].append(entry)
+    return [tuple(table) for table in found]
 
 
 def field_counts(entry: Entry) -> Counter[str]:
@@ -209,6 +229,7 @@ def meta_script(
     buckets: tuple[tuple[Entry, ...], ...],
 ) -> bytes:
     """search/meta.js: counts, each document's weighted length and chronological rank."""
+    _, shards, tables = layout(len(entries))
     rank = {entry.slug: place for place, entry in enumerate(entries)}
     weighted: dict[str, int] = {}
     for entry in entries:
@@ -221,9 +242,9 @@ def meta_script(
         "documents": len(entries),
         "average": round(total / len(entries), 3) if entries else 0,
         "buckets": len(buckets),
-        "shards": layout(len(entries))[1],
-        "chunk": CHUNK,
+        "shards": shards,
         "counts": [len(b) for b in buckets],
+        "tables": ["".join(number(len(t)) for t in tables_of(b, len(buckets), tables)) for b in buckets],
         "lengths": ["".join(number(quantised(weighted[e.slug])) for e in b) for b in buckets],
         "ranks": ["".join(number(rank[e.slug]) for e in b) for b in buckets],
         "stances": stances,

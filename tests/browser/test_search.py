@@ -338,3 +338,24 @@ def test_one_chinese_character_is_found_where_it_ends_a_run(tmp_path, new_page):
     assert sorted(shown["marks"]) == ["报", "报告"]
     shown = search_page(page, site, "file", "报%20新华")  # not the last word: still every place it stands
     assert shown["titles"] == ["Alpha"]
+
+
+def test_each_result_shows_its_own_row_when_a_bucket_has_many_tables(tmp_path, new_page):
+    """With 300 documents a bucket's rows are in 8 tables chosen by hash: a word only one
+    document holds lists that document's title, whichever table it is in."""
+    root = tmp_path / "archive"
+    (root / "seeds").mkdir(parents=True)
+    lines = [
+        "archive:\n  title: T\n  description: D\n  language: en\n",
+        "stances:\n  for: {label: For, description: F}\n",
+    ]
+    lines.append("documents:\n")
+    for n in range(300):
+        (root / "seeds" / f"d{n}.txt").write_text(f"common words and marker{n}x here\n", encoding="utf-8")
+        lines.append(f'  d{n}.txt: {{title: "Title {n}", publisher: "P", date: "2020-01-01", stance: for}}\n')
+    (root / "metadata.yaml").write_text("".join(lines), encoding="utf-8")
+    site = Site("tables", build_site(root, tmp_path / "site"))
+    assert len(list((site.root / "search").glob("d-*.js"))) == 8
+    page = new_page()
+    for n in [0, 1, 37, 150, 298, 299]:
+        assert search_page(page, site, "file", f"marker{n}x%20")["titles"] == [f"Title {n}"]
