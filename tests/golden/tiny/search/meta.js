@@ -1,1 +1,1 @@
-ArchiveSearch.meta("",{"average":21.75,"buckets":1,"chunk":64,"counts":[4],"documents":4,"lengths":["oBkBjBgB"],"ranks":["DCAB"],"shards":1,"stances":{"against":"Against","for":"For","neutral":"Neutral"}});
+ArchiveSearch.meta("",{"average":23.5,"buckets":1,"counts":[4],"documents":4,"lengths":["oBkBjBkB"],"ranks":["DCAB"],"shards":1,"stances":{"against":"Against","for":"For","neutral":"Neutral"},"tables":["E"]});

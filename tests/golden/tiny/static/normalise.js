@@ -3,8 +3,10 @@
  * cut exactly as the index was. Read archive/normalise.py for what the fold and the terms are.
  *
  * window.ArchiveNormalise.tokens(text) -> [term, ...]
- * window.ArchiveNormalise.spans(text) -> [{term, start, end}, ...]: each term with the range of
- *   the text it was read from (UTF-16 offsets, end excluded), for marking matches in place.
+ * window.ArchiveNormalise.spans(text, trailing) -> [{term, start, end}, ...]: each term with the
+ *   range of the text it was read from (UTF-16 offsets, end excluded), for marking matches in
+ *   place. `trailing`: also the last character of each CJK run of two or more, after the run's
+ *   bigrams, as the index has it (tokens(text, trailing=True) in Python), marked `trailing: true`.
  * window.ArchiveNormalise.fold(text) -> the folded text.
  */
 (function () {
@@ -67,7 +69,7 @@
     return { text: out.join(""), from: from, to: to };
   }
 
-  function spans(text) {
+  function spans(text, trailing) {
     var folded = foldWithOrigins(text);
     var f = folded.text;
     var found = [];
@@ -78,12 +80,15 @@
       if (run === CJK) {
         if (units.length === 1) push(units[0][0], units[0][1]);
         for (var k = 0; k + 1 < units.length; k++) push(units[k][0], units[k + 1][1]);
+        if (trailing && units.length > 1) push(units[units.length - 1][0], units[units.length - 1][1], true);
       } else if (run !== SEPARATOR && units.length) {
         push(units[0][0], units[units.length - 1][1]);
       }
     }
-    function push(start, end) {
-      found.push({ term: f.slice(start, end), start: folded.from[start], end: folded.to[end - 1] });
+    function push(start, end, last) {
+      var span = { term: f.slice(start, end), start: folded.from[start], end: folded.to[end - 1] };
+      if (last) span.trailing = true;
+      found.push(span);
     }
 
     for (var i = 0; i < f.length; ) {

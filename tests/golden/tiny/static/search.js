@@ -19,6 +19,8 @@
 
   var K1 = 1.2, B = 0.75;
   var PER_PAGE = 20, IN_PANEL = 5, PHRASE_CHECKS = 200, SNIPPET = 220;
+  var MARK = 3; /* the class of a combining mark in static/normalise.js */
+  var WINDOW = 20000, KEPT_TEXTS = 40;
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var DIGIT = Object.create(null);
   for (var d = 0; d < ALPHABET.length; d++) DIGIT[ALPHABET[d]] = d;
@@ -123,8 +125,8 @@
       average: meta.average || 1,
       buckets: meta.buckets,
       shards: meta.shards,
-      chunk: meta.chunk,
       counts: meta.counts,
+      tables: meta.tables.map(numbers),
       stances: meta.stances,
       lengths: meta.lengths.map(function (coded) {
         return numbers(coded).map(function (q) {
@@ -155,6 +157,13 @@
     return window.ArchiveNormalise.classOf(term.codePointAt(0)) === window.ArchiveNormalise.CJK;
   }
 
+  /* How many characters a term has, not counting the marks that go with them. */
+  function units(term) {
+    return Array.from(term).filter(function (c) {
+      return window.ArchiveNormalise.classOf(c.codePointAt(0)) !== MARK;
+    }).length;
+  }
+
   function shardOf(term, meta) {
     return fnv(firstChars(term, isCjk(term) ? 1 : 2)) % meta.shards;
   }
@@ -173,6 +182,9 @@
           terms.push({ term: term, prefix: false });
         }
       });
+    });
+    terms.forEach(function (item) {
+      if (isCjk(item.term) && units(item.term) === 1) item.prefix = true; /* wherever it stands in a run */
     });
     var last = terms[terms.length - 1];
     var open = segments.length % 2 === 1 && !/[\s"]$/.test(folded);
@@ -256,11 +268,13 @@
     });
   }
 
+  /* A result's row, from its bucket's table that lists it (tables list the bucket in order). */
   function row(result, meta) {
-    var chunk = Math.floor(result.place / meta.chunk);
-    var name = result.bucket + "-" + chunk;
+    var sizes = meta.tables[result.bucket], table = 0, first = 0;
+    while (table < sizes.length - 1 && result.place >= first + sizes[table]) first += sizes[table++];
+    var name = result.bucket + "-" + table;
     return loadData("docs", name, "search/d-" + name + ".js").then(function (rows) {
-      var found = rows[result.place - chunk * meta.chunk];
+      var found = rows[result.place - first];
       if (!found) throw new Error("search/d-" + name + ".js is damaged");
       return {
         page: found[0],
@@ -274,9 +288,10 @@
     });
   }
 
-  /* The ranges of a text that match the query: its words, and each phrase as one range. */
-  function matches(text, query) {
-    var spans = window.ArchiveNormalise.spans(text);
+  /* The ranges of a text that match the query: its words, and each phrase as one range.
+   * `spans`: the text's spans with the trailing CJK characters the index has (see
+   * static/normalise.js), so that a lone CJK character is found where it ends a run. */
+  function hitsIn(spans, query) {
     var inPhrase = Object.create(null);
     query.phrases.forEach(function (phrase) {
       phrase.forEach(function (term) {
@@ -287,15 +302,22 @@
       return !inPhrase[item.term];
     });
     var out = [];
-    spans.forEach(function (span, i) {
+    var words = query.phrases.length
+      ? spans.filter(function (span) {
+          return !span.trailing;
+        })
+      : spans;
+    spans.forEach(function (span) {
       var hit = loose.some(function (item) {
         return item.prefix ? span.term.indexOf(item.term) === 0 : span.term === item.term;
       });
       if (hit) out.push({ start: span.start, end: span.end });
-      query.phrases.forEach(function (phrase) {
+    });
+    query.phrases.forEach(function (phrase) {
+      words.forEach(function (span, i) {
         var k = 0;
-        while (k < phrase.length && i + k < spans.length && spans[i + k].term === phrase[k]) k++;
-        if (k === phrase.length) out.push({ start: span.start, end: spans[i + k - 1].end });
+        while (k < phrase.length && i + k < words.length && words[i + k].term === phrase[k]) k++;
+        if (k === phrase.length) out.push({ start: span.start, end: words[i + k - 1].end });
       });
     });
     out.sort(function (a, b) {
@@ -307,8 +329,61 @@
       if (last && range.start < last.end) last.end = Math.max(last.end, range.end);
       else merged.push({ start: range.start, end: range.end });
     });
-    out = merged;
-    return { spans: spans, hits: out };
+    return merged;
+  }
+
+  function matches(text, query) {
+    return hitsIn(window.ArchiveNormalise.spans(text, true), query);
+  }
+
+  /* A result's text cut into terms a window at a time, as far as a snippet needs, and kept for
+   * the next keystroke: a long text is not cut whole for the few words a snippet shows. Windows
+   * end after a line break, where no term and no fold reaches across. */
+  var cutTexts = new Map();
+
+  function cutText(page, text) {
+    var known = cutTexts.get(page);
+    if (!known || known.text !== text) {
+      known = { text: text, windows: [], next: 0 };
+      cutTexts.set(page, known);
+      if (cutTexts.size > KEPT_TEXTS) cutTexts.delete(cutTexts.keys().next().value);
+    }
+    return known;
+  }
+
+  function windowOf(known, i) {
+    var text = known.text;
+    while (known.windows.length <= i && known.next < text.length) {
+      var from = known.next, to = text.length;
+      if (from + WINDOW < text.length) {
+        var cut = text.lastIndexOf("\n", from + WINDOW);
+        if (cut < from) cut = text.indexOf("\n", from + WINDOW);
+        if (cut >= 0) to = cut + 1;
+      }
+      var found = window.ArchiveNormalise.spans(text.slice(from, to), true);
+      found.forEach(function (span) {
+        span.start += from;
+        span.end += from;
+      });
+      known.windows.push({ from: from, to: to, spans: found });
+      known.next = to;
+    }
+    return known.windows[i];
+  }
+
+  /* The matches of the first window that has any, with the next window's when the first match
+   * is near its end (the snippet reaches into it). */
+  function firstHits(page, text, query) {
+    var known = cutText(page, text);
+    for (var i = 0; ; i++) {
+      var part = windowOf(known, i);
+      if (!part) return [];
+      var hits = hitsIn(part.spans, query);
+      if (hits.length) {
+        var next = hits[0].start + SNIPPET + 60 > part.to ? windowOf(known, i + 1) : null;
+        return next ? hits.concat(hitsIn(next.spans, query)) : hits;
+      }
+    }
   }
 
   function holdsPhrases(spans, phrases) {
@@ -331,11 +406,10 @@
       var result = ranked[at++];
       return row(result, meta).then(function (found) {
         return window.ArchiveTexts.get(found.page).then(function (text) {
-          var marked = matches(text, query);
           checked++;
-          var whole = window.ArchiveNormalise.spans(found.title + "\n" + text);
-          if (!query.phrases.length || holdsPhrases(whole, query.phrases)) {
-            shown.push({ result: result, row: found, text: text, marked: marked });
+          var holds = !query.phrases.length || holdsPhrases(window.ArchiveNormalise.spans(found.title + "\n" + text), query.phrases);
+          if (holds) {
+            shown.push({ result: result, row: found, text: text, marked: { hits: firstHits(found.page, text, query) } });
           }
           return next();
         });
@@ -376,7 +450,10 @@
     while (end < text.length && end < start + SNIPPET + 30 && !/\s/.test(text[end])) end++;
     var p = element("p", "search-snippet");
     if (start > 0) p.appendChild(document.createTextNode("… "));
-    markInto(p, text.replace(/[\r\n\t]/g, " "), marked.hits, start, end);
+    var ranges = marked.hits.map(function (range) {
+      return { start: range.start - start, end: range.end - start };
+    });
+    markInto(p, text.slice(start, end).replace(/[\r\n\t]/g, " "), ranges, 0, end - start); /* a slice: a text may be megabytes */
     if (end < text.length) p.appendChild(document.createTextNode(" …"));
     return p;
   }
@@ -389,7 +466,7 @@
     var li = element("li", "search-result");
     var heading = element("a", "search-title");
     heading.href = documentLink(item.row.page, queryText);
-    markInto(heading, item.row.title, matches(item.row.title, query).hits, 0, item.row.title.length);
+    markInto(heading, item.row.title, matches(item.row.title, query), 0, item.row.title.length);
     if (item.row.language) heading.lang = item.row.language;
     li.appendChild(heading);
     var facts = element("p", "search-facts");
@@ -533,7 +610,7 @@
     prepare().then(function () {
       var query = parse(queryText);
       if (!query.terms.length) return;
-      var hits = matches(verbatim.textContent, query).hits;
+      var hits = matches(verbatim.textContent, query);
       var marks = wrapRanges(verbatim, hits);
       if (marks.length) marks[0].scrollIntoView({ block: "center" });
     }, function () {});
