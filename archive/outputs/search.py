@@ -14,6 +14,8 @@ many buckets, shards and tables there are depends on the number of documents (`l
   document holding the term (in the bucket's order), the gap from the last one and the term's
   weighted frequency (body + TITLE_WEIGHT x title + PUBLISHER_WEIGHT x publisher), each as a
   variable-length number in ALPHABET (five bits a character, the sixth says more follow).
+  Terms are cut by `tokens(text, trailing=True)`: a run of CJK characters gives its bigrams and
+  its last character, so that a query of one character finds it at the end of a run too.
 - `search/d-B-C.js`: `ArchiveSearch.docs("B-C", [[page, title, publisher, date label,
   date (EDTF), stance, language], ...])`: table C of bucket B, about CHUNK documents.
 - `search/meta.js`: `ArchiveSearch.meta({...})`: the number of documents, their average
