@@ -359,3 +359,23 @@ def test_each_result_shows_its_own_row_when_a_bucket_has_many_tables(tmp_path, n
     page = new_page()
     for n in [0, 1, 37, 150, 298, 299]:
         assert search_page(page, site, "file", f"marker{n}x%20")["titles"] == [f"Title {n}"]
+
+
+def test_a_match_far_into_a_long_text_is_marked_in_its_snippet(tmp_path, new_page):
+    """A snippet's text is cut into terms a window of about 20,000 characters at a time, as far
+    as its first match: a match in the third window is found and marked where it stands."""
+    root = tmp_path / "archive"
+    (root / "seeds").mkdir(parents=True)
+    text = "filler words here\n" * 3000 + "Ünïque néedle at last\n" + "after words\n" * 10
+    (root / "seeds" / "long.txt").write_text(text, encoding="utf-8")
+    (root / "metadata.yaml").write_text(
+        "archive:\n  title: T\n  description: D\n  language: en\n"
+        "stances:\n  for: {label: For, description: F}\n"
+        'documents:\n  long.txt: {title: "Long", publisher: "P", date: "2020", stance: for}\n',
+        encoding="utf-8",
+    )
+    site = Site("long", build_site(root, tmp_path / "site"))
+    page = new_page()
+    shown = search_page(page, site, "file", "unique%20needle")
+    assert shown["titles"] == ["Long"]
+    assert shown["marks"] == ["Ünïque", "néedle"]
