@@ -13,6 +13,11 @@
  * of a word (from its second character, or its first in Chinese or Japanese); "double quotes"
  * ask for a phrase, confirmed on the loaded text. Nothing from the index or the texts is ever
  * parsed as markup: results are built from elements and text nodes.
+ *
+ * On search.html the filters of static/filters.js (window.ArchiveFilter) narrow the results:
+ * every result's page is read from the document tables, its filter record looked up, and only
+ * those the address's filter passes are ranked and shown; the form counts the results
+ * (ArchiveFilter.setScope). The address holds both: #q=TEXT&stance=...&publisher=...
  */
 (function () {
   "use strict";
@@ -30,6 +35,7 @@
   var list = document.querySelector("[data-search-page]"); /* only on search.html */
   var status = document.querySelector("[data-search-status]");
   var orderControls = document.querySelector("[data-search-order]");
+  var filters = list && window.ArchiveFilter ? window.ArchiveFilter : null; /* search.html only */
 
   /* --- script files ------------------------------------------------------------------------ */
 
@@ -274,6 +280,45 @@
     });
   }
 
+  /* The page of every result, in order, from the document tables (loaded together, once each). */
+  function pagesOf(ranked, meta) {
+    var files = Object.create(null), names = [];
+    ranked.forEach(function (result) {
+      var name = result.bucket + "-" + Math.floor(result.place / meta.chunk);
+      if (!files[name]) names.push((files[name] = name));
+    });
+    return Promise.all(names.map(function (name) {
+      return loadData("docs", name, "search/d-" + name + ".js");
+    })).then(function () {
+      return ranked.map(function (result) {
+        var chunk = Math.floor(result.place / meta.chunk), name = result.bucket + "-" + chunk;
+        var found = registry.docs[name][result.place - chunk * meta.chunk];
+        if (!found) throw new Error("search/d-" + name + ".js is damaged");
+        return found[0];
+      });
+    });
+  }
+
+  var byPage = null;
+
+  /* The results the address's filter passes, and the pages of all of them (for the counts). */
+  function narrow(ranked, meta) {
+    return Promise.all([filters.load(), pagesOf(ranked, meta)]).then(function (loaded) {
+      if (!byPage) {
+        byPage = Object.create(null);
+        loaded[0].records.forEach(function (record) {
+          byPage[record.page] = record;
+        });
+      }
+      var pages = loaded[1], state = filters.state();
+      var kept = ranked.filter(function (result, i) {
+        var record = byPage[pages[i]];
+        return record !== undefined && filters.match(record, state) !== "";
+      });
+      return { kept: kept, pages: pages };
+    });
+  }
+
   /* The ranges of a text that match the query: its words, and each phrase as one range. */
   function matches(text, query) {
     var spans = window.ArchiveNormalise.spans(text);
@@ -412,16 +457,26 @@
     return count.toLocaleString("en") + " " + (count === 1 ? one : many);
   }
 
-  function summary(ranked, resolved, query) {
-    if (!ranked.length) return "No document holds every word of this search.";
+  /* What the results are; `unfiltered`: all the results, when a filter narrowed them to `ranked`. */
+  function summary(ranked, resolved, query, unfiltered) {
+    if (!(unfiltered || ranked).length) return "No document holds every word of this search.";
+    var filtered = unfiltered ? " with the filters" : "";
     if (query.phrases.length) {
-      var said = plural(resolved.shown.length, "document holds", "documents hold") + " the phrase";
+      var said = plural(resolved.shown.length, "document holds", "documents hold") + " the phrase" + filtered;
       return resolved.capped ? said + " among the " + PHRASE_CHECKS + " best matches checked." : said + ".";
     }
-    return plural(ranked.length, "document matches", "documents match") + ".";
+    var without = unfiltered ? " (" + unfiltered.length.toLocaleString("en") + " without)" : "";
+    return plural(ranked.length, "document matches", "documents match") + filtered + without + ".";
   }
 
   var sequence = 0;
+
+  /* Give the filter form the results to count, once their pages are read (search number `mine`). */
+  function counting(ranked, meta, mine) {
+    narrow(ranked, meta).then(function (narrowed) {
+      if (mine === sequence) filters.setScope(narrowed.pages, "result");
+    }, function () {}); /* the form says itself when its data is missing */
+  }
 
   function search(queryText, target, wanted, order) {
     var mine = ++sequence;
@@ -429,12 +484,26 @@
     return prepare()
       .then(function (meta) {
         query = parse(queryText);
-        if (!query.terms.length) return null;
+        if (!query.terms.length) {
+          if (target === pageTarget && filters) filters.setScope(null);
+          return null;
+        }
         return rank(query, meta, order).then(function (ranked) {
-          return resolve(query, meta, ranked, wanted).then(function (resolved) {
-            return { meta: meta, ranked: ranked, resolved: resolved };
+          if (target !== pageTarget || !filters) return show(ranked, null);
+          if (!filters.active(filters.state())) {
+            counting(ranked, meta, mine); /* the form's counts follow; the results need not wait */
+            return show(ranked, null);
+          }
+          return narrow(ranked, meta).then(function (narrowed) {
+            if (mine === sequence) filters.setScope(narrowed.pages, "result");
+            return show(narrowed.kept, ranked);
           });
         });
+        function show(ranked, unfiltered) {
+          return resolve(query, meta, ranked, wanted).then(function (resolved) {
+            return { meta: meta, ranked: ranked, resolved: resolved, unfiltered: unfiltered };
+          });
+        }
       })
       .then(
         function (found) {
@@ -492,10 +561,10 @@
     show: function (found, query, queryText) {
       list.textContent = "";
       if (!found) {
-        status.textContent = "";
+        waiting();
         return;
       }
-      status.textContent = summary(found.ranked, found.resolved, query);
+      status.textContent = summary(found.ranked, found.resolved, query, found.unfiltered);
       found.resolved.shown.forEach(function (item) {
         list.appendChild(resultItem(item, found.meta, queryText, query));
       });
@@ -505,6 +574,20 @@
       status.textContent = message;
     },
   };
+
+  /* With no query, the filters wait for one: the line says so and links to the index's list of
+   * every document they pass (the same keys in its address). */
+  function waiting() {
+    status.textContent = "";
+    var state = filters ? filters.state() : null;
+    if (!state || !filters.active(state)) return;
+    state.rest = [];
+    status.appendChild(document.createTextNode("Type words in the box to search the documents the filters pass, or "));
+    var link = element("a", "", "list them all on the index");
+    link.href = root + "index.html#" + filters.format(state);
+    status.appendChild(link);
+    status.appendChild(document.createTextNode("."));
+  }
 
   function order() {
     var checked = document.querySelector("[data-search-order] input:checked");
@@ -520,9 +603,18 @@
     search(box.value, pageTarget, PER_PAGE, order());
   }
 
+  /* The query's keys of the address (q, order); on search.html the filter's keys follow. */
+  function queryKeys(queryText) {
+    var keys = ["q=" + encodeURIComponent(queryText)];
+    if (order() !== "relevance") keys.push("order=" + order());
+    return keys;
+  }
+
   function address(queryText) {
-    var hash = "q=" + encodeURIComponent(queryText);
-    return order() === "relevance" ? hash : hash + "&order=" + order();
+    if (!filters) return queryKeys(queryText).join("&");
+    var state = filters.parse(location.hash);
+    state.rest = queryKeys(queryText);
+    return filters.format(state);
   }
 
   /* --- a document page opened from a result: the matches marked in the text ------------------- */
@@ -634,6 +726,11 @@
         onKey(event);
       }
     });
+    if (filters) {
+      filters.setRest(function () {
+        return queryKeys(box.value);
+      });
+    }
     if (list) {
       orderControls.hidden = false;
       orderControls.addEventListener("change", function () {
