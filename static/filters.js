@@ -266,6 +266,7 @@
   var scope = null; /* null, or {pages: page -> true, noun: "result"}: what the counts are of */
   var redraw = null;
   var restOf = null; /* null, or a function giving the address's other keys as the page has them now */
+  var held = null; /* a form's start, while it waits for release() */
 
   /* Count and list only these pages (the search's results), or all again with null; `noun`
    * names them in the status line ("12 results of 40 match"). */
@@ -440,7 +441,15 @@
       results.querySelector("[data-filter-heading]").textContent = plural(c.total, "matching document");
     }
 
-    load().then(function (loadedData) {
+    function begin() {
+      load().then(shown, function (error) {
+        status.textContent = error.message;
+      });
+    }
+    if (container.hasAttribute("data-filters-wait")) held = begin;
+    else begin();
+
+    function shown(loadedData) {
       data = loadedData;
       data.publishers.forEach(function (p) {
         labels[p.slug] = p.label;
@@ -450,9 +459,15 @@
       window.addEventListener("hashchange", render);
       redraw = render;
       render();
-    }, function (error) {
-      status.textContent = error.message;
-    });
+    }
+  }
+
+  /* Load the data of a form that waits ([data-filters-wait]: on search.html, the search's first
+   * results come first, since the filter data is the larger load), and fill the form in. */
+  function release() {
+    var begin = held;
+    held = null;
+    if (begin) begin();
   }
 
   window.ArchiveFilter = {
@@ -473,6 +488,7 @@
     onChange: onChange,
     setScope: setScope,
     setRest: setRest,
+    release: release,
     mount: mount,
     documentHref: documentHref,
   };

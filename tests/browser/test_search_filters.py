@@ -106,7 +106,9 @@ def test_every_result_is_filtered_not_only_the_first_page(tmp_path: Path, new_pa
         (root / "seeds" / f"d{n:02d}.txt").write_text(text + "\n", encoding="utf-8")
         title = f"Other {n}" if low else f"Harbour {n}"
         stance = "against" if low else "for"
-        lines.append(f'  d{n:02d}.txt: {{title: "{title}", publisher: "P{n % 3}", date: "2020-01-{n + 1:02d}", stance: {stance}}}\n')
+        lines.append(
+            f'  d{n:02d}.txt: {{title: "{title}", publisher: "P{n % 3}", date: "2020-01-{n + 1:02d}", stance: {stance}}}\n'
+        )
     (root / "metadata.yaml").write_text("".join(lines), encoding="utf-8")
     site = Site("many", build_site(root, tmp_path / "site"))
     page = new_page()

@@ -491,8 +491,10 @@
         return rank(query, meta, order).then(function (ranked) {
           if (target !== pageTarget || !filters) return show(ranked, null);
           if (!filters.active(filters.state())) {
-            counting(ranked, meta, mine); /* the form's counts follow; the results need not wait */
-            return show(ranked, null);
+            return show(ranked, null).then(function (found) {
+              counting(ranked, meta, mine); /* the form's counts follow the results, which need not wait */
+              return found;
+            });
           }
           return narrow(ranked, meta).then(function (narrowed) {
             if (mine === sequence) filters.setScope(narrowed.pages, "result");
@@ -516,7 +518,10 @@
             "Search could not read its index: " + error.message + ". The site may be incomplete: build it again or copy all of its files."
           );
         }
-      );
+      )
+      .then(function () {
+        if (target === pageTarget && filters) filters.release(); /* the form's data loads after the results */
+      });
   }
 
   /* --- the box on every page: a short list under it ----------------------------------------- */
@@ -600,6 +605,7 @@
     var radio = document.querySelector('[data-search-order] input[value="' + (wanted === "date" || wanted === "newest" ? wanted : "relevance") + '"]');
     if (radio) radio.checked = true;
     box.value = params.get("q") || "";
+    if (filters && !box.value.trim()) filters.release(); /* no results to wait for */
     search(box.value, pageTarget, PER_PAGE, order());
   }
 
