@@ -253,9 +253,22 @@ def test_payloads_show_as_text_in_the_search_pages_filters(
         assert dialogs == [] and problems == []
 
 
-def test_payloads_in_the_timeline_are_the_marks_names_and_text(injected: Site, new_page: Callable[..., Any]) -> None:
-    page = new_page()
-    page.goto(injected.file_url("timeline.html"))
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_payloads_in_the_timeline_are_the_marks_names_and_text(
+    injected: Site, over: str, new_page: Callable[..., Any]
+) -> None:
+    with serve(injected.root) as url:
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(injected.file_url("timeline.html") if over == "file" else url + "timeline.html")
+        page.mouse.move(200, 200)
+        check_timeline(page)
+        assert dialogs == []
+
+
+def check_timeline(page: Any) -> None:
+    """The timeline's marks are named by the payloads, and its lane labels and table show them as text."""
     marks = page.evaluate(
         """() => [...document.querySelectorAll('svg.timeline-svg a')].map(a => ({
             name: a.getAttribute('aria-label'), title: a.querySelector('title').textContent}))"""
