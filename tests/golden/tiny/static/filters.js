@@ -9,7 +9,8 @@
  * A page with a [data-filters] element gets the filter form; with a [data-filter-results]
  * element too, the filtered list of documents (the index). search.html narrows its results
  * with it (static/search.js): `setScope` makes the counts those of the search's results, and
- * `setRest` makes a choice in the form keep the query as the box holds it.
+ * `setRest` makes a choice in the form keep the query as the box holds it; its form
+ * ([data-filters-wait]) loads its data when the search calls `release`, after its first results.
  */
 (function () {
   "use strict";
