@@ -8,6 +8,7 @@ that is no longer a page, a missing table), reads as an empty store and is repla
 from __future__ import annotations
 
 import contextlib
+import json
 import marshal
 import os
 import sqlite3
@@ -167,11 +168,17 @@ def test_the_fingerprint_lock_and_journal_are_files_beside_the_database(tmp_path
     out = tmp_path / "site"
     folder = tmp_path / ".site.cache"
     assert (store.lock_path(out), store.journal_path(out)) == (folder / "lock", folder / "journal.json")
-    assert store.read_fingerprint(out) is None
-    store.keep_fingerprint(out, {"inputs": "digest"})
-    assert store.read_fingerprint(out) == ({"inputs": "digest"}, (folder / "fingerprint.json").stat().st_mtime_ns)
+    assert store.last_build(out) == ({}, 0)
+    store.record_build(out, "digest", [], {"pages": 1})
+    recorded = {"inputs": "digest", "folders": {}, "summary": {"pages": 1}}
+    assert store.last_build(out) == (recorded, (folder / "fingerprint.json").stat().st_mtime_ns)
     store.forget_fingerprint(out)
-    assert store.read_fingerprint(out) is None and sorted(os.listdir(folder)) == []
+    assert store.last_build(out) == ({}, 0) and sorted(os.listdir(folder)) == []
+    store.note_journal(out, "staging", ["a.html"])
+    assert json.loads((folder / "journal.json").read_text()) == {"phase": "staging", "paths": ["a.html"]}
+    assert store.read_journal(out) == ("staging", ["a.html"])
+    store.clear_journal(out)
+    assert store.read_journal(out) is None and sorted(os.listdir(folder)) == []
 
 
 def test_records_validated_under_other_stances_are_validated_again(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
