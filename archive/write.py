@@ -23,6 +23,7 @@ import itertools
 import json
 import operator
 import os
+import re
 import shutil
 import sys
 import time
@@ -421,19 +422,34 @@ def discard(made: list[Made]) -> None:
 def write_manifest(out: Path, manifest: Manifest) -> None:
     """Write the manifest atomically: the files' paths in the order of the build's outputs, their
     keys, sizes and SHA-256, as four lists (read and written three times faster than a mapping of
-    20,000 small lists)."""
+    20,000 small lists). The bytes are those of `json.dumps(..., separators=(",", ":"),
+    sort_keys=True)`, made by joining the lists where that gives the same (see `json_list`)."""
     paths = list(manifest.keys)
-    data: dict[str, Any] = {
-        "generator": GENERATOR,
-        "version": MANIFEST_VERSION,
-        "paths": paths,
-        "keys": list(manifest.keys.values()),
-        "sizes": list(map(manifest.sizes.__getitem__, paths)),
-        "sha256": list(map(manifest.sha256.__getitem__, paths)),
+    columns = {
+        "generator": json.dumps(GENERATOR),
+        "keys": json_list(list(manifest.keys.values())),
+        "paths": json_list(paths),
+        "sha256": json_list(list(map(manifest.sha256.__getitem__, paths))),
+        "sizes": "[" + ",".join(map(str, map(manifest.sizes.__getitem__, paths))) + "]",
+        "version": str(MANIFEST_VERSION),
     }
+    text = "{" + ",".join(f'"{name}":{value}' for name, value in columns.items()) + "}\n"
     temporary = temporary_name(out / MANIFEST)
-    Path(temporary).write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")
+    Path(temporary).write_text(text, "utf-8")
     os.replace(temporary, out / MANIFEST)
+
+
+PLAIN_JSON = re.compile(r"[ !#-\[\]-~]*")
+"""Text JSON writes as it stands between quotes: printable ASCII but `"` and `\\`."""
+
+
+def json_list(texts: list[str]) -> str:
+    """A list of texts as `json.dumps(texts, separators=(",", ":"))` writes it: joined as they
+    are when every one is plain (see PLAIN_JSON: paths, keys and digests nearly always are), a
+    third of the time json takes for 20,000."""
+    if texts and PLAIN_JSON.fullmatch("".join(texts)):
+        return '["' + '","'.join(texts) + '"]'
+    return json.dumps(texts, separators=(",", ":"))
 
 
 def remove_empty_parents(path: Path, out: Path) -> None:
