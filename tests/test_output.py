@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -309,3 +310,38 @@ def test_refuses_the_root_and_the_home_folder_and_writes_nothing_beside_them(
         "1 problem found; nothing was written.",
     ]
     assert not cache.exists() and not (folder / ".archive-manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        [],
+        ["index.html", "documents/a-b.html", "raw/x y~!#[]{}.txt"],
+        ['raw/say "hi".txt'],
+        ["raw/back\\slash.txt"],
+        ["raw/café.txt", "raw/\u2028.txt"],
+        ["raw/\x7f.txt", "raw/tab\t.txt"],
+    ],
+    ids=["empty", "plain", "quote", "backslash", "not ASCII", "control characters"],
+)
+def test_the_manifest_is_written_as_json_writes_it_and_read_back(tmp_path: Path, paths: list[str]) -> None:
+    from archive import write
+
+    manifest = write.Manifest(
+        {path: f"key of {path}" for path in paths},
+        {path: i for i, path in enumerate(paths)},
+        dict.fromkeys(paths, "ab"),
+    )
+    write.write_manifest(tmp_path, manifest)
+    expected = {
+        "generator": "verbatim-archive",
+        "version": write.MANIFEST_VERSION,
+        "paths": paths,
+        "keys": [f"key of {path}" for path in paths],
+        "sizes": list(range(len(paths))),
+        "sha256": ["ab"] * len(paths),
+    }
+    assert (tmp_path / write.MANIFEST).read_text("utf-8") == json.dumps(
+        expected, separators=(",", ":"), sort_keys=True
+    ) + "\n"
+    assert write.read_manifest(tmp_path) == manifest
