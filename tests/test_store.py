@@ -12,11 +12,13 @@ import json
 import marshal
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Archive
+from conftest import PROJECT, Archive
 
 from archive import store, write
 from archive.render import MADE
@@ -219,3 +221,23 @@ def test_templates_no_longer_used_are_not_kept_compiled(archive: Archive, run) -
     override.unlink()
     assert run("--root", ".").status == 0
     assert set(rows_of(archive.site)["compiled"]) == compiled
+
+
+def test_a_rebuild_with_nothing_changed_opens_no_database(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
+    """The fast path reads the fingerprint the store keeps in a file of its own: neither SQLite
+    nor the heavy stages are imported (a new process, so that nothing imported earlier counts)."""
+    assert run("--root", ".").status == 0
+    code = (
+        "import sys, build; status = build.main(['--root', '.', '--quiet']);"
+        " print(status, *(name for name in ('sqlite3', 'jinja2', 'yaml') if name in sys.modules))"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=archive.root, capture_output=True, text=True, env=environment, check=True
+    )
+    assert done.stdout == "0\n"
+    (archive.root / "seeds" / "a.txt").write_text("Changed.\n")
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=archive.root, capture_output=True, text=True, env=environment, check=True
+    )
+    assert done.stdout == "0 sqlite3 jinja2 yaml\n"  # a change: the whole build, the store opened
