@@ -12,7 +12,7 @@ they see the same input. Ratios are medians of the ratios taken round by round: 
 machines here are shared and noisy, and a round's two builds see the same load.
 
 With --like-for-like the new revision builds only the outputs the code before the store made
-(LIKE_FOR_LIKE: document pages and raw copies, the index, the listings, the about page,
+(bench/run.py's LIKE_FOR_LIKE: document pages and raw copies, the index, the listings, the about page,
 metadata.json, static files): its registry of producers is cut down in the build process
 before it plans, so the comparison measures how the build works, not the outputs added since.
 """
@@ -20,7 +20,7 @@ before it plans, so the comparison measures how the build works, not the outputs
 from __future__ import annotations
 
 import argparse
-import functools
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -31,27 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # noqa: E402  (bench/run.py: the corpus, the timing and the edits `make bench` uses)
 
 STEPS = ("clean", "no change", "add one", "edit one")
-LIKE_FOR_LIKE = ("index", "about", "documents", "titles", "aliases", "listings", "static", "metadata.json")
-"""The producers whose outputs the code before the store made (titles and aliases make nothing
-on the synthetic corpus, which has no shared titles and no aliases)."""
-ONLY = """
-import os, sys
-code, names = sys.argv[1:3]
-sys.path.insert(0, code)
-import build
-planned = build.build_site
-def build_site(*args):
-    from archive import outputs
-    outputs.PRODUCERS[:] = [p for p in outputs.PRODUCERS if p.NAME in names.split(",")]
-    return planned(*args)
-build.build_site = build_site
-status = build.main(sys.argv[3:])
-sys.stdout.flush()
-sys.stderr.flush()
-os._exit(status)
-"""
-"""build.py with only some producers (CODE NAMES ARGS...): the registry is cut down once the
-no-change fast path has found work to do, so that a rebuild with nothing to do imports no more."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +70,7 @@ def compare(args: argparse.Namespace, scratch: Path) -> dict[str, dict[str, list
     record = bench.pick_record((roots["old"] / "metadata.yaml").read_text("utf-8"), args.size // 2)
     commands = {name: tools[name].ours for name in revisions}
     if args.like_for_like:
-        commands["new"] = functools.partial(only, tools["new"], LIKE_FOR_LIKE)
+        commands["new"] = dataclasses.replace(tools["new"], only=bench.LIKE_FOR_LIKE).ours
     for r in range(min(args.rounds, bench.EXTRA)):
         for name in ("old", "new") if r % 2 == 0 else ("new", "old"):
             build = commands[name]
@@ -99,11 +78,6 @@ def compare(args: argparse.Namespace, scratch: Path) -> dict[str, dict[str, list
                 found[name][step].append(sample)
             bench.log(f"round {r + 1}: {name} done")
     return found
-
-
-def only(tools: bench.Tools, names: tuple[str, ...], root: Path, out: Path) -> list[str]:
-    """The command that builds with only the producers named (see ONLY)."""
-    return [tools.python, "-c", ONLY, str(tools.code), ",".join(names), "--root", str(root), "--out", str(out)]
 
 
 def one_round(tools: bench.Tools, build, root: Path, out: Path, record: tuple[str, str], r: int):  # type: ignore[no-untyped-def]
