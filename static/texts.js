@@ -157,20 +157,24 @@
   }
 
   function decode(length, data) {
-    return inflate(unpack(data)).then(function (inflated) {
-      var form = inflated[0];
-      var body = inflated.subarray(1);
-      if (form === PLAIN) {
-        if (body.length !== length) throw new Error("wrong length");
-        return body;
-      }
-      if (form !== WORDED) throw new Error("unknown form");
-      return loadWords().then(function (words) {
-        return unword(body, words, length);
+    return Promise.resolve(data)
+      .then(unpack)
+      .then(inflate)
+      .then(function (inflated) {
+        var form = inflated[0];
+        var body = inflated.subarray(1);
+        if (form === PLAIN) {
+          if (body.length !== length) throw new Error("wrong length");
+          return body;
+        }
+        if (form !== WORDED) throw new Error("unknown form");
+        return loadWords().then(function (words) {
+          return unword(body, words, length);
+        });
+      })
+      .then(function (bytes) {
+        return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
       });
-    }).then(function (bytes) {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    });
   }
 
   function loadWords() {

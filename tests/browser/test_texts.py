@@ -64,6 +64,8 @@ def test_a_missing_or_damaged_text_is_a_readable_error(tmp_path, real_site, new_
     words = texts.vocabulary(site / texts.WORDS_FILE)
     whole = texts.encode_text(truncated, b"x" * 1000, words).decode("utf-16-le")
     (site / "texts" / f"{truncated}.js").write_bytes(whole.replace(",1000,", ",999,").encode("utf-16-le"))
+    garbled = page_name(docs[4])  # characters outside the packing's range
+    (site / "texts" / f"{garbled}.js").write_text(f'ArchiveTexts.register("{garbled}",5,"abc");', encoding="utf-8")
     page = new_page()
     page.goto((site / "index.html").as_uri())
     load_texts_js(page)
@@ -75,6 +77,9 @@ def test_a_missing_or_damaged_text_is_a_readable_error(tmp_path, real_site, new_
     }
     assert page.evaluate(GET, truncated) == {
         "error": f"The text of “{truncated}” could not be read: texts/{truncated}.js is damaged."
+    }
+    assert page.evaluate(GET, garbled) == {
+        "error": f"The text of “{garbled}” could not be read: texts/{garbled}.js is damaged."
     }
     assert page.evaluate(GET, "../x") == {"error": "“../x” is not a document page name."}
     assert page.evaluate(GET, docs[3]["page"].split("/")[1][:-5])["text"] == exact_text(real_site, docs[3])
