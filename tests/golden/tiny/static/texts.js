@@ -26,12 +26,27 @@
   var WORDED = 1;
   var ESCAPE = 0x00;
   var CAPITAL = 0x01;
-  var LEAD = []; /* byte -> its place among the lead bytes of two-byte words */
+  /* What each byte of a worded text is (see unword). */
+  var LITERAL = 0;
+  var ESCAPED = 1;
+  var CAPITALISE = 2;
+  var SINGLE = 3;
+  var TWO = 4;
+  var NONE = 5;
+  var UTF8 = 10; /* UTF8 + n: a UTF-8 lead byte and n continuation bytes */
+  var KIND = new Uint8Array(256);
+  var LEAD = new Uint8Array(256); /* byte -> its place among the lead bytes of two-byte words */
+  for (var byte = 0x80; byte < 0xc0; byte++) KIND[byte] = SINGLE;
+  for (byte = 0xc2; byte < 0xf5; byte++) KIND[byte] = UTF8 + (byte >= 0xf0 ? 3 : byte >= 0xe0 ? 2 : 1);
   [].concat(range(0x02, 0x09), [0x0b, 0x0c], range(0x0e, 0x20), [0x7f, 0xc0, 0xc1], range(0xf5, 0xfe)).forEach(
-    function (byte, place) {
-      LEAD[byte] = place;
+    function (lead, place) {
+      KIND[lead] = TWO;
+      LEAD[lead] = place;
     }
   );
+  KIND[ESCAPE] = ESCAPED;
+  KIND[CAPITAL] = CAPITALISE;
+  KIND[0xfe] = KIND[0xff] = NONE; /* never written */
   var wordList = null; /* set by static/texts-words.js */
   var wordsLoaded = null; /* Promise<string[]> */
 
@@ -56,13 +71,18 @@
     var odd = data.charCodeAt(0) - UNIT;
     if (rest < 0 || pairs + Math.ceil(pairs / 15) !== rest || (odd !== 0 && odd !== 1)) throw new Error("bad packing");
     var bytes = new Uint8Array(2 * pairs);
-    for (var i = 0; i < pairs; i++) {
-      var unit = data.charCodeAt(1 + i) - UNIT;
-      var high = (data.charCodeAt(1 + pairs + Math.floor(i / 15)) - UNIT) >> i % 15;
-      if (unit < 0 || unit > 0x7fff) throw new Error("bad packing");
-      bytes[2 * i] = unit & 0xff;
-      bytes[2 * i + 1] = (unit >> 8) | ((high & 1) << 7);
+    var seen = 0; /* every value or'ed: a character outside the range shows in its high bits */
+    for (var group = 0, at = 1, to = 0; at <= pairs; group++) {
+      var high = data.charCodeAt(1 + pairs + group) - UNIT;
+      seen |= high;
+      for (var bit = 0; bit < 15 && at <= pairs; bit++, at++) {
+        var unit = data.charCodeAt(at) - UNIT;
+        seen |= unit;
+        bytes[to++] = unit & 0xff;
+        bytes[to++] = (unit >> 8) | (((high >> bit) & 1) << 7);
+      }
     }
+    if (seen >>> 15) throw new Error("bad packing");
     return bytes.subarray(0, bytes.length - odd);
   }
 
@@ -96,10 +116,11 @@
    * word, ESCAPE before a byte that stands for itself, and a space between two words in a row. */
   function unword(coded, words, length) {
     var at = 0;
+    var end = coded.length;
     function number() {
       var value = 0;
       for (var shift = 0; shift < 35; shift += 7) {
-        if (at >= coded.length) throw new Error("cut short");
+        if (at >= end) throw new Error("cut short");
         var byte = coded[at++];
         value += (byte & 0x7f) * Math.pow(2, shift);
         if (byte < 0x80) return value;
@@ -111,44 +132,50 @@
     for (var count = number(), n = 0; n < count; n++) {
       place += number() + 1;
       if (place >= words.length) throw new Error("no such word");
-      used.push(words[place]);
+      used.push(wordBytes(words, place));
     }
+    /* Writes past the end are dropped by the typed array; the count tells. */
     var out = new Uint8Array(length);
     var size = 0;
     var wordBefore = false;
     var capital = false;
-    function put(byte) {
-      if (size >= length) throw new Error("too long");
-      out[size++] = byte;
-    }
-    while (at < coded.length) {
+    while (at < end) {
       var byte = coded[at++];
-      var rank = -1;
-      if (byte === ESCAPE) {
-        if (at >= coded.length) throw new Error("cut short");
-        put(coded[at++]);
-      } else if (byte === CAPITAL) {
-        capital = true;
-        continue;
-      } else if (byte >= 0x80 && byte < 0xc0) {
-        rank = byte - 0x80;
-      } else if (LEAD[byte] !== undefined) {
-        var low = coded[at++];
-        if (!(low >= 0x80 && low < 0xc0)) throw new Error("bad word");
-        rank = 64 + LEAD[byte] * 64 + low - 0x80;
-      } else {
-        var follow = byte >= 0xf0 ? 3 : byte >= 0xe0 ? 2 : byte >= 0xc0 ? 1 : 0;
-        put(byte);
-        for (var k = 0; k < follow; k++) put(coded[at++]);
-      }
-      if (rank < 0) {
+      var kind = KIND[byte];
+      if (kind === LITERAL) {
+        out[size++] = byte;
         wordBefore = capital = false;
         continue;
       }
+      var rank;
+      if (kind === SINGLE) {
+        rank = byte - 0x80;
+      } else if (kind === TWO) {
+        var low = coded[at++];
+        if (!(low >= 0x80 && low < 0xc0)) throw new Error("bad word");
+        rank = 64 + LEAD[byte] * 64 + low - 0x80;
+      } else if (kind === CAPITALISE) {
+        capital = true;
+        continue;
+      } else if (kind === ESCAPED) {
+        if (at >= end) throw new Error("cut short");
+        out[size++] = coded[at++];
+        wordBefore = capital = false;
+        continue;
+      } else if (kind >= UTF8) {
+        /* a UTF-8 lead byte: it and the continuation bytes it announces */
+        out[size++] = byte;
+        for (var k = kind - UTF8; k > 0; k--) out[size++] = coded[at++];
+        wordBefore = capital = false;
+        continue;
+      } else {
+        throw new Error("a byte without a meaning");
+      }
       if (rank >= used.length) throw new Error("no such word");
       var word = used[rank];
-      if (wordBefore) put(0x20);
-      for (var c = 0; c < word.length; c++) put(word.charCodeAt(c) - (capital && c === 0 ? 0x20 : 0));
+      if (wordBefore) out[size++] = 0x20;
+      out[size++] = capital ? word[0] - 0x20 : word[0];
+      for (var c = 1; c < word.length; c++) out[size++] = word[c];
       wordBefore = true;
       capital = false;
     }
@@ -156,21 +183,32 @@
     return out;
   }
 
+  function wordBytes(words, place) {
+    var word = words[place];
+    var bytes = new Uint8Array(word.length);
+    for (var i = 0; i < word.length; i++) bytes[i] = word.charCodeAt(i);
+    return bytes;
+  }
+
   function decode(length, data) {
-    return inflate(unpack(data)).then(function (inflated) {
-      var form = inflated[0];
-      var body = inflated.subarray(1);
-      if (form === PLAIN) {
-        if (body.length !== length) throw new Error("wrong length");
-        return body;
-      }
-      if (form !== WORDED) throw new Error("unknown form");
-      return loadWords().then(function (words) {
-        return unword(body, words, length);
+    return Promise.resolve(data)
+      .then(unpack)
+      .then(inflate)
+      .then(function (inflated) {
+        var form = inflated[0];
+        var body = inflated.subarray(1);
+        if (form === PLAIN) {
+          if (body.length !== length) throw new Error("wrong length");
+          return body;
+        }
+        if (form !== WORDED) throw new Error("unknown form");
+        return loadWords().then(function (words) {
+          return unword(body, words, length);
+        });
+      })
+      .then(function (bytes) {
+        return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
       });
-    }).then(function (bytes) {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    });
   }
 
   function loadWords() {
