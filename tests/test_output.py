@@ -26,7 +26,7 @@ def tree(folder: Path) -> dict[str, object]:
 def test_first_build_reports_what_it_did(archive: Archive, run) -> None:
     result = run("--root", ".")
     assert (result.status, result.err) == (0, NOTICE)
-    assert reported(result.out) == (13, 42, 0, 0, "_site/index.html")
+    assert reported(result.out) == (13, 43, 0, 0, "_site/index.html")
 
 
 def record_offered(name: str, title: str) -> list[str]:
@@ -48,7 +48,7 @@ def test_the_command_prints_all_it_says_and_exits_with_its_status_through_a_pipe
     buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     built = subprocess.run(command, capture_output=True, text=True, cwd=archive.root, env=buffered)
     assert (built.returncode, built.stderr) == (0, NOTICE)
-    assert reported(built.stdout) == (13, 42, 0, 0, "_site/index.html")
+    assert reported(built.stdout) == (13, 43, 0, 0, "_site/index.html")
     archive.seed("c.txt", "A document without a record.\n")
     refused = subprocess.run(command, capture_output=True, text=True, cwd=archive.root, env=buffered)
     assert (refused.returncode, refused.stdout) == (1, "")
@@ -63,7 +63,7 @@ def test_rebuild_without_change_writes_nothing(archive: Archive, run) -> None:
     before = tree(archive.site)
     result = run("--root", ".")
     assert (result.status, result.err) == (0, "")
-    assert reported(result.out) == (13, 0, 42, 0, "_site/index.html")
+    assert reported(result.out) == (13, 0, 43, 0, "_site/index.html")
     assert tree(archive.site) == before
 
 
@@ -92,7 +92,7 @@ def test_removing_a_document_removes_only_its_files(archive: Archive, run) -> No
     (archive.root / "metadata.yaml").write_text(text[: text.index("  b.txt:")])
     result = run("--root", ".")
     assert (result.status, result.err) == (0, NOTICE)
-    assert reported(result.out) == (11, 13, 21, 8, "_site/index.html")
+    assert reported(result.out) == (11, 13, 22, 8, "_site/index.html")
     assert not (archive.site / "raw" / "b.txt").exists()
     assert not (archive.site / "documents" / "beta.html").exists()
     assert not (archive.site / "publishers" / "weekly-two.html").exists()
