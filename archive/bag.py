@@ -83,9 +83,10 @@ def write_bag(stream: BinaryIO, name: str, root: Path, archive: Archive, lock: b
     namelock.lock_after), carried as `data/names.lock`; None: no such file."""
     files = payload(root, archive)
     known = {item.path: item.source.read_bytes() for item in files if not item.sha256}
+    digests = {item.path: item.sha256 or hashlib.sha256(known[item.path]).hexdigest() for item in files}
     if lock is not None:
         known[LOCK_PATH] = lock
-    digests = {item.path: item.sha256 or hashlib.sha256(known[item.path]).hexdigest() for item in files}
+        digests[LOCK_PATH] = hashlib.sha256(lock).hexdigest()
     octets = sum(map(len, known.values())) + sum(item.size for item in files if item.sha256)
     seeds = [(item.path.removeprefix("data/"), item.sha256) for item in files if item.sha256]
     known["data/SHA256SUMS"] = sha256sums(seeds)

@@ -32,7 +32,8 @@ HEADER = (
     "# names.lock: every page name the build of this archive has given to a document, a line each:\n"
     "# the name, a tab, and the seed file (under seeds/) it belongs to. A name here belongs to its\n"
     "# seed for good: no other document ever takes it. The build adds the names it gives and never\n"
-    "# removes one. Commit this file with metadata.yaml and seeds/; do not edit it by hand.\n"
+    "# removes one. Commit this file with metadata.yaml and seeds/; resolve a merge by keeping both\n"
+    "# sides' lines.\n"
 )
 
 
