@@ -240,3 +240,27 @@ def test_a_build_of_the_archive_as_committed_leaves_its_names_lock_as_it_is(tmp_
         shutil.copyfile(PROJECT / name, root / name)
     assert build.main(["--root", str(root), "--out", str(tmp_path / "site"), "--quiet"]) == 0
     assert (root / "names.lock").read_bytes() == (PROJECT / "names.lock").read_bytes()
+
+
+def test_a_lock_deleted_by_hand_frees_the_names_of_documents_gone_and_the_build_equals_a_clean_one(
+    tmp_path: Path,
+) -> None:
+    """What deleting names.lock costs: c.txt, alone with the title Wire but named wire--c while
+    wire was a.txt's, takes wire. The build after the deletion derives every name again (the lock
+    is not the one its state was placed with), so that it equals a clean build."""
+    model = Model(tmp_path / "archive")
+    model.add("a.txt", "Wire", "2022-01")
+    model.add("b.txt", "Other", "2022-02")
+    model.write()
+    site = tmp_path / "site"
+    for change in (lambda model: None, add("c.txt", "Wire", "2022-03"), delete("a.txt")):
+        change(model)
+        model.write()
+        assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    assert names_in(site) == {"other": "b.txt", "wire": "a.txt", "wire--a": "a.txt", "wire--c": "c.txt"}
+    (model.root / "names.lock").unlink()
+    model.set("b.txt", "date", "2022-02-02")
+    model.write()
+    assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
+    assert names_in(site) == {"other": "b.txt", "wire": "c.txt"}
+    assert_same_as_clean(model.root, site, tmp_path / "clean", "names.lock deleted")
