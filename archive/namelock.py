@@ -79,6 +79,7 @@ def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
             Problem(shown_path, 0, f"is not valid UTF-8 (byte {error.start:,}); restore it from version control")
         ]
     for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")  # a checkout that turned line endings into CRLF
         if not line or line.startswith("#"):
             continue
         name, tab, seed = line.partition("\t")

@@ -264,3 +264,11 @@ def test_a_lock_deleted_by_hand_frees_the_names_of_documents_gone_and_the_build_
     assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
     assert names_in(site) == {"other": "b.txt", "wire": "c.txt"}
     assert_same_as_clean(model.root, site, tmp_path / "clean", "names.lock deleted")
+
+
+def test_a_lock_whose_line_endings_a_checkout_made_crlf_is_read_as_it_was(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
+    crlf = (LOCK_HEADER + "alpha\ta.txt\nbeta\tb.txt\n").replace("\n", "\r\n").encode()
+    (archive.root / "names.lock").write_bytes(crlf)
+    result = run("--root", ".")
+    assert (result.status, result.err.startswith("names.lock")) == (0, False)
+    assert (archive.root / "names.lock").read_bytes() == crlf, "nothing new: the file is left as it is"
