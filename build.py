@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
-from archive.store import Store, forget_fingerprint
+from archive.store import Store, forget_fingerprint, last_build, locked, record_build, settled_folders, unchanged
 
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
     from archive.derive import Placement, Site
@@ -121,8 +121,8 @@ def build(options: Options) -> Report:
     template_dirs, static_dirs = theme_dirs(options.root)
     settings = f"{options.out.resolve()}\0{options.base_url}"
     inputs, newest = fingerprint.inputs_digest(options.root, settings, template_dirs, static_dirs)
-    last = fingerprint.last_build(options.out)
-    summary = fingerprint.unchanged(options.out, last, inputs, newest)
+    last = last_build(options.out)
+    summary = unchanged(options.out, last, inputs, newest)
     stages.done("fingerprint", "nothing changed" if summary else "inputs changed")
     if summary is not None:
         return Report(summary["pages"], 0, summary["files"], 0)
@@ -143,7 +143,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     inputs, last = fingerprints
     from archive.names import SlugMemo
     from archive.render import Theme, plan_site
-    from archive.write import count_pages, folders_of, locked
+    from archive.write import count_pages, folders_of
 
     template_dirs, static_dirs = theme_dirs(options.root)
     memo = {part: store.all(part) for part in MEMO}
@@ -160,7 +160,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     stages.done("plan", f"{len(outputs):,} files")
     with locked(options.out):
         check_output(options.out, options.root)  # again: another build may have run
-        settled = fingerprint.settled_folders(options.out, last)
+        settled = settled_folders(options.out, last)
         forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
@@ -173,7 +173,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
         keep_placement(store, site, plan, placement, lock)
         store.commit()
         pages = count_pages(outputs)
-        fingerprint.record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
+        record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
     return Report(
         pages, written.written, written.unchanged, written.removed, written.kept, renamed, bool(base_url), added

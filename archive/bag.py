@@ -18,10 +18,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+
+if TYPE_CHECKING:
+    import zipfile
 
 from . import GENERATOR, VERSION
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
@@ -81,6 +83,8 @@ def write_bag(stream: BinaryIO, name: str, root: Path, archive: Archive, lock: b
     files' bytes; a seed that changed since it was validated is a problem (Invalid) when it is
     read for the bag. `lock`: names.lock as the build of this archive leaves it (see
     namelock.lock_after), carried as `data/names.lock`; None: no such file."""
+    import zipfile  # imported when a bag is made: a build that makes none need not load it
+
     files = payload(root, archive)
     known = {item.path: item.source.read_bytes() for item in files if not item.sha256}
     digests = {item.path: item.sha256 or hashlib.sha256(known[item.path]).hexdigest() for item in files}
@@ -138,6 +142,8 @@ def encoded(path: str) -> str:
 
 def add(bag: zipfile.ZipFile, path: str, data: bytes) -> None:
     """One entry, with the fixed date and permissions."""
+    import zipfile
+
     entry = zipfile.ZipInfo(path, ZIP_DATE)
     entry.compress_type = zipfile.ZIP_DEFLATED
     entry.external_attr = PERMISSIONS

@@ -21,6 +21,7 @@ from conftest import files_under as files
 from conftest import visible as is_visible
 
 import archive.write as writer
+from archive import store
 
 DOCUMENTS = 200
 
@@ -292,7 +293,7 @@ def first_line(process: subprocess.Popen[str], seconds: float) -> str:
 def test_a_build_held_up_too_long_says_so(archive: Archive, run, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("--root", ".").status == 0
     (archive.root / "seeds" / "a.txt").write_text("Changed.\n")
-    monkeypatch.setattr(writer, "LOCK_WAIT", 0.2)
+    monkeypatch.setattr(store, "LOCK_WAIT", 0.2)
     with open(archive.root / "._site.cache" / "lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         result = run("--root", ".")
@@ -306,15 +307,15 @@ def test_a_build_held_up_too_long_says_so(archive: Archive, run, monkeypatch: py
 
 
 def test_recovery_finishes_renames_and_undoes_staging(tmp_path: Path) -> None:
-    out, journal = tmp_path / "site", tmp_path / "journal.json"
+    out, journal = tmp_path / "site", store.journal_path(tmp_path / "site")
     out.mkdir()
     for name in ("a.html", "b.html"):
         (out / name).write_text("old")
         Path(writer.temporary_name(out / name)).write_text("new")
-    writer.note(journal, "renaming", ["a.html"])
-    writer.recover(out, journal)
+    store.note_journal(out, "renaming", ["a.html"])
+    writer.recover(out)
     assert (out / "a.html").read_text() == "new" and not Path(writer.temporary_name(out / "a.html")).exists()
-    writer.note(journal, "staging", ["b.html"])
-    writer.recover(out, journal)
+    store.note_journal(out, "staging", ["b.html"])
+    writer.recover(out)
     assert (out / "b.html").read_text() == "old" and not Path(writer.temporary_name(out / "b.html")).exists()
     assert not journal.exists()

@@ -146,7 +146,7 @@ def test_verify_passes_on_a_fresh_build(tiny: Archive, run) -> None:
     result = run("verify", "--out", "_site")
     assert (result.status, result.err) == (0, "")
     assert result.out == (
-        "verified 59 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
+        "verified 60 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
         " (4 raw copies); 0 files not in the manifest\n"
     )
 

@@ -548,7 +548,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
     try:
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
-        assert reported(lines.get(timeout=30)) == (13, 42, 0, 0, "_site/index.html")
+        assert reported(lines.get(timeout=30)) == (13, 43, 0, 0, "_site/index.html")
         serving = lines.get(timeout=WAIT)
         found = re.fullmatch(r"serving http://127\.0\.0\.1:(\d+)/index\.html \(Ctrl-C to stop\)\n", serving)
         assert found, serving
@@ -557,7 +557,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
         assert b"Alpha" in connection.getresponse().read()
         connection.close()
         archive.seed("a.txt", "Edited.\n")
-        assert reported(lines.get(timeout=WAIT)) == (13, 8, 34, 0, "_site/index.html")
+        assert reported(lines.get(timeout=WAIT)) == (13, 8, 35, 0, "_site/index.html")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=WAIT) == 0
         assert process.stderr is not None and process.stderr.read() == ""
