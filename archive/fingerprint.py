@@ -98,8 +98,32 @@ ARCHIVE_FOLDERS = ("seeds",)
 
 
 def inputs_digest(root: Path, settings: str, template_dirs: list[Path], static_dirs: list[Path]) -> tuple[str, int]:
-    """The digest of all inputs of a build (the generator and its libraries too), with the newest change time."""
+    """The digest of all inputs of a build (the generator and its libraries too), with the newest change time.
+
+    names.lock counts by its bytes, not its stat: the build itself writes it, just before it
+    records its fingerprint (see with_lock), too close in time for a stat to be trusted."""
     files = [*(root / name for name in ARCHIVE_FILES), *code_files(), *library_files()]
     folders = [*(root / name for name in ARCHIVE_FOLDERS), *template_dirs, *static_dirs]
     stats, newest = input_stats(files, folders)
-    return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest(), newest
+    try:
+        lock = lock_digest((root / LOCK).read_bytes())
+    except FileNotFoundError:
+        lock = lock_digest(None)
+    except OSError:
+        lock = "unreadable"
+    return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest() + lock, newest
+
+
+LOCK = "names.lock"
+"""The file of names given (see namelock.py), beside metadata.yaml: an input counted by its bytes."""
+
+
+def lock_digest(data: bytes | None) -> str:
+    """The digest of names.lock's bytes; "" for no file."""
+    return hashlib.sha256(data).hexdigest() if data is not None else ""
+
+
+def with_lock(digest: str, lock: str) -> str:
+    """The digest of the inputs (see inputs_digest) with names.lock's digest `lock` for the one it
+    was made with: what the inputs are once the build has written the lock."""
+    return digest[:64] + lock
