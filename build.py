@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archive import fingerprint
 from archive.problems import Invalid, Problem, shown, summary
-from archive.store import Store, forget_fingerprint
+from archive.store import Store, forget_fingerprint, last_build, locked, record_build, settled_folders, unchanged
 
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
     from archive.derive import Placement, Site
@@ -78,6 +78,8 @@ class Report(NamedTuple):
     """What the build says of each page an edit renamed: the alias that keeps links to it working."""
     published: bool = True
     """Whether the site has a base address (else the files that need one are left out)."""
+    locked: int = 0
+    """Page names this build gave for the first time, added to names.lock."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,8 +121,8 @@ def build(options: Options) -> Report:
     template_dirs, static_dirs = theme_dirs(options.root)
     settings = f"{options.out.resolve()}\0{options.base_url}"
     inputs, newest = fingerprint.inputs_digest(options.root, settings, template_dirs, static_dirs)
-    last = fingerprint.last_build(options.out)
-    summary = fingerprint.unchanged(options.out, last, inputs, newest)
+    last = last_build(options.out)
+    summary = unchanged(options.out, last, inputs, newest)
     stages.done("fingerprint", "nothing changed" if summary else "inputs changed")
     if summary is not None:
         return Report(summary["pages"], 0, summary["files"], 0)
@@ -141,7 +143,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     inputs, last = fingerprints
     from archive.names import SlugMemo
     from archive.render import Theme, plan_site
-    from archive.write import count_pages, folders_of, locked
+    from archive.write import count_pages, folders_of
 
     template_dirs, static_dirs = theme_dirs(options.root)
     memo = {part: store.all(part) for part in MEMO}
@@ -158,20 +160,41 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     stages.done("plan", f"{len(outputs):,} files")
     with locked(options.out):
         check_output(options.out, options.root)  # again: another build may have run
-        settled = fingerprint.settled_folders(options.out, last)
+        settled = settled_folders(options.out, last)
         forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
+        lock, added = lock_names(site, options.root)
+        inputs = fingerprint.with_lock(inputs, lock)
         keep_memo(store, memo)
         keep_slugs(store, slugs, site)
         if theme.compiled is not None:
             store.keep_only("compiled", theme.compiled.live)  # every template planned was loaded here
-        keep_placement(store, site, plan, placement)
+        keep_placement(store, site, plan, placement, lock)
         store.commit()
         pages = count_pages(outputs)
-        fingerprint.record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
+        record_build(options.out, inputs, sorted(folders), {"pages": pages, "files": len(outputs)})
     stages.done("write", f"{written.written:,} written, {written.removed:,} removed")
-    return Report(pages, written.written, written.unchanged, written.removed, written.kept, renamed, bool(base_url))
+    return Report(
+        pages, written.written, written.unchanged, written.removed, written.kept, renamed, bool(base_url), added
+    )
+
+
+def lock_names(site: Site, root: Path) -> tuple[str, int]:
+    """Add the names this build gave for the first time to names.lock (see archive/namelock.py);
+    the digest of the lock as it now is, and how many names were added."""
+    from archive.namelock import lock_after, write_lock
+
+    data, added = lock_after(site)
+    if not added or data is None:
+        return site.lock.digest, 0
+    path = root / fingerprint.LOCK
+    try:
+        write_lock(path, data)
+    except OSError as error:
+        message = f"cannot write: {error.strerror}; the names this build gave are not locked yet"
+        raise Invalid([Problem(shown(path), 0, message)]) from None
+    return fingerprint.lock_digest(data), added
 
 
 def export(options: Options) -> int:
@@ -190,12 +213,13 @@ def export(options: Options) -> int:
 def bag(options: Options) -> int:
     """`bag FILE.zip`: the valid archive as a zipped BagIt bag (see archive/bag.py)."""
     from archive.bag import write_bag_file
+    from archive.namelock import lock_after
 
     assert options.target is not None
     check_target(options.target, options.root)
     site = load_site(options.root, jobs=options.jobs)
     options.target.parent.mkdir(parents=True, exist_ok=True)
-    size = write_bag_file(options.target, options.root, site.archive)
+    size = write_bag_file(options.target, options.root, site.archive, lock_after(site)[0])
     if options.verbosity:
         count = len(site.archive.seeds)
         seeds = f"{count:,} {'seed' if count == 1 else 'seeds'}"
@@ -277,10 +301,12 @@ def load_site(
     """
     from archive.derive import derive_site
     from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
+    from archive.namelock import read_lock
     from archive.names import SlugMemo
     from archive.records import load_archive
 
     metadata = root / "metadata.yaml"
+    lock, lock_problems = read_lock(root / fingerprint.LOCK, shown(root / fingerprint.LOCK))
     known = remembered_seeds(store.all("seeds"), root / "seeds") if store else {}
     listing = fingerprint.LISTINGS.get(str(root / "seeds")) if store else None
     stats = fingerprint.STATS if store else {}
@@ -300,16 +326,16 @@ def load_site(
     except Invalid as invalid:
         seeds()
         remember_seeds(store, read[0][0], known)
-        raise Invalid(invalid.problems + read[0][1]) from None
+        raise Invalid(invalid.problems + read[0][1] + lock_problems) from None
     found, seed_problems = read[0]  # load_archive always asks for the seeds
     remember_seeds(store, found, known)
-    if seed_problems:
-        raise Invalid(seed_problems)
+    if seed_problems or lock_problems:
+        raise Invalid(seed_problems + lock_problems)
     if store and records is not None:
         store.keep("records", records)
     slugs = slugs if slugs is not None else SlugMemo()
     slugs.add(parsed)
-    return derive_site(archive, shown(metadata), slugs, last)
+    return derive_site(archive, shown(metadata), slugs, last, lock)
 
 
 def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: dict[str, Seed]) -> None:
@@ -328,13 +354,15 @@ def read_placement(store: Store) -> Placement | None:
     return placement_from(store.all("placement"))
 
 
-def keep_placement(store: Store, site: Site, plan: Plan, last: Placement | None) -> None:
-    """Remember where this build placed each document: the rows that differ from the last placement's."""
+def keep_placement(store: Store, site: Site, plan: Plan, last: Placement | None, lock: str) -> None:
+    """Remember where this build placed each document: the rows that differ from the last
+    placement's. `lock`: the digest of names.lock as this build leaves it."""
     from archive.derive import ORDER, placement_rows
 
     files = last.files if last is not None else []
-    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed_places(site, plan, last, files))
-    if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted):
+    changed = changed_places(site, plan, last, files)
+    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed, lock)
+    if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted, last.lock):
         del rows[ORDER]
     store.remember("placement", rows)
     store.keep_only("placement", [ORDER, *plan.digests])

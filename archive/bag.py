@@ -1,8 +1,9 @@
 """The archive as a BagIt bag (RFC 8493), zipped the same way every time.
 
 The bag holds, under `data/`, the archive's input as it is on disk: `metadata.yaml`, every
-file of `metadata/` (`*.yaml`, `*.yml`, names starting with `.` left out), every seed under
-`seeds/` byte for byte, and `SHA256SUMS` of the seeds (run `sha256sum -c SHA256SUMS` in
+file of `metadata/` (`*.yaml`, `*.yml`, names starting with `.` left out), `names.lock` as a
+build of the archive leaves it (the file as it is, with the names a build would add now), every
+seed under `seeds/` byte for byte, and `SHA256SUMS` of the seeds (run `sha256sum -c SHA256SUMS` in
 `data/`). Beside it, as the standard asks: `bagit.txt`, `bag-info.txt` (the generator, the
 archive's title and the Payload-Oxum; no Bagging-Date, which would make the bytes depend on the
 day), `manifest-sha256.txt` and `tagmanifest-sha256.txt`.
@@ -17,10 +18,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+
+if TYPE_CHECKING:
+    import zipfile
 
 from . import GENERATOR, VERSION
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
@@ -62,6 +65,10 @@ def metadata_files(root: Path) -> list[Path]:
     return found
 
 
+LOCK_PATH = "data/names.lock"
+"""Where the bag carries names.lock (see namelock.py)."""
+
+
 def payload(root: Path, archive: Archive) -> list[Payload]:
     """What the bag carries: the metadata files, then the seeds (SHA256SUMS is made from them)."""
     files = [Payload("data/" + path.relative_to(root).as_posix(), path) for path in metadata_files(root)]
@@ -70,14 +77,20 @@ def payload(root: Path, archive: Archive) -> list[Payload]:
     return files
 
 
-def write_bag(stream: BinaryIO, name: str, root: Path, archive: Archive) -> None:
+def write_bag(stream: BinaryIO, name: str, root: Path, archive: Archive, lock: bytes | None = None) -> None:
     """Write the zipped bag, its top folder `name`, to `stream`, every entry in the order of its
     path. The manifests are made first, from the seeds' SHA-256 as validated and the metadata
     files' bytes; a seed that changed since it was validated is a problem (Invalid) when it is
-    read for the bag."""
+    read for the bag. `lock`: names.lock as the build of this archive leaves it (see
+    namelock.lock_after), carried as `data/names.lock`; None: no such file."""
+    import zipfile  # imported when a bag is made: a build that makes none need not load it
+
     files = payload(root, archive)
     known = {item.path: item.source.read_bytes() for item in files if not item.sha256}
     digests = {item.path: item.sha256 or hashlib.sha256(known[item.path]).hexdigest() for item in files}
+    if lock is not None:
+        known[LOCK_PATH] = lock
+        digests[LOCK_PATH] = hashlib.sha256(lock).hexdigest()
     octets = sum(map(len, known.values())) + sum(item.size for item in files if item.sha256)
     seeds = [(item.path.removeprefix("data/"), item.sha256) for item in files if item.sha256]
     known["data/SHA256SUMS"] = sha256sums(seeds)
@@ -129,6 +142,8 @@ def encoded(path: str) -> str:
 
 def add(bag: zipfile.ZipFile, path: str, data: bytes) -> None:
     """One entry, with the fixed date and permissions."""
+    import zipfile
+
     entry = zipfile.ZipInfo(path, ZIP_DATE)
     entry.compress_type = zipfile.ZIP_DEFLATED
     entry.external_attr = PERMISSIONS
@@ -136,20 +151,20 @@ def add(bag: zipfile.ZipFile, path: str, data: bytes) -> None:
     bag.writestr(entry, data, compresslevel=COMPRESSION_LEVEL)
 
 
-def bag_bytes(name: str, root: Path, archive: Archive) -> bytes:
+def bag_bytes(name: str, root: Path, archive: Archive, lock: bytes | None = None) -> bytes:
     """The zipped bag as bytes (for the copy in the site)."""
     stream = io.BytesIO()
-    write_bag(stream, name, root, archive)
+    write_bag(stream, name, root, archive, lock)
     return stream.getvalue()
 
 
-def write_bag_file(target: Path, root: Path, archive: Archive) -> int:
+def write_bag_file(target: Path, root: Path, archive: Archive, lock: bytes | None = None) -> int:
     """Write the zipped bag to `target` (its top folder named as the file is, without `.zip`),
     whole or not at all; its size."""
     temporary = target.with_name(f".{target.name}.archive-tmp")
     try:
         with open(temporary, "wb") as stream:
-            write_bag(stream, target.name.removesuffix(".zip"), root, archive)
+            write_bag(stream, target.name.removesuffix(".zip"), root, archive, lock)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

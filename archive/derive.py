@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from .dates import PartialDate
 from .model import Archive, Document, Stance, fields_of, made_by_name
+from .namelock import EMPTY, NameLock
 from .names import SlugMemo, assign_names, shared_base
 from .problems import Problem
 
@@ -57,6 +58,15 @@ class Alias(NamedTuple):
     """The document it sends the reader to."""
 
 
+class Gone(NamedTuple):
+    """A page name the lock gives a seed no longer in the archive: a page that says so (a tombstone)."""
+
+    page: str
+    """Path of the page from the site root, e.g. `documents/old-name.html`."""
+    seed: str
+    """The seed file the name belonged to."""
+
+
 class Term(NamedTuple):
     """One stance of the vocabulary, with the page that lists its documents."""
 
@@ -97,6 +107,8 @@ class Placement(NamedTuple):
     """What every document page's key was made from besides its entries' digests."""
     keys: list[str]
     """Each document page's key."""
+    lock: str = ""
+    """The digest of names.lock as the build that placed them left it (see namelock.NameLock.digest)."""
 
     def document(self, i: int) -> Document:
         """The document placed i-th, as it was."""
@@ -133,7 +145,12 @@ class Site(NamedTuple):
     titles: tuple[Group, ...] = ()
     """The documents of each title two or more share, listed at the page their bare name would have."""
     aliases: tuple[Alias, ...] = ()
-    """Every earlier page name a record keeps, in the order of the names."""
+    """Every earlier page name a record keeps, and every locked name no page uses whose seed is
+    in the archive, in the order of the names."""
+    gone: tuple[Gone, ...] = ()
+    """Every locked name whose seed has left the archive, in the order of the names."""
+    lock: NameLock = EMPTY
+    """names.lock as this build read it."""
 
 
 def derive_site(
@@ -141,24 +158,27 @@ def derive_site(
     metadata_path: str,
     slug_memo: SlugMemo | dict[str, str] | None = None,
     last: Placement | None = None,
+    lock: NameLock = EMPTY,
 ) -> Site:
     """Order the documents, name their pages and build the listings.
 
     With `last`, the last build's placement, a few changed documents are placed into it
     instead (see `patched`); it is the same site. `slug_memo`: the slugs of titles and
-    publishers made before (see SlugMemo).
+    publishers made before (see SlugMemo). `lock`: the names given before (see namelock).
     """
     slugify_memo = slug_memo if isinstance(slug_memo, SlugMemo) else SlugMemo(slug_memo)
-    placed = patched(archive.documents, last, slugify_memo) if last is not None else None
+    placed = patched(archive.documents, last, slugify_memo, lock) if last is not None else None
     if placed is not None:
         ordered, slugs, publisher_pages, patch = placed
     else:
         slugify_memo.look_up(itertools.chain(map(TITLE, archive.documents), map(PUBLISHER, archive.documents)))
         ordered = sorted(archive.documents, key=chronological)
-        slugs = assign_names(ordered, metadata_path, slugify_memo)
+        slugs = assign_names(ordered, metadata_path, slugify_memo, lock)
         publisher_pages = name_publisher_pages((doc.publisher for doc in ordered), slugify_memo)
         patch = None
     entries = make_entries(ordered, slugs, publisher_pages)
+    titles = group_by_shared_title(entries, lock)
+    redirects, gone = locked_pages(entries, titles, lock)
     return Site(
         archive=archive,
         info=ArchiveInfo(
@@ -173,8 +193,10 @@ def derive_site(
         stances=group_by_stance(entries, archive.stances),
         publishers=group_by_publisher(entries, publisher_pages),
         patch=patch,
-        titles=group_by_shared_title(entries),
-        aliases=alias_pages(entries),
+        titles=titles,
+        aliases=alias_pages(entries, redirects),
+        gone=gone,
+        lock=lock,
     )
 
 
@@ -194,23 +216,26 @@ def make_entries(ordered: list[Document], slugs: dict[str, str], publisher_pages
 
 
 def patched(
-    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo
+    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo, lock: NameLock = EMPTY
 ) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
     """The documents in order, their page names and the publishers' pages, from the last
     build's placement with the documents that differ from it placed anew; None when they must
     all be derived: too many differ, the publishers are not the same, an explicit slug is
-    involved, or a page name could pass to another document (see `freed_is_wanted`).
+    involved, a page name could pass to another document, or names.lock is not the one the
+    last build left (its names weigh on every document's).
 
     A document that differs only in its line is the same: nothing a page shows changed.
     """
+    if last.lock != lock.digest:
+        return None
     try:
-        return place_anew(documents, last, title_slug)
+        return place_anew(documents, last, title_slug, lock)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None  # a placement of another shape
 
 
 def place_anew(
-    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo
+    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo, lock: NameLock = EMPTY
 ) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
     """`patched`, for a placement of the right shape."""
     by_file = dict(zip(map(FILE, documents), documents, strict=True))
@@ -244,8 +269,8 @@ def place_anew(
     title_slug.look_up(doc.title for doc in fresh)
     for doc in fresh:
         base = title_slug(doc.title, doc.file)
-        if base in held:
-            return None  # the document's title collides with another's, or its name is claimed
+        if base in held or lock.seeds.get(base, doc.file) != doc.file:
+            return None  # the document's title collides with another's, or its name is claimed or locked
         held.add(base)
         slugs[doc.file] = base
     for doc in fresh:
@@ -304,9 +329,11 @@ def unique(base: str, taken: set[str]) -> str:
     return name
 
 
-def group_by_shared_title(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
+def group_by_shared_title(entries: tuple[Entry, ...], lock: NameLock = EMPTY) -> tuple[Group, ...]:
     """The documents of each title two or more share (their names carry a suffix: see names.py),
-    listed at the bare name unless a document claims it; in the order of the bare names."""
+    listed at the bare name unless a document claims it or the lock gives it a seed not among
+    them (it leads to that seed's document, or says it is gone: see locked_pages); in the order
+    of the bare names."""
     suffixed = [entry for entry in entries if shared_base(entry.slug) is not None]
     if not suffixed:
         return ()
@@ -315,7 +342,7 @@ def group_by_shared_title(entries: tuple[Entry, ...]) -> tuple[Group, ...]:
     return tuple(
         Group(base, shared_label(members), f"documents/{base}.html", tuple(members))
         for base, members in sorted(groups.items())
-        if len(members) > 1 and base not in claimed
+        if len(members) > 1 and base not in claimed and lock.seeds.get(base) in (None, *map(FILE_OF_ENTRY, members))
     )
 
 
@@ -324,23 +351,44 @@ def shared_label(entries: list[Entry]) -> str:
     return " / ".join(dict.fromkeys(entry.doc.title for entry in entries))
 
 
-def alias_pages(entries: tuple[Entry, ...]) -> tuple[Alias, ...]:
-    """A page for every earlier name a record keeps but the one its page has now, by name."""
+def alias_pages(entries: tuple[Entry, ...], locked: Iterable[tuple[str, Entry]] = ()) -> tuple[Alias, ...]:
+    """A page for every earlier name a record keeps but the one its page has now, and for each
+    locked name no page uses whose seed is in the archive (`locked`: name, entry), by name."""
     aliased = [entry for entry in entries if entry.doc.aliases]
     found = {alias: entry for entry in aliased for alias in entry.doc.aliases or () if alias != entry.slug}
+    found.update(locked)
     return tuple(Alias(f"documents/{name}.html", found[name]) for name in sorted(found))
+
+
+def locked_pages(
+    entries: tuple[Entry, ...], titles: tuple[Group, ...], lock: NameLock
+) -> tuple[list[tuple[str, Entry]], tuple[Gone, ...]]:
+    """The locked names no document's page, alias or shared title's list uses: (name, entry)
+    where the name's seed is in the archive under another name (its page sends the reader on),
+    and a Gone for each whose seed has left it; by name."""
+    if not lock.seeds:
+        return [], ()
+    by_file = dict(zip(map(FILE_OF_ENTRY, entries), entries, strict=True))
+    used = {*map(SLUG_OF, entries), *(group.key for group in titles)}
+    used.update(*filter(None, map(ALIASES, map(DOC, entries))))
+    unused = sorted(lock.seeds.keys() - used)
+    redirects = [(name, by_file[lock.seeds[name]]) for name in unused if lock.seeds[name] in by_file]
+    gone = tuple(Gone(f"documents/{name}.html", lock.seeds[name]) for name in unused if lock.seeds[name] not in by_file)
+    return redirects, gone
 
 
 def renamed_pages(site: Site, last: Placement, metadata_path: str) -> list[Problem]:
     """What the build says of each document whose page the last build (`last`) named otherwise:
     which alias keeps links to the old name working. Nothing where the old name is kept already
-    (an alias of the document, or the list of the documents of its title), or is claimed by another."""
+    (an alias of the document, or the list of the documents of its title), or is claimed by another.
+    names.lock keeps the old name too (its page sends the reader on), but only while the lock is
+    kept: the alias keeps it in the record itself."""
     before = dict(zip(last.files, last.slugs, strict=True))
     entries = site.entries
     if site.patch is not None:
         entries = tuple(entry for entry in entries if entry.doc.file in site.patch.fresh)
     listed = {group.key: {entry.doc.file for entry in group.entries} for group in site.titles}
-    claimed = {alias.page for alias in site.aliases}
+    claimed = {f"documents/{alias}.html" for entry in site.entries for alias in entry.doc.aliases or ()}
     notices = []
     for entry in entries:
         old = before.get(entry.doc.file)
@@ -401,18 +449,24 @@ def group_by_publisher(entries: tuple[Entry, ...], pages: dict[str, str]) -> tup
 
 
 ORDER = ""
-"""The key of the placement's order, publishers' pages and salt among its rows (no file is named "")."""
+"""The key of the placement's order, publishers' pages, salt and lock among its rows (no file is named "")."""
 
 
 def placement_rows(
-    site: Site, digests: dict[str, str], salted: str, keys: list[str], files: Collection[str] | None = None
+    site: Site,
+    digests: dict[str, str],
+    salted: str,
+    keys: list[str],
+    files: Collection[str] | None = None,
+    lock: str = "",
 ) -> dict[str, tuple[Any, ...]]:
     """The site's placement as the store keeps it, a row a document (see Placement): by its
     file, its Document as plain values (its date as its parts), page name, digest and page key;
-    by ORDER, the files in order, the publishers' pages and the salt. `files`: the documents
-    whose rows to make (None: all)."""
+    by ORDER, the files in order, the publishers' pages, the salt and the digest of names.lock
+    as this build leaves it (`lock`). `files`: the documents whose rows to make (None: all)."""
     order = list(digests)
-    rows: dict[str, tuple[Any, ...]] = {ORDER: (order, {group.label: group.page for group in site.publishers}, salted)}
+    publisher_pages = {group.label: group.page for group in site.publishers}
+    rows: dict[str, tuple[Any, ...]] = {ORDER: (order, publisher_pages, salted, lock)}
     entries, made, page_keys = list(site.entries), list(digests.values()), keys
     if files is not None:
         chosen = list(map(files.__contains__, order))
@@ -436,18 +490,28 @@ def parts_or_none(date: PartialDate | None) -> tuple[Any, ...] | None:
 
 
 SLUG_OF = operator.attrgetter("slug")
+FILE_OF_ENTRY = operator.attrgetter("doc.file")
 
 
 def placement_from(rows: dict[str, Any]) -> Placement | None:
     """The placement kept as `placement_rows` made it; None for anything else."""
     try:
-        order, publisher_pages, salted = rows[ORDER]
+        order, publisher_pages, salted, lock = rows[ORDER]
         placed = list(map(rows.__getitem__, order))
         docs, slugs, digests, keys = (list(map(operator.itemgetter(i), placed)) for i in range(4))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
     if not isinstance(order, list) or not isinstance(publisher_pages, dict) or not isinstance(salted, str):
         return None
+    if not isinstance(lock, str):
+        return None
     return Placement(
-        files=order, docs=docs, slugs=slugs, publisher_pages=publisher_pages, digests=digests, salted=salted, keys=keys
+        files=order,
+        docs=docs,
+        slugs=slugs,
+        publisher_pages=publisher_pages,
+        digests=digests,
+        salted=salted,
+        keys=keys,
+        lock=lock,
     )

@@ -9,6 +9,10 @@ stands (CRLF and CR are not turned into LF): offsets into it are those of passag
 `citations.bib`, `citations.ris` and `citations.csl.json` hold every document's citation, as
 its `cite/` files do (archive/citation.py), for a reference manager to import at once.
 
+`names.lock` is the archive's lock of page names as a build of it leaves it (see
+archive/namelock.py): which name belongs to which seed, for good, so that the pages of an
+archive made again from these files keep their names.
+
 These files carry every document's text (or are made from every record), so the build does
 not make them: adding one document would rewrite them all.
 """
@@ -23,7 +27,9 @@ from pathlib import Path
 
 from . import citation
 from .derive import Entry, Site
+from .fingerprint import LOCK
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
+from .namelock import lock_after
 from .outputs.metadata_json import document_record
 from .problems import Invalid, Problem, shown
 
@@ -35,6 +41,9 @@ def export(site: Site, target: Path, base_url: str = "") -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     files: dict[str, Callable[[], Iterable[bytes]]] = {CORPUS: lambda: corpus_lines(site)}
     files.update(citation_files(site, base_url))
+    lock = lock_after(site)[0]
+    if lock is not None:
+        files[LOCK] = lambda: [lock]
     written = []
     for name, make in files.items():
         write_whole(target / name, make())

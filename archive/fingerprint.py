@@ -1,9 +1,11 @@
 """A no-change rebuild in milliseconds: one digest of the metadata of every input.
 
-Before anything heavy is imported, the build stats its inputs (metadata.yaml, every seed,
-templates, static files, the generator's own code) and the output's folders, and compares
-a digest of it all with the one the last successful build left (kept by store.py, in a file
-read without SQLite). Only stdlib here: importing this module must stay cheap.
+Before anything heavy is imported, the build stats its inputs (the archive's files and
+folders named in ARCHIVE_FILES and ARCHIVE_FOLDERS, templates, static files, the generator's
+own code and libraries) and takes one digest of it all. This module only computes it:
+store.py keeps the last successful build's, in a file read without SQLite, and decides from
+it and the output's folders whether anything changed (`store.unchanged`). Only stdlib here:
+importing this module must stay cheap.
 
 A file changed within the file system's clock tick of the last build could keep its size
 and times; like git's "racy" entries, such a fingerprint is never trusted (any input changed
@@ -18,9 +20,6 @@ import importlib.util
 import marshal
 import os
 from pathlib import Path
-from typing import Any
-
-from . import store
 
 CODE = Path(__file__).resolve().parent
 
@@ -92,57 +91,39 @@ def code_files() -> list[Path]:
     return [*sorted(CODE.rglob("*.py")), CODE.parent / "build.py"]
 
 
+ARCHIVE_FILES = ("metadata.yaml",)
+"""The files of an archive (from its root) a build reads: one more input of the digest is one more name here."""
+ARCHIVE_FOLDERS = ("seeds",)
+"""The folders of an archive (from its root) whose every file a build may read."""
+
+
 def inputs_digest(root: Path, settings: str, template_dirs: list[Path], static_dirs: list[Path]) -> tuple[str, int]:
-    """The digest of all inputs of a build (the generator and its libraries too), with the newest change time."""
-    code = [*code_files(), *library_files()]
-    stats, newest = input_stats([root / "metadata.yaml", *code], [root / "seeds", *template_dirs, *static_dirs])
-    return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest(), newest
+    """The digest of all inputs of a build (the generator and its libraries too), with the newest change time.
 
-
-def output_folders(out: Path, folders: list[str]) -> dict[str, int]:
-    """The modification time of each output folder: removing or adding a file there changes it."""
-    times = {}
-    for folder in folders:
-        try:
-            times[folder] = os.stat(out / folder).st_mtime_ns
-        except OSError:
-            times[folder] = -1
-    return times
-
-
-def last_build(out: Path) -> tuple[Any, int]:
-    """The fingerprint the last successful build left and when it was written (see
-    store.read_fingerprint); ({}, 0) when there is none. Read once a build."""
-    return store.read_fingerprint(out) or ({}, 0)
-
-
-def unchanged(out: Path, last: tuple[Any, int], digest: str, newest: int) -> dict[str, int] | None:
-    """The summary of the last build (`last`, see last_build) when nothing changed since; None
-    when anything may have."""
+    names.lock counts by its bytes, not its stat: the build itself writes it, just before it
+    records its fingerprint (see with_lock), too close in time for a stat to be trusted."""
+    files = [*(root / name for name in ARCHIVE_FILES), *code_files(), *library_files()]
+    folders = [*(root / name for name in ARCHIVE_FOLDERS), *template_dirs, *static_dirs]
+    stats, newest = input_stats(files, folders)
     try:
-        data, written = last
-        if data["inputs"] != digest or newest >= written:
-            return None
-        if output_folders(out, list(data["folders"])) != data["folders"]:
-            return None
-        return {key: int(value) for key, value in data["summary"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
+        lock = lock_digest((root / LOCK).read_bytes())
+    except FileNotFoundError:
+        lock = lock_digest(None)
+    except OSError:
+        lock = "unreadable"
+    return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest() + lock, newest
 
 
-def settled_folders(out: Path, last: tuple[Any, int]) -> set[str]:
-    """Output folders where no file was added or removed since the last build (`last`, see
-    last_build: their time is as it recorded). Should another build have written the site
-    since `last` was read, the folders it added files to or removed files from have another
-    time than `last` recorded: they are not settled."""
-    try:
-        recorded = last[0]["folders"]
-        now = output_folders(out, list(recorded))
-        return {folder for folder, time in recorded.items() if time == now[folder] and time != -1}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return set()
+LOCK = "names.lock"
+"""The file of names given (see namelock.py), beside metadata.yaml: an input counted by its bytes."""
 
 
-def record_build(out: Path, digest: str, folders: list[str], summary: dict[str, int]) -> None:
-    """Record the fingerprint of a successful build (best effort: without it, builds take the full path)."""
-    store.keep_fingerprint(out, {"inputs": digest, "folders": output_folders(out, folders), "summary": summary})
+def lock_digest(data: bytes | None) -> str:
+    """The digest of names.lock's bytes; "" for no file."""
+    return hashlib.sha256(data).hexdigest() if data is not None else ""
+
+
+def with_lock(digest: str, lock: str) -> str:
+    """The digest of the inputs (see inputs_digest) with names.lock's digest `lock` for the one it
+    was made with: what the inputs are once the build has written the lock."""
+    return digest[:64] + lock

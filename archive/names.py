@@ -10,6 +10,12 @@ name of titles two or more documents share becomes a page that lists them (see d
 
 `aliases` in a record keep earlier names: each becomes a page that sends the reader on. No
 two documents may claim one name, as slug or alias.
+
+names.lock (see namelock.py) holds every name the build has given, with the seed it was given
+to: a title's name locked to another seed makes the document take its suffixed name, as for a
+collision (and a suffixed name locked to another seed takes a digest of the file's name, then
+a number); a `slug` or an alias locked to another seed is refused. The names are a function of
+the documents and the lock alone, so that an incremental build and a clean one agree.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ import collections
 import hashlib
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from .model import Document
+from .namelock import EMPTY, NameLock
 from .problems import Invalid, Problem
 
 SLUG_LENGTH = 80
@@ -109,22 +116,25 @@ def file_digest(file: str) -> str:
     return hashlib.blake2b(file.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
 
 
-def assign_names(documents: Iterable[Document], metadata_path: str, slug_of: SlugMemo) -> dict[str, str]:
+def assign_names(
+    documents: Iterable[Document], metadata_path: str, slug_of: SlugMemo, lock: NameLock = EMPTY
+) -> dict[str, str]:
     """Each document's page name, by its file (see the module's docstring); Invalid when two
-    documents claim one name (as slug or alias). The same documents give the same names in
-    any order."""
+    documents claim one name (as slug or alias), or a document claims a name the lock gives
+    another seed. The same documents and lock give the same names in any order."""
     documents = list(documents)
-    claims = claimed_names(documents, metadata_path)
+    claims = claimed_names(documents, metadata_path, lock)
     names = {doc.file: doc.slug for doc in documents if doc.slug is not None}
     by_base: dict[str, list[Document]] = {}
     for doc in documents:
         if doc.slug is None:
             by_base.setdefault(slug_of(doc.title, doc.file), []).append(doc)
+    locked = lock.seeds
     for base, docs in by_base.items():
-        if len(docs) == 1 and claims.get(base, docs[0]) is docs[0]:
+        if len(docs) == 1 and claims.get(base, docs[0]) is docs[0] and locked.get(base, docs[0].file) == docs[0].file:
             names[docs[0].file] = base
         else:
-            names.update(suffixed(base, docs, claims))
+            names.update(suffixed(base, docs, claims, locked))
     problems = [
         Problem(
             metadata_path,
@@ -139,34 +149,52 @@ def assign_names(documents: Iterable[Document], metadata_path: str, slug_of: Slu
     return names
 
 
-def claimed_names(documents: list[Document], metadata_path: str) -> dict[str, Document]:
+def claimed_names(documents: list[Document], metadata_path: str, lock: NameLock = EMPTY) -> dict[str, Document]:
     """The names documents claim, as slug or alias, by the document; Invalid when two claim one
-    (slugs are claimed first: an alias that is another document's slug is the one refused)."""
+    (slugs are claimed first: an alias that is another document's slug is the one refused), or
+    when the lock gives a name claimed to another seed."""
     owner: dict[str, tuple[Document, str]] = {}
     problems = []
     slugs = [(doc, "slug", doc.slug) for doc in documents if doc.slug is not None]
     aliases = [(doc, "aliases", alias) for doc in documents for alias in doc.aliases or ()]
     for doc, field, name in slugs + aliases:
         other, how = owner.setdefault(name, (doc, field))
+        holder = lock.seeds.get(name, doc.file)
         if other is not doc:
             what = "the slug" if how == "slug" else "an alias"
             message = f"documents.{doc.file}.{field}: '{name}' is already {what} of {other.file} (line {other.line})"
+            problems.append(Problem(metadata_path, doc.line, message))
+        elif holder != doc.file:
+            message = (
+                f"documents.{doc.file}.{field}: '{name}' belongs to {holder} ({lock.path}:{lock.lines[name]});"
+                " a page name never passes to another document"
+            )
             problems.append(Problem(metadata_path, doc.line, message))
     if problems:
         raise Invalid(sorted(problems, key=LINE))
     return {name: doc for name, (doc, _) in owner.items()}
 
 
-def suffixed(base: str, docs: list[Document], claims: dict[str, Document]) -> dict[str, str]:
-    """The names of documents whose titles share a slug (or whose slug another document
-    claims): the slug, `--` and the file's suffix, and a digest of the file's name after that
-    where two files give one suffix or another document claims the name."""
+def suffixed(base: str, docs: list[Document], claims: dict[str, Document], locked: Mapping[str, str]) -> dict[str, str]:
+    """The names of documents whose titles share a slug (or whose slug another document claims
+    or the lock gives another seed): the slug, `--` and the file's suffix; a digest of the
+    file's name after that where two files give one suffix or the name is another's (claimed,
+    or locked to another seed), and a number after the digest while it still is."""
     names = {doc.file: f"{base}{SUFFIX}{file_suffix(doc.file)}" for doc in docs}
     counts = collections.Counter(names.values())
+
+    def taken(name: str, doc: Document) -> bool:
+        return claims.get(name, doc) is not doc or locked.get(name, doc.file) != doc.file
+
     for doc in docs:
         name = names[doc.file]
-        if counts[name] > 1 or claims.get(name, doc) is not doc:
-            names[doc.file] = f"{name}-{file_digest(doc.file)}"
+        if counts[name] > 1 or taken(name, doc):
+            stem = name = f"{name}-{file_digest(doc.file)}"
+            number = 1
+            while taken(name, doc):
+                number += 1
+                name = f"{stem}-{number}"
+            names[doc.file] = name
     return names
 
 

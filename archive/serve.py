@@ -88,6 +88,7 @@ class Preview:
         self.options, self.build = options, build
         self.hub = Hub()
         self.watched = watched_paths(Path(options.root))
+        self.lock = Path(os.path.abspath(Path(options.root) / "names.lock"))
         self.stopping = threading.Event()
         self.server: Server | None = None
         self.threads: list[threading.Thread] = []
@@ -100,8 +101,9 @@ class Preview:
     def start(self) -> None:
         """Bind the port (first: a port in use fails fast), build once, then serve and watch."""
         self.server = Server(self.options, self.hub)
-        inputs = snapshot(self.watched)
-        self.rebuild()
+        inputs = self.look()
+        if self.rebuild():
+            inputs = self.relocked(inputs)
         self.run(self.server.serve_forever, 0.1)
         self.run(self.watch, inputs)
 
@@ -127,24 +129,34 @@ class Preview:
         """Poll the inputs' stats; rebuild once they changed and settled."""
         while not self.stopping.is_set():
             started = time.perf_counter()
-            now = snapshot(self.watched)
+            now = self.look()
             took = time.perf_counter() - started
             if now != inputs:
                 inputs = self.settle(now)
                 if self.stopping.is_set():
                     break
-                self.rebuild()
+                if self.rebuild():
+                    inputs = self.relocked(inputs)
             self.pause(max(POLL, 5 * took))
 
     def settle(self, inputs: str) -> str:
         """Wait until the inputs stay unchanged for SETTLE seconds (SETTLE_AT_MOST at most)."""
         deadline = time.monotonic() + SETTLE_AT_MOST
         while not self.pause(SETTLE) and time.monotonic() < deadline:
-            now = snapshot(self.watched)
+            now = self.look()
             if now == inputs:
                 break
             inputs = now
         return inputs
+
+    def look(self) -> str:
+        """The stats of the inputs (see snapshot), then of names.lock, which the build writes itself."""
+        return f"{snapshot(self.watched)} {snapshot([self.lock])}"
+
+    def relocked(self, inputs: str) -> str:
+        """`inputs` (see look) with names.lock's stat as it is now: after a build that added names
+        to it, its own write is no change to rebuild for (an edit of any other input still is)."""
+        return f"{inputs.partition(' ')[0]} {snapshot([self.lock])}"
 
     def pause(self, seconds: float) -> bool:
         """The watcher's wait between two looks at the inputs; True once stop() was called.
@@ -153,8 +165,9 @@ class Preview:
         """
         return self.stopping.wait(seconds)
 
-    def rebuild(self) -> None:
-        """Build; say what happened in the terminal and to the open pages."""
+    def rebuild(self) -> bool:
+        """Build; say what happened in the terminal and to the open pages. True when the build
+        added names to names.lock."""
         started = time.perf_counter()
         try:
             report = self.build(self.options)
@@ -162,16 +175,17 @@ class Preview:
             lines = [str(problem) for problem in invalid.problems] + [summary(invalid.problems)]
             print("\n".join(lines), file=sys.stderr, flush=True)
             self.hub.failed(lines)
-            return
+            return False
         except Exception as error:  # a bug of ours: say so, and keep the preview alive
             traceback.print_exc()
             self.hub.failed([f"the build crashed (a bug of ours): {type(error).__name__}: {error}"])
-            return
+            return False
         for notice in report.renamed:
             print(notice, file=sys.stderr, flush=True)
         if self.options.verbosity:
             print(summary_line(report, self.options.out, time.perf_counter() - started), flush=True)
         self.hub.built(changed=bool(report.written or report.removed))
+        return bool(report.locked)
 
 
 def summary_line(report: Any, out: Path, seconds: float) -> str:

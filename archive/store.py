@@ -20,22 +20,29 @@ live, and commits once: nothing is written before `commit`, so a build that wait
 never holds the database meanwhile.
 
 Three small files sit beside the database and are read without SQLite (importing it costs a
-rebuild with nothing to do 7 ms): the fingerprint of the last build's inputs (see
-fingerprint.py), the lock that lets one build at a time write a site, and the journal of the
-write in progress (see write.py). Only this module names the folder and its files.
+rebuild with nothing to do 7 ms; this module imports it only when a build opens the database):
+the fingerprint of the last successful build (the digest of its inputs that fingerprint.py
+computes, the times of the output's folders, what it built), the lock that lets one build at a
+time write a site, and the journal of the write in progress (what write.py stages and renames).
+This module is the only one that names the folder or opens, writes or removes anything in it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import marshal
 import os
+import sys
+import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .problems import Invalid, Problem, shown
 
 if TYPE_CHECKING:
     import sqlite3
@@ -65,28 +72,62 @@ def state_folder(out: Path) -> Path:
 
 
 def lock_path(out: Path) -> Path:
-    """The file a build locks while it writes the site (see write.locked)."""
+    """The file a build locks while it writes the site (see `locked`)."""
     return state_folder(out) / LOCK
 
 
 def journal_path(out: Path) -> Path:
-    """The file that lists what the write in progress touches (see write.note)."""
+    """The file that lists what the write in progress touches (see `note_journal`)."""
     return state_folder(out) / JOURNAL
 
 
-def read_fingerprint(out: Path) -> tuple[Any, int] | None:
+# ---------------------------------------------------------------- the last build's fingerprint
+
+
+def last_build(out: Path) -> tuple[Any, int]:
     """The fingerprint the last successful build left, and the moment it was written (file
-    system time); None when there is none or it cannot be read."""
+    system time); ({}, 0) when there is none or it cannot be read. Read once a build."""
     path = state_folder(out) / FINGERPRINT
     try:
         written = os.stat(path).st_mtime_ns
         return json.loads(path.read_text("utf-8")), written
     except (OSError, ValueError):
+        return {}, 0
+
+
+def unchanged(out: Path, last: tuple[Any, int], digest: str, newest: int) -> dict[str, int] | None:
+    """What the last build (`last`, see last_build) built, when nothing changed since: the
+    digest of the inputs is the same (see fingerprint.inputs_digest), no input changed at or
+    after the fingerprint was written (`newest`), and no file was added to or removed from the
+    output's folders. None when anything may have changed."""
+    try:
+        data, written = last
+        if data["inputs"] != digest or newest >= written:
+            return None
+        if output_folders(out, list(data["folders"])) != data["folders"]:
+            return None
+        return {key: int(value) for key, value in data["summary"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def keep_fingerprint(out: Path, data: dict[str, Any]) -> None:
-    """Write the fingerprint of a successful build, atomically (best effort: without it, builds take the full path)."""
+def settled_folders(out: Path, last: tuple[Any, int]) -> set[str]:
+    """Output folders where no file was added or removed since the last build (`last`, see
+    last_build: their time is as it recorded). Should another build have written the site
+    since `last` was read, the folders it added files to or removed files from have another
+    time than `last` recorded: they are not settled."""
+    try:
+        recorded = last[0]["folders"]
+        now = output_folders(out, list(recorded))
+        return {folder for folder, time in recorded.items() if time == now[folder] and time != -1}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def record_build(out: Path, digest: str, folders: list[str], summary: dict[str, int]) -> None:
+    """Write the fingerprint of a successful build, atomically: the digest of its inputs, the
+    times of the output's `folders`, and `summary` (best effort: without it, builds take the full path)."""
+    data = {"inputs": digest, "folders": output_folders(out, folders), "summary": summary}
     folder = state_folder(out)
     try:
         folder.mkdir(exist_ok=True)
@@ -101,6 +142,81 @@ def forget_fingerprint(out: Path) -> None:
     """Remove the fingerprint before the output changes (a build killed midway must not look done)."""
     with contextlib.suppress(OSError):
         (state_folder(out) / FINGERPRINT).unlink(missing_ok=True)
+
+
+def output_folders(out: Path, folders: list[str]) -> dict[str, int]:
+    """The modification time of each output folder: removing or adding a file there changes it."""
+    times = {}
+    for folder in folders:
+        try:
+            times[folder] = os.stat(out / folder).st_mtime_ns
+        except OSError:
+            times[folder] = -1
+    return times
+
+
+# ---------------------------------------------------------------- the lock and the journal
+
+
+LOCK_WAIT = 120.0
+"""Seconds a build waits for another build of the same site before it gives up."""
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the lock on an output folder: one build at a time writes a site; others wait."""
+    lock = lock_path(out)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as stream:
+        deadline = time.monotonic() + LOCK_WAIT
+        waiting = False
+        while True:
+            try:
+                fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    message = (
+                        f"another build has been writing this site for over {LOCK_WAIT:g} s; wait for it, or stop it"
+                    )
+                    raise Invalid([Problem(shown(out), 0, message)]) from None
+                if not waiting:
+                    print(f"waiting for another build of {shown(out)} to finish ...", file=sys.stderr)
+                    waiting = True
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(stream, fcntl.LOCK_UN)
+
+
+def note_journal(out: Path, phase: str, paths: list[str]) -> None:
+    """Record, before it starts, which files of the site a phase of the write touches (atomically)."""
+    journal = journal_path(out)
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    temporary = journal.with_name(journal.name + ".tmp")
+    temporary.write_text(json.dumps({"phase": phase, "paths": paths}), "utf-8")
+    os.replace(temporary, journal)
+
+
+def read_journal(out: Path) -> tuple[str, list[str]] | None:
+    """The phase and the files a killed write left in the journal; None when there is no journal
+    or it cannot be read (it is then removed)."""
+    journal = journal_path(out)
+    try:
+        data = json.loads(journal.read_text("utf-8"))
+        return str(data["phase"]), [str(p) for p in data["paths"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)
+        return None
+
+
+def clear_journal(out: Path) -> None:
+    """Remove the journal: the write it describes is finished, or undone."""
+    journal_path(out).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- the database
 
 
 def version() -> str:

@@ -2,6 +2,7 @@
 """The filter data and the compare page at scale: a benchmark, not a test.
 
     .venv/bin/python bench/browse.py [--corpus bench/cache/c10000] [--rounds 3]
+    .venv/bin/python bench/browse.py --site SITE   # only the search page's filters, on a built site
 
 On a synthetic corpus (../shared/bench/gen_corpus.py, made by `make bench` into bench/cache;
 generated here when missing), output on tmpfs:
@@ -14,7 +15,12 @@ generated here when missing), output on tmpfs:
 - in Chromium over file://, the time from opening index.html to the filter form answering
   (the page and the filter data loaded and counted), and the time to apply a filter: the counts
   and matches alone, and from the address changed to the filtered list drawn and laid out
-  (which includes hiding the index's own lists), for a stance, a publisher and a date range.
+  (which includes hiding the index's own lists), for a stance, a publisher and a date range;
+- on search.html over file://, for a query matching most documents and one matching few: the
+  time from opening the page to the results shown and to the filter's counts of them (every
+  result's page read from the index's document tables), the time to apply a stance filter to
+  the results (the address changed to the filtered results drawn), and to open a filtered
+  search afresh (everything loaded and matched).
 
 It prints a Markdown section; paste it into bench/results.md.
 """
@@ -22,7 +28,10 @@ It prints a Markdown section; paste it into bench/results.md.
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -30,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -177,8 +187,6 @@ with sync_playwright() as p:
 
 def browser_times(site: Path) -> dict[str, object]:
     """Median times (ms) in Chromium over file://: the form answering, and each filter applied."""
-    import json
-
     records = (site / "metadata.json").read_text("utf-8")
     data = json.loads(records)["documents"]
     first = data[len(data) // 2]
@@ -197,11 +205,99 @@ def browser_times(site: Path) -> dict[str, object]:
     return dict(json.loads(result.stdout), filters=filters)
 
 
+SEARCH = """
+import json, sys, statistics
+from playwright.sync_api import sync_playwright
+search, queries, stance = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+APPLY = '''([text, hash]) => new Promise(resolve => {
+    const t = performance.now(), node = document.querySelector('[data-search-status]');
+    const done = () => node.textContent.includes(text) && (resolve(performance.now() - t), true);
+    new MutationObserver((_, observer) => done() && observer.disconnect())
+        .observe(node, {childList: true, characterData: true, subtree: true});
+    location.hash = hash;
+})'''
+SHOWN = "() => / match/.test(document.querySelector('[data-search-status]').textContent)"
+COUNTED = "() => document.querySelector('[data-filter-status]').textContent.includes('result')"
+FILTERED = "() => document.querySelector('[data-search-status]').textContent.includes('with the filters')"
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+    page = browser.new_page()
+    out = {}
+    for name, word in queries.items():
+        shown, counted, applied, fresh = [], [], [], []
+        for _ in range(5):
+            page.goto("about:blank")
+            page.goto(search + "#q=" + word)
+            page.wait_for_function(SHOWN, timeout=120000)
+            shown.append(page.evaluate("() => performance.now()"))
+            page.wait_for_function(COUNTED, timeout=120000)
+            counted.append(page.evaluate("() => performance.now()"))
+            summary = page.locator("[data-search-status]").text_content()
+            applied.append(page.evaluate(APPLY, ["with the filters", "q=" + word + "&stance=" + stance]))
+            filtered = page.locator("[data-search-status]").text_content()
+            page.goto("about:blank")
+            page.goto(search + "#q=" + word + "&stance=" + stance)
+            page.wait_for_function(FILTERED, timeout=120000)
+            fresh.append(page.evaluate("() => performance.now()"))
+        out[name] = {"query": word, "summary": summary, "filtered": filtered,
+                     "shown": statistics.median(shown), "counted": statistics.median(counted),
+                     "applied": statistics.median(applied), "fresh": statistics.median(fresh)}
+    print(json.dumps(out))
+    browser.close()
+"""
+
+
+def search_queries(site: Path) -> tuple[dict[str, str], str]:
+    """A query matching most documents (the commonest word of the titles) and one matching the
+    fewest a title word can (the title word, of four letters or more, fewest texts hold), and a
+    stance to filter by."""
+    data = json.loads((site / "metadata.json").read_text("utf-8"))["documents"]
+    titles = collections.Counter(w for d in data for w in set(re.findall("[a-z]+", d["title"].lower())) if len(w) > 3)
+    held: collections.Counter[str] = collections.Counter()
+    for d in data:
+        text = (site / d["raw"]).read_text("utf-8", errors="replace") + " " + d["title"] + " " + d["publisher"]
+        held.update(set(re.findall("[a-z]+", text.lower())) & titles.keys())
+    rare = min(titles, key=lambda word: (held[word], word))
+    return {"most documents": titles.most_common(1)[0][0], "fewer documents": rare}, data[len(data) // 2]["stance"]
+
+
+def search_times(site: Path) -> dict[str, Any]:
+    """Median times (ms) in Chromium over file:// of the search page's filters (see SEARCH)."""
+    queries, stance = search_queries(site)
+    result = subprocess.run(
+        [sys.executable, "-c", SEARCH, (site / "search.html").as_uri(), json.dumps(queries), stance],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return {"stance": stance, "queries": json.loads(result.stdout)}
+
+
+def print_search_times(figures: dict[str, Any], documents: int) -> None:
+    """The search page's filter figures as a Markdown table."""
+    print(f"\n### Filters on the search page, {documents:,} documents (Chromium, file://, median of 5)\n")
+    print(
+        "| query | results / with the filter | page opened to: results shown / counted "
+        "| apply the filter | a filtered search opened afresh |"
+    )
+    print("| --- | --- | ---: | ---: | ---: |")
+    for name, q in figures["queries"].items():
+        print(
+            f"| {name}: `q={q['query']}`, `stance={figures['stance']}` | {q['summary']} / {q['filtered']} "
+            f"| {q['shown']:.0f} ms / {q['counted']:.0f} ms | {q['applied']:.0f} ms | {q['fresh']:.0f} ms |"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=PROJECT / "bench" / "cache" / "c10000")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--site", type=Path, help="a built site: measure only the search page's filters on it")
     args = parser.parse_args()
+    if args.site:
+        count = len(json.loads((args.site / "metadata.json").read_text("utf-8"))["documents"])
+        print_search_times(search_times(args.site), count)
+        return 0
     source = corpus(args.corpus)
     work = Path(tempfile.mkdtemp(prefix="browse-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
     try:
@@ -212,6 +308,7 @@ def main() -> int:
         shards = sorted((site / "filters").glob("*.js"))
         sizes = [p.stat().st_size for p in shards]
         browser = browser_times(site)
+        searched = search_times(site)
         written, add_spent, add_wall = add_one(source, root, site)
         documents = len(list((root / "seeds").iterdir())) - 1
         print(f"### Filter data and compare page, {documents:,} documents (tmpfs)\n")
@@ -236,6 +333,7 @@ def main() -> int:
                 f"| {computed:.1f} ms / {ms:.0f} ms |"
             )
         print(f"\nFiles rewritten adding one document: {', '.join(written)}")
+        print_search_times(searched, documents)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Our build at two revisions, alternated round by round on the same archive: ratios new / old.
 
-    .venv/bin/python bench/compare.py OLD [NEW] [--size 10000] [--rounds 5]
+    .venv/bin/python bench/compare.py OLD [NEW] [--size 10000] [--rounds 5] [--like-for-like]
 
 A benchmark, not a test: it prints a Markdown table (nothing is written to the project).
 Each round builds, for the old code and the new in turn (the order swaps every round), into
@@ -10,11 +10,17 @@ added, one with a record's title edited. Both revisions build their own copy of 
 corpus (../shared/bench/gen_corpus.py, cached in bench/cache as `make bench` caches it), so
 they see the same input. Ratios are medians of the ratios taken round by round: the
 machines here are shared and noisy, and a round's two builds see the same load.
+
+With --like-for-like the new revision builds only the outputs the code before the store made
+(bench/run.py's LIKE_FOR_LIKE: document pages and raw copies, the index, the listings, the about page,
+metadata.json, static files): its registry of producers is cut down in the build process
+before it plans, so the comparison measures how the build works, not the outputs added since.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -35,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="rounds, at most 5 (default 5)")
     parser.add_argument("--tmpfs", type=Path, default=Path("/dev/shm"), help="a tmpfs folder for outputs")
     parser.add_argument("--shared", type=Path, default=bench.SHARED, help="the shared bench scripts")
+    parser.add_argument(
+        "--like-for-like", action="store_true", help="the new revision makes only the outputs the old code made"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="compare-", dir=args.tmpfs) as scratch:
         found = compare(args, Path(scratch))
@@ -59,16 +68,21 @@ def compare(args: argparse.Namespace, scratch: Path) -> dict[str, dict[str, list
         bench.run([sys.executable, str(tools[name].shared / "prepare.py"), "corpus", str(corpus), str(roots[name])])
     found: dict[str, dict[str, list[bench.Sample]]] = {name: {step: [] for step in STEPS} for name in revisions}
     record = bench.pick_record((roots["old"] / "metadata.yaml").read_text("utf-8"), args.size // 2)
+    commands = {name: tools[name].ours for name in revisions}
+    if args.like_for_like:
+        commands["new"] = dataclasses.replace(tools["new"], only=bench.LIKE_FOR_LIKE).ours
     for r in range(min(args.rounds, bench.EXTRA)):
         for name in ("old", "new") if r % 2 == 0 else ("new", "old"):
-            for step, sample in one_round(tools[name], roots[name], scratch / name / f"out{r}", record, r):
+            build = commands[name]
+            for step, sample in one_round(tools[name], build, roots[name], scratch / name / f"out{r}", record, r):
                 found[name][step].append(sample)
             bench.log(f"round {r + 1}: {name} done")
     return found
 
 
-def one_round(tools: bench.Tools, root: Path, out: Path, record: tuple[str, str], r: int):  # type: ignore[no-untyped-def]
-    """The four builds of one round into `out` (removed after), as (step, sample)."""
+def one_round(tools: bench.Tools, build, root: Path, out: Path, record: tuple[str, str], r: int):  # type: ignore[no-untyped-def]
+    """The four builds of one round into `out` (removed after), as (step, sample); `build`
+    gives the command for a root and an output folder."""
     changes = {
         "clean": lambda: None,
         "no change": lambda: None,
@@ -77,7 +91,7 @@ def one_round(tools: bench.Tools, root: Path, out: Path, record: tuple[str, str]
     }
     for step, change in changes.items():
         change()
-        sample, _ = bench.timed(tools.ours(root, out), tools, 900)
+        sample, _ = bench.timed(build(root, out), tools, 900)
         yield step, sample
     for folder in (out, out.parent / f".{out.name}.cache"):
         bench.run(["rm", "-rf", str(folder)])
@@ -87,7 +101,8 @@ def table(found: dict[str, dict[str, list[bench.Sample]]], args: argparse.Namesp
     """Medians of each revision's wall, CPU and peak memory, and of the round-by-round ratios."""
     lines = [
         f"{args.size:,} documents, output on tmpfs, {len(found['old']['clean'])} rounds alternated;"
-        f" old = {args.old}, new = {args.new or 'the working tree'}",
+        f" old = {args.old}, new = {args.new or 'the working tree'}"
+        + (" making only the outputs the old code made" if args.like_for_like else ""),
         "",
         "| build | old wall s | new wall s | new/old wall | old CPU s | new CPU s | new/old CPU"
         " | old peak MiB | new peak MiB |",

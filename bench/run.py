@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py                  # 1,000, 10,000 and 50,000 documents
     .venv/bin/python bench/run.py --quick          # 1,000 only
     .venv/bin/python bench/run.py --sizes 1000,10000 --repeats 3 --fs tmpfs
+    .venv/bin/python bench/run.py --like-for-like ...  # ours makes only what 573b4fb made
 
 A benchmark, not a test: it prints a Markdown table and writes it to bench/results.md.
 
@@ -123,8 +124,13 @@ class Tools:
     code: Path
     shared: Path
     env: dict[str, str]
+    only: tuple[str, ...] = ()
+    """The producers our build keeps (see ONLY); () for all."""
 
     def ours(self, root: Path, out: Path) -> list[str]:
+        if self.only:
+            only = [self.python, "-c", ONLY, str(self.code), ",".join(self.only)]
+            return [*only, "--root", str(root), "--out", str(out)]
         return [self.python, str(self.code / "build.py"), "--root", str(root), "--out", str(out)]
 
     def hugo(self, site: Path, out: Path) -> list[str]:
@@ -132,6 +138,29 @@ class Tools:
 
     def floor(self, root: Path, out: Path) -> list[str]:
         return ["sh", str(self.shared / "build.sh"), "floor", str(root), str(out)]
+
+
+LIKE_FOR_LIKE = ("index", "about", "documents", "titles", "aliases", "listings", "static", "metadata.json")
+"""The producers whose outputs the code before the store (573b4fb) made (titles and aliases make
+nothing on the synthetic corpus, which has no shared titles and no aliases)."""
+ONLY = """
+import os, sys
+code, names = sys.argv[1:3]
+sys.path.insert(0, code)
+import build
+planned = build.build_site
+def build_site(*args):
+    from archive import outputs
+    outputs.PRODUCERS[:] = [p for p in outputs.PRODUCERS if p.NAME in names.split(",")]
+    return planned(*args)
+build.build_site = build_site
+status = build.main(sys.argv[3:])
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(status)
+"""
+"""build.py with only some producers (CODE NAMES ARGS...): the registry is cut down once the
+no-change fast path has found work to do, so that a rebuild with nothing to do imports no more."""
 
 
 # ---------------------------------------------------------------- main
@@ -196,6 +225,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="where to write the table ('' for nowhere)",
     )
     parser.add_argument("--timeout", type=float, default=900, help="seconds before one build counts as hung")
+    parser.add_argument(
+        "--like-for-like",
+        action="store_true",
+        help="our build makes only the outputs the code before the store made (LIKE_FOR_LIKE)",
+    )
     args = parser.parse_args(argv)
     bad = [fs for fs in args.fs if fs not in ("tmpfs", "disk")]
     if bad or args.repeats is not None and not 1 <= args.repeats <= EXTRA:
@@ -240,7 +274,7 @@ def prepare_tools(scratch: Path, args: argparse.Namespace) -> Tools:
     snapshot_code(code, args.commit if args.rev else None)
     env = dict(os.environ, BENCH_VENVS=str(scratch / "venvs"), PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)
-    return Tools(sys.executable, code, shared, env)
+    return Tools(sys.executable, code, shared, env, LIKE_FOR_LIKE if getattr(args, "like_for_like", False) else ())
 
 
 def snapshot_code(dest: Path, rev: str | None) -> None:

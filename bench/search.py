@@ -11,11 +11,15 @@ archive it builds a clean site into a temporary folder (timed as a whole process
 bytes the search adds (search/, texts/ and the search's static files) against the seeds' text,
 opens the site from disk in Chromium to time the first answer (meta and shard loads included)
 and each further keystroke of a few queries, reports the bytes a query loads, then adds one
-document and counts the files the rebuild writes and their bytes.
+document and counts the files the rebuild writes and their bytes. For the texts alone: their
+bytes per byte of text, the CPU time their coding takes (against deflate + base64 of each
+text, the earlier form), and the time `ArchiveTexts.get` takes per text in Chromium from disk
+(script load, inflating and decoding), over an evenly spread sample of the documents.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -27,11 +31,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-SEARCH_STATIC = ["static/search.js", "static/normalise.js", "static/normalise-table.js", "static/texts.js"]
+SEARCH_STATIC = [
+    "static/search.js",
+    "static/normalise.js",
+    "static/normalise-table.js",
+    "static/texts.js",
+    "static/texts-words.js",
+]
 QUERIES = ["callamard", "human rights", "xinjiang report", "commission"]
 COMMON = "the"
 
@@ -161,6 +172,71 @@ def latencies(site: Path) -> dict[str, object]:
     }
 
 
+def texts_cpu(root: Path) -> dict[str, float]:
+    """CPU seconds to code every seed's text as texts/PAGE.js does, and as deflate + base64 would."""
+    sys.path.insert(0, str(PROJECT))
+    from archive.outputs import texts
+
+    words = texts.vocabulary(PROJECT / texts.WORDS_FILE)
+    seeds = sorted((root / "seeds").iterdir())
+    datas = [p.read_bytes().decode("utf-8").encode("utf-8", "surrogatepass") for p in seeds]
+    start = time.process_time()
+    for n, data in enumerate(datas):
+        texts.encode_text(f"page-{n}", data, words)
+    coded = time.process_time() - start
+    start = time.process_time()
+    for data in datas:
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+        base64.b64encode(packer.compress(data) + packer.flush())
+    return {"coded": coded, "base64": time.process_time() - start}
+
+
+GET_TIMES = """async pages => {
+  const load = src => new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.append(script);
+  });
+  await load('static/texts.js');
+  const times = [];
+  let chars = 0;
+  for (const page of pages) {
+    const start = performance.now();
+    const text = await ArchiveTexts.get(page);
+    times.push(performance.now() - start);
+    chars += text.length;
+  }
+  return {times, chars};
+}"""
+
+
+def text_times(site: Path, sample: int = 200) -> dict[str, float]:
+    """ArchiveTexts.get in Chromium from disk, per text, in ms: the first (the words list loaded
+    with it), then the median, 95th percentile and longest of the others."""
+    from playwright.sync_api import sync_playwright
+
+    docs = json.loads((site / "metadata.json").read_text(encoding="utf-8"))["documents"]
+    step = max(1, len(docs) // sample)
+    pages = [d["page"].removeprefix("documents/").removesuffix(".html") for d in docs[::step]][:sample]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+        page = browser.new_page()
+        page.goto((site / "about.html").as_uri())
+        got = page.evaluate(GET_TIMES, pages)
+        browser.close()
+    times = sorted(got["times"][1:])
+    return {
+        "first": got["times"][0],
+        "median": statistics.median(times),
+        "p95": times[int(0.95 * (len(times) - 1))],
+        "max": times[-1],
+        "count": len(pages),
+        "mean_kb": got["chars"] / len(pages) / 1e3,
+    }
+
+
 def add_one(root: Path, site: Path) -> dict[str, object]:
     """Copy the archive, add one document, rebuild: files the rebuild wrote, their bytes, its time."""
     with tempfile.TemporaryDirectory() as folder:
@@ -205,6 +281,18 @@ def main(argv: list[str]) -> int:
             f" + scripts {found['static'] / 1e3:.0f} KB = {found['total'] / 1e6:.1f} MB"
             f" ({found['total'] / found['seeds']:.2f} bytes per byte of text;"
             f" index alone {found['index'] / found['seeds']:.2f})"
+        )
+        print(
+            f"texts: {found['texts'] / 1e6:.1f} MB, {found['texts'] / found['seeds']:.3f} bytes per byte of text"
+            f" ({len(list((site / 'texts').iterdir())):,} files)"
+        )
+        cpu = texts_cpu(folder)
+        print(f"texts' coding: {cpu['coded']:.1f} s CPU (deflate + base64 of each text: {cpu['base64']:.1f} s)")
+        got = text_times(site)
+        print(
+            f"ArchiveTexts.get in Chromium, file://, {got['count']} texts of {got['mean_kb']:.0f} K characters"
+            f" on average: the first (with the words list) {got['first']:.0f} ms; the others median"
+            f" {got['median']:.1f} ms, p95 {got['p95']:.1f} ms, longest {got['max']:.0f} ms"
         )
         timing = latencies(site)
         print(

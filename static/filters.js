@@ -7,7 +7,10 @@
  * A filter's state lives in the address: #stance=a,b&publisher=slug&from=YYYY[-MM[-DD]]&to=...
  * (&partial=1 to include partial matches). Other keys of the address (such as q) are kept.
  * A page with a [data-filters] element gets the filter form; with a [data-filter-results]
- * element too, the filtered list of documents (the index).
+ * element too, the filtered list of documents (the index). search.html narrows its results
+ * with it (static/search.js): `setScope` makes the counts those of the search's results, and
+ * `setRest` makes a choice in the form keep the query as the box holds it; its form
+ * ([data-filters-wait]) loads its data when the search calls `release`, after its first results.
  */
 (function () {
   "use strict";
@@ -263,6 +266,8 @@
   var listeners = [];
   var scope = null; /* null, or {pages: page -> true, noun: "result"}: what the counts are of */
   var redraw = null;
+  var restOf = null; /* null, or a function giving the address's other keys as the page has them now */
+  var held = null; /* a form's start, while it waits for release() */
 
   /* Count and list only these pages (the search's results), or all again with null; `noun`
    * names them in the status line ("12 results of 40 match"). */
@@ -270,6 +275,17 @@
     scope = pages ? {pages: {}, noun: noun || "result"} : null;
     (pages || []).forEach(function (page) { scope.pages[page] = true; });
     if (redraw) redraw();
+  }
+
+  /* Take the address's other keys (such as q) from fn() when a choice in the form writes the
+   * address, rather than from the address: on search.html, the query typed but not yet entered. */
+  function setRest(fn) { restOf = fn; }
+
+  /* The state a choice in the form starts from: the address's, with the page's other keys. */
+  function editable() {
+    var state = currentState();
+    if (restOf) state.rest = restOf();
+    return state;
   }
 
   function inScope(list) {
@@ -320,7 +336,7 @@
         if (explicit) pubHint.textContent = "No publisher is named “" + typed + "”: choose one from the list.";
         return;
       }
-      var state = currentState();
+      var state = editable();
       if (state.publisher.indexOf(slug) < 0) state.publisher.push(slug);
       pubInput.value = "";
       pubHint.textContent = "";
@@ -330,7 +346,7 @@
     pubInput.addEventListener("change", function () { choosePublisher(false); });
     form.addEventListener("change", function (event) {
       if (!data || event.target === pubInput) return;
-      var state = currentState();
+      var state = editable();
       if (event.target.name === "stance") {
         state.stance = Array.prototype.filter.call(stanceBox.querySelectorAll("input"), function (i) {
           return i.checked;
@@ -350,7 +366,7 @@
     });
     container.querySelector("[data-filter-clear]").addEventListener("click", function () {
       var state = emptyState();
-      state.rest = currentState().rest;
+      state.rest = editable().rest;
       go(state);
     });
 
@@ -383,7 +399,7 @@
         var remove = el("button", {type: "button", "class": "filter-remove", "aria-label": "Remove publisher " + name},
           "Remove");
         remove.addEventListener("click", function () {
-          var next = currentState();
+          var next = editable();
           next.publisher = next.publisher.filter(function (s) { return s !== slug; });
           go(next);
         });
@@ -396,6 +412,7 @@
       partial.checked = state.partial;
       var badRange = (state.from && !dateRange(state.from)) || (state.to && !dateRange(state.to));
       status.textContent = badRange ? "The date range in the address is not a date: write YYYY, YYYY-MM or YYYY-MM-DD." :
+        scope && !records.length ? "No " + noun + "s to narrow." :
         active(state) ? plural(c.total, noun) + " of " + records.length.toLocaleString("en") + " match." :
         plural(records.length, noun) + (scope ? "" : " in the archive") +
         "; choose a stance, a publisher or dates to narrow them.";
@@ -425,7 +442,15 @@
       results.querySelector("[data-filter-heading]").textContent = plural(c.total, "matching document");
     }
 
-    load().then(function (loadedData) {
+    function begin() {
+      load().then(shown, function (error) {
+        status.textContent = error.message;
+      });
+    }
+    if (container.hasAttribute("data-filters-wait")) held = begin;
+    else begin();
+
+    function shown(loadedData) {
       data = loadedData;
       data.publishers.forEach(function (p) {
         labels[p.slug] = p.label;
@@ -435,9 +460,15 @@
       window.addEventListener("hashchange", render);
       redraw = render;
       render();
-    }, function (error) {
-      status.textContent = error.message;
-    });
+    }
+  }
+
+  /* Load the data of a form that waits ([data-filters-wait]: on search.html, the search's first
+   * results come first, since the filter data is the larger load), and fill the form in. */
+  function release() {
+    var begin = held;
+    held = null;
+    if (begin) begin();
   }
 
   window.ArchiveFilter = {
@@ -457,6 +488,8 @@
     go: go,
     onChange: onChange,
     setScope: setScope,
+    setRest: setRest,
+    release: release,
     mount: mount,
     documentHref: documentHref,
   };

@@ -5,6 +5,10 @@
    without script. This script marks the line or range named on arrival (and when the
    address changes), and a click on a line's number marks that line, or with shift the
    lines from the last one marked, puts the address in the address bar and copies it.
+   The same is done from the keyboard with the form above the text (`[data-line-form]`):
+   a first and a last line, and a button named for what it copies ("Copy link to lines 42
+   to 47"); a click on a line's number fills it in. What was copied is said in the status
+   line (`role="status"`), which screen readers announce.
    Nothing here changes the text: only classes on the line elements. */
 (function () {
   "use strict";
@@ -16,9 +20,23 @@
   }
   var marked = [];
   var first = 0;
+  var count = 0;
+  for (var child = text.firstElementChild; child; child = child.nextElementSibling) {
+    count += /^L[0-9]+$/.test(child.id) ? 1 : 0;
+  }
+  var form = document.querySelector("[data-line-form]");
+  var from = form && form.querySelector("[data-line-from]");
+  var to = form && form.querySelector("[data-line-to]");
+  var button = form && form.querySelector("[data-line-copy]");
   text.classList.add("lines-ready");
   if (help) {
     help.hidden = false;
+  }
+  if (form && from && to && button && count) {
+    from.max = to.max = String(count);
+    form.hidden = false;
+  } else {
+    form = null;
   }
 
   function parse(hash) {
@@ -82,6 +100,55 @@
     }
   }
 
+  function described(range) {
+    return range[1] > range[0] ? "lines " + range[0] + " to " + range[1] : "line " + range[0];
+  }
+
+  function show(range) {
+    if (form && range) {
+      from.value = String(range[0]);
+      to.value = range[1] > range[0] ? String(range[1]) : "";
+      button.textContent = "Copy link to " + described(range);
+    }
+  }
+
+  function choose(range, scroll) {
+    var hash = "#L" + range[0] + (range[1] > range[0] ? "-L" + range[1] : "");
+    history.replaceState(null, "", hash);
+    mark(range, scroll);
+    show(range);
+    copy(location.href, described(range));
+  }
+
+  function entered() {
+    var a = Number(from.value);
+    var b = to.value === "" ? a : Number(to.value);
+    var fits = function (n) {
+      return n >= 1 && n <= count && Math.floor(n) === n;
+    };
+    if (from.value === "" || !fits(a) || !fits(b)) {
+      return null;
+    }
+    return a <= b ? [a, b] : [b, a];
+  }
+
+  if (form) {
+    form.addEventListener("input", function () {
+      var range = entered();
+      button.textContent = range ? "Copy link to " + described(range) : "Copy link";
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var range = entered();
+      if (!range) {
+        say("Enter line numbers from 1 to " + count + ".");
+        return;
+      }
+      first = range[0];
+      choose(range, true);
+    });
+  }
+
   text.addEventListener("click", function (event) {
     var element = event.target;
     if (!element || element.parentNode !== text || !/^L[0-9]+$/.test(element.id)) {
@@ -96,18 +163,18 @@
     if (!event.shiftKey || !first) {
       first = n;
     }
-    var hash = "#L" + range[0] + (range[1] > range[0] ? "-L" + range[1] : "");
-    history.replaceState(null, "", hash);
-    mark(range, false);
-    copy(location.href, range[1] > range[0] ? "lines " + range[0] + " to " + range[1] : "line " + n);
+    choose(range, false);
   });
 
   window.addEventListener("hashchange", function () {
-    mark(parse(location.hash), true);
+    var range = parse(location.hash);
+    mark(range, true);
+    show(range);
   });
   var arrived = parse(location.hash);
   if (arrived) {
     first = arrived[0];
     mark(arrived, true);
+    show(arrived);
   }
 })();

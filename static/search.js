@@ -13,6 +13,11 @@
  * of a word (from its second character, or its first in Chinese or Japanese); "double quotes"
  * ask for a phrase, confirmed on the loaded text. Nothing from the index or the texts is ever
  * parsed as markup: results are built from elements and text nodes.
+ *
+ * On search.html the filters of static/filters.js (window.ArchiveFilter) narrow the results:
+ * every result's page is read from the document tables, its filter record looked up, and only
+ * those the address's filter passes are ranked and shown; the form counts the results
+ * (ArchiveFilter.setScope). The address holds both: #q=TEXT&stance=...&publisher=...
  */
 (function () {
   "use strict";
@@ -32,6 +37,7 @@
   var list = document.querySelector("[data-search-page]"); /* only on search.html */
   var status = document.querySelector("[data-search-status]");
   var orderControls = document.querySelector("[data-search-order]");
+  var filters = list && window.ArchiveFilter ? window.ArchiveFilter : null; /* search.html only */
 
   /* --- script files ------------------------------------------------------------------------ */
 
@@ -268,13 +274,17 @@
     });
   }
 
-  /* A result's row, from its bucket's table that lists it (tables list the bucket in order). */
-  function row(result, meta) {
+  /* The document table that lists a result, and its row there (tables list the bucket in order). */
+  function tableOf(result, meta) {
     var sizes = meta.tables[result.bucket], table = 0, first = 0;
     while (table < sizes.length - 1 && result.place >= first + sizes[table]) first += sizes[table++];
-    var name = result.bucket + "-" + table;
+    return { name: result.bucket + "-" + table, row: result.place - first };
+  }
+
+  function row(result, meta) {
+    var table = tableOf(result, meta), name = table.name;
     return loadData("docs", name, "search/d-" + name + ".js").then(function (rows) {
-      var found = rows[result.place - first];
+      var found = rows[table.row];
       if (!found) throw new Error("search/d-" + name + ".js is damaged");
       return {
         page: found[0],
@@ -285,6 +295,45 @@
         stance: found[5],
         language: found[6],
       };
+    });
+  }
+
+  /* The page of every result, in order, from the document tables (loaded together, once each). */
+  function pagesOf(ranked, meta) {
+    var files = Object.create(null), names = [];
+    ranked.forEach(function (result) {
+      var name = tableOf(result, meta).name;
+      if (!files[name]) names.push((files[name] = name));
+    });
+    return Promise.all(names.map(function (name) {
+      return loadData("docs", name, "search/d-" + name + ".js");
+    })).then(function () {
+      return ranked.map(function (result) {
+        var table = tableOf(result, meta);
+        var found = registry.docs[table.name][table.row];
+        if (!found) throw new Error("search/d-" + table.name + ".js is damaged");
+        return found[0];
+      });
+    });
+  }
+
+  var byPage = null;
+
+  /* The results the address's filter passes, and the pages of all of them (for the counts). */
+  function narrow(ranked, meta) {
+    return Promise.all([filters.load(), pagesOf(ranked, meta)]).then(function (loaded) {
+      if (!byPage) {
+        byPage = Object.create(null);
+        loaded[0].records.forEach(function (record) {
+          byPage[record.page] = record;
+        });
+      }
+      var pages = loaded[1], state = filters.state();
+      var kept = ranked.filter(function (result, i) {
+        var record = byPage[pages[i]];
+        return record !== undefined && filters.match(record, state) !== "";
+      });
+      return { kept: kept, pages: pages };
     });
   }
 
@@ -489,16 +538,26 @@
     return count.toLocaleString("en") + " " + (count === 1 ? one : many);
   }
 
-  function summary(ranked, resolved, query) {
-    if (!ranked.length) return "No document holds every word of this search.";
+  /* What the results are; `unfiltered`: all the results, when a filter narrowed them to `ranked`. */
+  function summary(ranked, resolved, query, unfiltered) {
+    if (!(unfiltered || ranked).length) return "No document holds every word of this search.";
+    var filtered = unfiltered ? " with the filters" : "";
     if (query.phrases.length) {
-      var said = plural(resolved.shown.length, "document holds", "documents hold") + " the phrase";
+      var said = plural(resolved.shown.length, "document holds", "documents hold") + " the phrase" + filtered;
       return resolved.capped ? said + " among the " + PHRASE_CHECKS + " best matches checked." : said + ".";
     }
-    return plural(ranked.length, "document matches", "documents match") + ".";
+    var without = unfiltered ? " (" + unfiltered.length.toLocaleString("en") + " without)" : "";
+    return plural(ranked.length, "document matches", "documents match") + filtered + without + ".";
   }
 
   var sequence = 0;
+
+  /* Give the filter form the results to count, once their pages are read (search number `mine`). */
+  function counting(ranked, meta, mine) {
+    narrow(ranked, meta).then(function (narrowed) {
+      if (mine === sequence) filters.setScope(narrowed.pages, "result");
+    }, function () {}); /* the form says itself when its data is missing */
+  }
 
   function search(queryText, target, wanted, order) {
     var mine = ++sequence;
@@ -506,12 +565,28 @@
     return prepare()
       .then(function (meta) {
         query = parse(queryText);
-        if (!query.terms.length) return null;
+        if (!query.terms.length) {
+          if (target === pageTarget && filters) filters.setScope(null);
+          return null;
+        }
         return rank(query, meta, order).then(function (ranked) {
-          return resolve(query, meta, ranked, wanted).then(function (resolved) {
-            return { meta: meta, ranked: ranked, resolved: resolved };
+          if (target !== pageTarget || !filters) return show(ranked, null);
+          if (!filters.active(filters.state())) {
+            return show(ranked, null).then(function (found) {
+              counting(ranked, meta, mine); /* the form's counts follow the results, which need not wait */
+              return found;
+            });
+          }
+          return narrow(ranked, meta).then(function (narrowed) {
+            if (mine === sequence) filters.setScope(narrowed.pages, "result");
+            return show(narrowed.kept, ranked);
           });
         });
+        function show(ranked, unfiltered) {
+          return resolve(query, meta, ranked, wanted).then(function (resolved) {
+            return { meta: meta, ranked: ranked, resolved: resolved, unfiltered: unfiltered };
+          });
+        }
       })
       .then(
         function (found) {
@@ -524,7 +599,10 @@
             "Search could not read its index: " + error.message + ". The site may be incomplete: build it again or copy all of its files."
           );
         }
-      );
+      )
+      .then(function () {
+        if (target === pageTarget && filters) filters.release(); /* the form's data loads after the results */
+      });
   }
 
   /* --- the box on every page: a short list under it ----------------------------------------- */
@@ -569,10 +647,10 @@
     show: function (found, query, queryText) {
       list.textContent = "";
       if (!found) {
-        status.textContent = "";
+        waiting();
         return;
       }
-      status.textContent = summary(found.ranked, found.resolved, query);
+      status.textContent = summary(found.ranked, found.resolved, query, found.unfiltered);
       found.resolved.shown.forEach(function (item) {
         list.appendChild(resultItem(item, found.meta, queryText, query));
       });
@@ -582,6 +660,20 @@
       status.textContent = message;
     },
   };
+
+  /* With no query, the filters wait for one: the line says so and links to the index's list of
+   * every document they pass (the same keys in its address). */
+  function waiting() {
+    status.textContent = "";
+    var state = filters ? filters.state() : null;
+    if (!state || !filters.active(state)) return;
+    state.rest = [];
+    status.appendChild(document.createTextNode("Type words in the box to search the documents the filters pass, or "));
+    var link = element("a", "", "list them all on the index");
+    link.href = root + "index.html#" + filters.format(state);
+    status.appendChild(link);
+    status.appendChild(document.createTextNode("."));
+  }
 
   function order() {
     var checked = document.querySelector("[data-search-order] input:checked");
@@ -594,12 +686,22 @@
     var radio = document.querySelector('[data-search-order] input[value="' + (wanted === "date" || wanted === "newest" ? wanted : "relevance") + '"]');
     if (radio) radio.checked = true;
     box.value = params.get("q") || "";
+    if (filters && !box.value.trim()) filters.release(); /* no results to wait for */
     search(box.value, pageTarget, PER_PAGE, order());
   }
 
+  /* The query's keys of the address (q, order); on search.html the filter's keys follow. */
+  function queryKeys(queryText) {
+    var keys = ["q=" + encodeURIComponent(queryText)];
+    if (order() !== "relevance") keys.push("order=" + order());
+    return keys;
+  }
+
   function address(queryText) {
-    var hash = "q=" + encodeURIComponent(queryText);
-    return order() === "relevance" ? hash : hash + "&order=" + order();
+    if (!filters) return queryKeys(queryText).join("&");
+    var state = filters.parse(location.hash);
+    state.rest = queryKeys(queryText);
+    return filters.format(state);
   }
 
   /* --- a document page opened from a result: the matches marked in the text ------------------- */
@@ -711,6 +813,11 @@
         onKey(event);
       }
     });
+    if (filters) {
+      filters.setRest(function () {
+        return queryKeys(box.value);
+      });
+    }
     if (list) {
       orderControls.hidden = false;
       orderControls.addEventListener("change", function () {

@@ -32,6 +32,7 @@ FAST_TESTS = [
     "tests/test_output.py",
     "tests/test_faults.py",
     "tests/test_store.py",
+    "tests/test_names_lock.py",
 ]
 """The tests run against each mutant: everything about incremental builds that needs no browser."""
 
@@ -109,8 +110,26 @@ MUTANTS = [
     Mutant(
         "a title shared by two documents names one of them after it",
         "archive/names.py",
-        "if len(docs) == 1 and claims.get(base, docs[0]) is docs[0]:",
-        "if claims.get(base, docs[0]) is docs[0]:",
+        "if len(docs) == 1 and claims.get(base, docs[0]) is docs[0] and locked.get",
+        "if claims.get(base, docs[0]) is docs[0] and locked.get",
+    ),
+    Mutant(
+        "a title's name the lock gives another seed is taken",
+        "archive/names.py",
+        "is docs[0] and locked.get(base, docs[0].file) == docs[0].file:",
+        "is docs[0]:",
+    ),
+    Mutant(
+        "a document placed into the last order takes a name the lock gives another seed",
+        "archive/derive.py",
+        "if base in held or lock.seeds.get(base, doc.file) != doc.file:",
+        "if base in held:",
+    ),
+    Mutant(
+        "a lock changed since the last build does not stop placing into its order",
+        "archive/derive.py",
+        "    if last.lock != lock.digest:\n        return None",
+        "    if False:\n        return None",
     ),
     Mutant(
         "a listing's key ignores what its documents show",

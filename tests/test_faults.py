@@ -21,13 +21,25 @@ from conftest import files_under as files
 from conftest import visible as is_visible
 
 import archive.write as writer
+from archive import store
 
 DOCUMENTS = 200
 
 
-def make_archive(root: Path, title: str, renamed: set[int] = set(), removed: set[int] = set(), added: int = 0) -> None:  # noqa: B006
+def make_archive(  # noqa: PLR0913
+    root: Path,
+    title: str,
+    renamed: set[int] = set(),  # noqa: B006
+    removed: set[int] = set(),  # noqa: B006
+    added: int = 0,
+    names: str = "forgotten",
+) -> None:
     """An archive of DOCUMENTS documents whose titles (and so page names) depend on `title`; or,
-    with the other arguments, as many with a few renamed, removed or added."""
+    with the other arguments, as many with a few renamed, removed or added. Its names.lock is
+    removed (these builds are about writing files, not names: each site is named as if first
+    built) unless `names` is "kept"."""
+    if names != "kept":
+        (root / "names.lock").unlink(missing_ok=True)
     seeds = root / "seeds"
     seeds.mkdir(parents=True, exist_ok=True)
     records = []
@@ -218,10 +230,13 @@ def test_a_build_killed_at_a_chosen_point_leaves_whole_files_and_the_next_equals
     subprocess.run(with_see_also(site), check=True, env=environment)
     old = files(site)
     if path == "incremental":  # few enough changes to be placed into the last build's order
-        make_archive(root, "Title", renamed={10, 100, 150}, removed={50, 51}, added=2)
+        make_archive(root, "Title", renamed={10, 100, 150}, removed={50, 51}, added=2, names="kept")
     else:
-        make_archive(root, "Renamed")
-    subprocess.run(with_see_also(tmp_path / "clean"), check=True, env=environment)
+        make_archive(root, "Renamed", names="kept")
+    shutil.copytree(root, tmp_path / "copy")  # the clean build reads the names.lock the others read
+    clean_command = with_see_also(tmp_path / "clean")
+    clean_command[clean_command.index("--root") + 1] = str(tmp_path / "copy")
+    subprocess.run(clean_command, check=True, env=environment)
     new = files(tmp_path / "clean")
     assert new["see-also/0009.txt.txt"].endswith(b": see also Renamed 10 of the set\n")  # another document's title
     command = [arg for arg in with_see_also(site, where, "--verbose") if arg != "--quiet"]
@@ -278,7 +293,7 @@ def first_line(process: subprocess.Popen[str], seconds: float) -> str:
 def test_a_build_held_up_too_long_says_so(archive: Archive, run, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("--root", ".").status == 0
     (archive.root / "seeds" / "a.txt").write_text("Changed.\n")
-    monkeypatch.setattr(writer, "LOCK_WAIT", 0.2)
+    monkeypatch.setattr(store, "LOCK_WAIT", 0.2)
     with open(archive.root / "._site.cache" / "lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         result = run("--root", ".")
@@ -292,15 +307,15 @@ def test_a_build_held_up_too_long_says_so(archive: Archive, run, monkeypatch: py
 
 
 def test_recovery_finishes_renames_and_undoes_staging(tmp_path: Path) -> None:
-    out, journal = tmp_path / "site", tmp_path / "journal.json"
+    out, journal = tmp_path / "site", store.journal_path(tmp_path / "site")
     out.mkdir()
     for name in ("a.html", "b.html"):
         (out / name).write_text("old")
         Path(writer.temporary_name(out / name)).write_text("new")
-    writer.note(journal, "renaming", ["a.html"])
-    writer.recover(out, journal)
+    store.note_journal(out, "renaming", ["a.html"])
+    writer.recover(out)
     assert (out / "a.html").read_text() == "new" and not Path(writer.temporary_name(out / "a.html")).exists()
-    writer.note(journal, "staging", ["b.html"])
-    writer.recover(out, journal)
+    store.note_journal(out, "staging", ["b.html"])
+    writer.recover(out)
     assert (out / "b.html").read_text() == "old" and not Path(writer.temporary_name(out / "b.html")).exists()
     assert not journal.exists()

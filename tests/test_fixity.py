@@ -146,7 +146,7 @@ def test_verify_passes_on_a_fresh_build(tiny: Archive, run) -> None:
     result = run("verify", "--out", "_site")
     assert (result.status, result.err) == (0, "")
     assert result.out == (
-        "verified 59 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
+        "verified 60 files of _site: no difference from the manifest, SHA256SUMS and metadata.json"
         " (4 raw copies); 0 files not in the manifest\n"
     )
 
@@ -279,12 +279,13 @@ def test_the_bag_is_valid_for_the_library_of_congress_bagit_package(tiny: Archiv
     found.validate()  # raises BagValidationError with every difference
     assert found.version_info == (1, 0)
     assert sorted(found.tagfile_entries()) == ["bag-info.txt", "bagit.txt", "manifest-sha256.txt"]
-    assert found.info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in found_payload(tmp_path))}.6"
+    assert found.info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in found_payload(tmp_path))}.7"
     payload = tmp_path / "unzipped" / "tiny-bag" / "data"
     assert sorted(p.name for p in (payload / "seeds").iterdir()) == TINY_SEEDS
     for name in TINY_SEEDS:
         assert (payload / "seeds" / name).read_bytes() == (tiny.root / "seeds" / name).read_bytes()
     assert (payload / "metadata.yaml").read_bytes() == (tiny.root / "metadata.yaml").read_bytes()
+    assert (payload / "names.lock").read_bytes() == (tiny.root / "names.lock").read_bytes()
 
 
 def found_payload(tmp_path: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -25,7 +26,7 @@ def tree(folder: Path) -> dict[str, object]:
 def test_first_build_reports_what_it_did(archive: Archive, run) -> None:
     result = run("--root", ".")
     assert (result.status, result.err) == (0, NOTICE)
-    assert reported(result.out) == (13, 42, 0, 0, "_site/index.html")
+    assert reported(result.out) == (13, 43, 0, 0, "_site/index.html")
 
 
 def record_offered(name: str, title: str) -> list[str]:
@@ -47,7 +48,7 @@ def test_the_command_prints_all_it_says_and_exits_with_its_status_through_a_pipe
     buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     built = subprocess.run(command, capture_output=True, text=True, cwd=archive.root, env=buffered)
     assert (built.returncode, built.stderr) == (0, NOTICE)
-    assert reported(built.stdout) == (13, 42, 0, 0, "_site/index.html")
+    assert reported(built.stdout) == (13, 43, 0, 0, "_site/index.html")
     archive.seed("c.txt", "A document without a record.\n")
     refused = subprocess.run(command, capture_output=True, text=True, cwd=archive.root, env=buffered)
     assert (refused.returncode, refused.stdout) == (1, "")
@@ -62,7 +63,7 @@ def test_rebuild_without_change_writes_nothing(archive: Archive, run) -> None:
     before = tree(archive.site)
     result = run("--root", ".")
     assert (result.status, result.err) == (0, "")
-    assert reported(result.out) == (13, 0, 42, 0, "_site/index.html")
+    assert reported(result.out) == (13, 0, 43, 0, "_site/index.html")
     assert tree(archive.site) == before
 
 
@@ -91,9 +92,9 @@ def test_removing_a_document_removes_only_its_files(archive: Archive, run) -> No
     (archive.root / "metadata.yaml").write_text(text[: text.index("  b.txt:")])
     result = run("--root", ".")
     assert (result.status, result.err) == (0, NOTICE)
-    assert reported(result.out) == (11, 13, 21, 8, "_site/index.html")
+    assert reported(result.out) == (12, 14, 22, 7, "_site/index.html")
     assert not (archive.site / "raw" / "b.txt").exists()
-    assert not (archive.site / "documents" / "beta.html").exists()
+    assert "No longer in this archive" in (archive.site / "documents" / "beta.html").read_text()  # names.lock keeps it
     assert not (archive.site / "publishers" / "weekly-two.html").exists()
     assert (archive.site / "notes-of-mine.txt").read_text() == "someone else's file"
 
@@ -309,3 +310,38 @@ def test_refuses_the_root_and_the_home_folder_and_writes_nothing_beside_them(
         "1 problem found; nothing was written.",
     ]
     assert not cache.exists() and not (folder / ".archive-manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        [],
+        ["index.html", "documents/a-b.html", "raw/x y~!#[]{}.txt"],
+        ['raw/say "hi".txt'],
+        ["raw/back\\slash.txt"],
+        ["raw/café.txt", "raw/\u2028.txt"],
+        ["raw/\x7f.txt", "raw/tab\t.txt"],
+    ],
+    ids=["empty", "plain", "quote", "backslash", "not ASCII", "control characters"],
+)
+def test_the_manifest_is_written_as_json_writes_it_and_read_back(tmp_path: Path, paths: list[str]) -> None:
+    from archive import write
+
+    manifest = write.Manifest(
+        {path: f"key of {path}" for path in paths},
+        {path: i for i, path in enumerate(paths)},
+        dict.fromkeys(paths, "ab"),
+    )
+    write.write_manifest(tmp_path, manifest)
+    expected = {
+        "generator": "verbatim-archive",
+        "version": write.MANIFEST_VERSION,
+        "paths": paths,
+        "keys": [f"key of {path}" for path in paths],
+        "sizes": list(range(len(paths))),
+        "sha256": ["ab"] * len(paths),
+    }
+    assert (tmp_path / write.MANIFEST).read_text("utf-8") == json.dumps(
+        expected, separators=(",", ":"), sort_keys=True
+    ) + "\n"
+    assert write.read_manifest(tmp_path) == manifest

@@ -271,6 +271,33 @@ def test_editor_files_beside_a_seed_start_no_build(
     assert len(builds) == 1
 
 
+def test_the_names_a_build_locks_start_no_build_but_an_edit_of_the_lock_does(
+    archive: Archive, stepped: SteppedPreview, builds: list[float]
+) -> None:
+    """A build that gives a new name adds it to names.lock: that write of its own is no change to
+    build for (else the preview would build once more after each such build); an edit of the
+    lock by anyone else is."""
+    lock = archive.root / "names.lock"
+    assert stepped.waiting() >= serve.POLL
+    assert lock.read_text("utf-8").endswith("alpha\ta.txt\nbeta\tb.txt\n"), "the first build locked its names"
+    assert stepped.step() >= serve.POLL
+    assert len(builds) == 1
+    save(archive.root / "seeds" / "c.txt", "Third.\n", 1)
+    metadata = archive.root / "metadata.yaml"
+    record = "  c.txt:\n    title: Gamma\n    publisher: P\n    date: 2022-01-01\n    stance: for\n"
+    save(metadata, metadata.read_text("utf-8") + record, 1)
+    assert stepped.step() == serve.SETTLE, "the watcher saw no change"
+    assert stepped.step() >= serve.POLL
+    assert len(builds) == 2
+    assert lock.read_text("utf-8").endswith("beta\tb.txt\ngamma\tc.txt\n"), "the build locked the new name"
+    assert stepped.step() >= serve.POLL and stepped.step() >= serve.POLL
+    assert len(builds) == 2, "the build's own write of names.lock started another build"
+    save(lock, lock.read_text("utf-8") + "# a comment\n", 2)
+    assert stepped.step() == serve.SETTLE, "an edit of names.lock is a change"
+    assert stepped.step() >= serve.POLL
+    assert len(builds) == 3
+
+
 # --- a refused build ------------------------------------------------------------------------
 
 
@@ -521,7 +548,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
     try:
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
-        assert reported(lines.get(timeout=30)) == (13, 42, 0, 0, "_site/index.html")
+        assert reported(lines.get(timeout=30)) == (13, 43, 0, 0, "_site/index.html")
         serving = lines.get(timeout=WAIT)
         found = re.fullmatch(r"serving http://127\.0\.0\.1:(\d+)/index\.html \(Ctrl-C to stop\)\n", serving)
         assert found, serving
@@ -530,7 +557,7 @@ def test_the_serve_command_reloads_and_stops_on_ctrl_c(archive: Archive) -> None
         assert b"Alpha" in connection.getresponse().read()
         connection.close()
         archive.seed("a.txt", "Edited.\n")
-        assert reported(lines.get(timeout=WAIT)) == (13, 8, 34, 0, "_site/index.html")
+        assert reported(lines.get(timeout=WAIT)) == (13, 8, 35, 0, "_site/index.html")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=WAIT) == 0
         assert process.stderr is not None and process.stderr.read() == ""

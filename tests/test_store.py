@@ -8,14 +8,17 @@ that is no longer a page, a missing table), reads as an empty store and is repla
 from __future__ import annotations
 
 import contextlib
+import json
 import marshal
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Archive
+from conftest import PROJECT, Archive
 
 from archive import store, write
 from archive.render import MADE
@@ -167,11 +170,17 @@ def test_the_fingerprint_lock_and_journal_are_files_beside_the_database(tmp_path
     out = tmp_path / "site"
     folder = tmp_path / ".site.cache"
     assert (store.lock_path(out), store.journal_path(out)) == (folder / "lock", folder / "journal.json")
-    assert store.read_fingerprint(out) is None
-    store.keep_fingerprint(out, {"inputs": "digest"})
-    assert store.read_fingerprint(out) == ({"inputs": "digest"}, (folder / "fingerprint.json").stat().st_mtime_ns)
+    assert store.last_build(out) == ({}, 0)
+    store.record_build(out, "digest", [], {"pages": 1})
+    recorded = {"inputs": "digest", "folders": {}, "summary": {"pages": 1}}
+    assert store.last_build(out) == (recorded, (folder / "fingerprint.json").stat().st_mtime_ns)
     store.forget_fingerprint(out)
-    assert store.read_fingerprint(out) is None and sorted(os.listdir(folder)) == []
+    assert store.last_build(out) == ({}, 0) and sorted(os.listdir(folder)) == []
+    store.note_journal(out, "staging", ["a.html"])
+    assert json.loads((folder / "journal.json").read_text()) == {"phase": "staging", "paths": ["a.html"]}
+    assert store.read_journal(out) == ("staging", ["a.html"])
+    store.clear_journal(out)
+    assert store.read_journal(out) is None and sorted(os.listdir(folder)) == []
 
 
 def test_records_validated_under_other_stances_are_validated_again(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
@@ -212,3 +221,23 @@ def test_templates_no_longer_used_are_not_kept_compiled(archive: Archive, run) -
     override.unlink()
     assert run("--root", ".").status == 0
     assert set(rows_of(archive.site)["compiled"]) == compiled
+
+
+def test_a_rebuild_with_nothing_changed_opens_no_database(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
+    """The fast path reads the fingerprint the store keeps in a file of its own: neither SQLite
+    nor the heavy stages are imported (a new process, so that nothing imported earlier counts)."""
+    assert run("--root", ".").status == 0
+    code = (
+        "import sys, build; status = build.main(['--root', '.', '--quiet']);"
+        " print(status, *(name for name in ('sqlite3', 'jinja2', 'yaml') if name in sys.modules))"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=archive.root, capture_output=True, text=True, env=environment, check=True
+    )
+    assert done.stdout == "0\n"
+    (archive.root / "seeds" / "a.txt").write_text("Changed.\n")
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=archive.root, capture_output=True, text=True, env=environment, check=True
+    )
+    assert done.stdout == "0 sqlite3 jinja2 yaml\n"  # a change: the whole build, the store opened

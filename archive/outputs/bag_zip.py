@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..bag import bag_bytes, metadata_files
+from ..namelock import lock_after
 from ..render import Output, Planning, digest
 
 NAME = "bag.zip"
-VERSION = 1
+VERSION = 2
 PATH = "bag.zip"
 """Where the bag is in the site (the about page links to it)."""
 
@@ -28,8 +29,10 @@ def plan(planning: Planning) -> Iterable[Output]:
     root = planning.seeds_dir.parent
     metadata = [f"{path.relative_to(root).as_posix()}\0{sha256_of(path)}" for path in metadata_files(root)]
     seeds = [f"{name}\0{seed.sha256}" for name, seed in sorted(archive.seeds.items())]
-    key = planning.key(NAME, VERSION, planning.theme.code, digest(archive.title, *metadata, *seeds))
-    yield Output(PATH, key, lambda: bag_bytes(PATH.removesuffix(".zip"), root, archive))
+    lock = lock_after(planning.site)[0]  # as this build leaves it, so that a clean build makes the same bag
+    locked = hashlib.sha256(lock).hexdigest() if lock is not None else "no names.lock"
+    key = planning.key(NAME, VERSION, planning.theme.code, digest(archive.title, *metadata, *seeds, locked))
+    yield Output(PATH, key, lambda: bag_bytes(PATH.removesuffix(".zip"), root, archive, lock))
 
 
 def sha256_of(path: Path) -> str:

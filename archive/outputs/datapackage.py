@@ -13,8 +13,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from slugify import slugify
-
 from ..derive import ArchiveInfo
 from ..render import Output, Planning, digest
 from .metadata_csv import COLUMNS
@@ -122,4 +120,6 @@ def json_resource() -> dict[str, Any]:
 
 def package_name(title: str) -> str:
     """The package's `name` (lower-case letters, digits, `-`, `.` and `_` only), from the title."""
+    from slugify import slugify  # imported when used: a build that makes no slug need not load it
+
     return slugify(title, max_length=100, word_boundary=True) or "archive"

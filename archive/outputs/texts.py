@@ -2,45 +2,179 @@
 
 Search snippets and the compare view need a document's text without `fetch` (which file://
 forbids): static/texts.js inserts `<script src="texts/PAGE.js">`, and the file registers the
-text with `ArchiveTexts.register(page, length, data)`. `data` is the text's UTF-8, compressed
-by raw deflate (DecompressionStream("deflate-raw") inflates it) and written in base64; `length`
-is the UTF-8's length in bytes, checked after inflating so that a damaged file is refused,
-not shown. One file per document, named by its page: adding, editing or removing a document
-rewrites only its own file.
+text with `ArchiveTexts.register(page, length, data)`; `length` is the UTF-8's length in bytes,
+checked after decoding so that a damaged file is refused, not shown. One file per document,
+named by its page: adding, editing or removing a document rewrites only its own file.
+
+How `data` is made, smallest first:
+
+1. The text's UTF-8 is coded through a fixed list of words (static/texts-words.js, the most
+   frequent English words), as `worded` says: each document lists the list's words it uses
+   (gaps between their places in the list), and each use of one is one or two bytes instead
+   of its letters; a single space between two such words is left implicit. Every other byte
+   stays as it is, so any text, in any script, comes back exactly.
+2. That, or the plain UTF-8 when it deflates smaller (a text with few English words), after
+   a first byte saying which (`PLAIN`, `WORDED`), is compressed by raw deflate (the browser's
+   `DecompressionStream("deflate-raw")` inflates it).
+3. The deflated bytes are written in a JS string of a UTF-16 file (a byte order mark leads it,
+   which browsers obey for scripts, from disk or a server): 15 bits per character, each
+   character between U+3000 and U+AFFF (no surrogate, quote, backslash or line end), where
+   base64 in a UTF-8 file would spend 16 bits on 12. See `pack`.
+
+The words file is an input of every text: its digest is in each key.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
+import re
 import zlib
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..model import Document
-from ..render import Output, Planning, SeedReader
+from ..render import Output, Planning, SeedReader, digest
 
 NAME = "texts"
-VERSION = 1
+VERSION = 2
+WORDS_FILE = "static/texts-words.js"
+"""The word list, as the theme's static file the browser reads too."""
+
+PLAIN, WORDED = b"\x00", b"\x01"
+"""The first byte of what is deflated: the text's UTF-8 as it is, or coded through the words."""
+MARKS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC0, 0xC1, *range(0xF5, 0x100)])
+"""Bytes a worded text gives meanings of their own: ASCII controls but tab and line ends, and the
+bytes UTF-8 never uses. The first is ESCAPE (the next byte stands for itself), the second
+CAPITAL (the next word starts with a capital letter), the others but the last two LEADS of
+two-byte words."""
+ESCAPE, CAPITAL, LEADS = MARKS[0], MARKS[1], MARKS[2:-2]
+OPEN, SHUT = MARKS[-1:], MARKS[-2:-1]
+"""Bytes no UTF-8 text has (0xFF, 0xFE) put around words while a text is coded, then taken out."""
+SINGLE = 64
+"""A document's first 64 words are one byte, 0x80 to 0xBF (a UTF-8 continuation byte that no
+lead byte announced); the others are a byte of LEADS and one of 0x80 to 0xBF."""
+MOST = SINGLE + 64 * len(LEADS)
+"""The most words of the list one document codes (its most frequent English ones)."""
+TO_ESCAPE = re.compile(b"[" + re.escape(MARKS) + b"]")
+WORD = re.compile(rb"([A-Za-z0-9]+)")
+WORDS_JS = re.compile(r'^ArchiveTexts\.words\("([a-z ]*)"\);$', re.M)
+CAPITALISED = 1 << 20
+"""Added to a word's place in `vocabulary` for its capitalised form."""
+SURE = 0.6
+"""A text that words shorten to this share of its bytes or less is not tried plain: on the
+benchmarks' corpora, plain deflate never won below 0.74."""
+UNIT = 0x3000
+"""The character of the 15-bit value 0 (so values run from U+3000 to U+AFFF)."""
 
 
 def plan(planning: Planning) -> Iterable[Output]:
-    """One file per document; its key is its page name and its text's SHA-256 and encoding."""
+    """One file per document; its key: its page name, its text's SHA-256 and encoding, the words."""
     seeds = planning.maker.seeds
+    words_file = planning.theme.static[WORDS_FILE]
+    words = digest(words_file.read_bytes())
     for entry in planning.site.entries:
         doc = entry.doc
-        key = planning.key(NAME, VERSION, entry.slug, doc.sha256, doc.encoding or "")
-        yield Output(f"texts/{entry.slug}.js", key, functools.partial(text_script, seeds, entry.slug, doc))
+        key = planning.key(NAME, VERSION, entry.slug, doc.sha256, doc.encoding or "", words)
+        make = functools.partial(text_script, seeds, words_file, entry.slug, doc)
+        yield Output(f"texts/{entry.slug}.js", key, make)
 
 
-def text_script(seeds: SeedReader, page: str, doc: Document) -> bytes:
+def text_script(seeds: SeedReader, words_file: Path, page: str, doc: Document) -> bytes:
     """The script that registers one document's text."""
     data = seeds.text(doc).encode("utf-8", "surrogatepass")
-    return encode_text(page, data)
+    return encode_text(page, data, vocabulary(words_file))
 
 
-def encode_text(page: str, data: bytes) -> bytes:
-    """`ArchiveTexts.register(page, length, data)` for a text's UTF-8 bytes."""
+@functools.cache
+def vocabulary(path: Path) -> dict[bytes, int]:
+    """Each word of the words file and its place; its capitalised form too, its place + CAPITALISED."""
+    found = WORDS_JS.search(path.read_text(encoding="utf-8"))
+    words = found[1].split(" ")[: 1 << 16] if found else []
+    places = {word.encode("ascii"): at for at, word in enumerate(words)}
+    capitals = {word[:1].upper() + word[1:]: at + CAPITALISED for word, at in places.items()}
+    return {**capitals, **places}
+
+
+def encode_text(page: str, data: bytes, words: dict[bytes, int]) -> bytes:
+    """`ArchiveTexts.register(page, length, data)` for a text's UTF-8 bytes, as a UTF-16 file."""
+    coded = worded(data, words)
+    packed = deflate(WORDED + coded)
+    if len(coded) > SURE * len(data):  # not much of it English: try it plain too
+        packed = min(packed, deflate(PLAIN + data), key=len)
+    packed = pack(packed)
+    head = f"\ufeffArchiveTexts.register({json.dumps(page)},{len(data)},"
+    return (head + '"').encode("utf-16-le") + packed + '");\n'.encode("utf-16-le")
+
+
+def deflate(data: bytes) -> bytes:
     packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
-    packed = base64.b64encode(packer.compress(data) + packer.flush()).decode("ascii")
-    return f'ArchiveTexts.register({json.dumps(page)},{len(data)},"{packed}");\n'.encode("ascii")
+    return packer.compress(data) + packer.flush()
+
+
+def worded(data: bytes, words: dict[bytes, int]) -> bytes:
+    """The text coded through the words: the list's places of the words used, then the text.
+
+    The head: how many words, then the gap before each place (places rising), each a number
+    in 7-bit groups, low first, the high bit saying more follow. The text: a used word (its
+    letters a run of ASCII letters and digits, as it stands or with its first letter capital)
+    is its rank among the used ones, one byte or two (see SINGLE), after CAPITAL if capital;
+    a single space between two such words is left out (the reader puts it back between any
+    two words in a row). Any other byte stands for itself, after ESCAPE if it is one of MARKS.
+    """
+    if len(data.translate(None, MARKS)) < len(data):
+        data = TO_ESCAPE.sub(lambda found: bytes([ESCAPE]) + found[0], data)
+    parts = WORD.split(data)  # text between runs, a run, text between runs, ...
+    runs = parts[1::2]
+    found = list(words.keys() & set(runs))
+    places = list(map(words.__getitem__, found))
+    used = sorted({place % CAPITALISED for place in places})[:MOST]
+    gaps = map(int.__sub__, used, [0, *(place + 1 for place in used)])
+    head = number(len(used)) + b"".join(map(NUMBERS.__getitem__, gaps))
+    ranks = dict(zip(used, WRAPPED, strict=False))
+    ranks.update(zip([place + CAPITALISED for place in used], CAPITALS, strict=False))
+    codes = dict(zip(found, map(ranks.get, places), strict=True))  # each between OPEN and SHUT, for
+    if len(used) == MOST:  # the space between two words to be found and dropped
+        codes = {run: wrapped for run, wrapped in codes.items() if wrapped}
+    parts[1::2] = map(codes.get, runs, runs)
+    return head + b"".join(parts).replace(SHUT + b" " + OPEN, b"").replace(OPEN, b"").replace(SHUT, b"")
+
+
+def code(rank: int) -> bytes:
+    """The byte or two that stand for the word of this rank among a document's words."""
+    if rank < SINGLE:
+        return bytes([0x80 + rank])
+    return bytes([LEADS[(rank - SINGLE) >> 6], 0x80 + ((rank - SINGLE) & 63)])
+
+
+def number(value: int) -> bytes:
+    """A number in 7-bit groups, low first; the high bit of a byte says another follows."""
+    out = bytearray()
+    while value >= 0x80:
+        out.append(0x80 | value & 0x7F)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+WRAPPED = [OPEN + code(rank) + SHUT for rank in range(MOST)]
+CAPITALS = [OPEN + bytes([CAPITAL]) + code(rank) + SHUT for rank in range(MOST)]
+NUMBERS = [number(value) for value in range(1 << 16)]
+"""Precomputed: coding costs per word of a document's list, not per use."""
+HIGH_BIT = bytes(b"01"[b >> 7] for b in range(256))
+LOW_SEVEN = bytes((UNIT >> 8) + (b & 0x7F) for b in range(256))
+
+
+def pack(data: bytes) -> bytes:
+    """Bytes as UTF-16LE characters of 15 bits: a first character saying whether a byte was
+    added to make the count even, then each pair of bytes (its first byte, and the second's
+    low seven bits), then the pairs' dropped high bits, 15 pairs a character."""
+    odd = len(data) & 1
+    data += b"\x00" * odd
+    firsts, seconds = data[0::2], data[1::2]
+    pairs = bytearray(len(data))
+    pairs[0::2] = firsts
+    pairs[1::2] = seconds.translate(LOW_SEVEN)
+    bits = seconds.translate(HIGH_BIT)  # b"0" or b"1" for each pair
+    tops = (UNIT + int(bits[at : at + 15][::-1], 2) for at in range(0, len(bits), 15))
+    return b"".join([(UNIT + odd).to_bytes(2, "little"), pairs, *(top.to_bytes(2, "little") for top in tops)])

@@ -177,10 +177,16 @@ HARD_SEEDS = {
 }
 
 
+HARD_LOCK = "earlier-controls\tcontrols.txt\ngone-document\t<i>Gone & left <script>.txt\n"
+"""names.lock beside it: a name of a document now named otherwise (a page that sends the reader
+on), and one of a seed no longer in the archive, named with markup (a tombstone that shows it as text)."""
+
+
 def write_hard_archive(root: Path) -> Path:
-    """The hard-cases archive: metadata.yaml and seeds/ in root."""
+    """The hard-cases archive: metadata.yaml, names.lock and seeds/ in root."""
     (root / "seeds").mkdir(parents=True)
     (root / "metadata.yaml").write_text(textwrap.dedent(HARD_METADATA), encoding="utf-8")
+    (root / "names.lock").write_text(HARD_LOCK, encoding="utf-8")
     for name, data in HARD_SEEDS.items():
         (root / "seeds" / name).write_bytes(data)
     return root

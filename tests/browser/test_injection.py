@@ -218,9 +218,57 @@ def test_search_results_show_payloads_as_text(injected: Site, over: str, new_pag
         assert dialogs == [] and problems == []
 
 
-def test_payloads_in_the_timeline_are_the_marks_names_and_text(injected: Site, new_page: Callable[..., Any]) -> None:
-    page = new_page()
-    page.goto(injected.file_url("timeline.html"))
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_payloads_show_as_text_in_the_search_pages_filters(
+    injected: Site, over: str, new_page: Callable[..., Any], watcher
+) -> None:
+    data = json.loads((injected.root / "metadata.json").read_text("utf-8"))["documents"]
+    with serve(injected.root) as url:
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        problems = watcher(page)
+        address = injected.file_url("search.html") if over == "file" else url + "search.html"
+        page.goto(address + "#q=alert&stance=for")
+        page.wait_for_function(
+            "() => document.querySelector('[data-search-status]').textContent.includes('with the filters')"
+        )
+        assert page.locator("[data-filter-stances] label").all_text_contents() == [f"{PAYLOADS[1]} ({len(PAYLOADS)})"]
+        options = page.locator("#filter-publisher-list option").evaluate_all("os => os.map(o => o.value)")
+        assert sorted(options) == sorted(d["publisher"] for d in data) == sorted(PAYLOADS)
+        for payload in PAYLOADS:  # each publisher chosen by typing its name shows it as text
+            page.get_by_label("Publisher", exact=True).fill(payload)
+            page.get_by_label("Publisher", exact=True).press("Enter")
+        page.wait_for_function("() => document.querySelectorAll('[data-filter-chosen] li').length === 7")
+        chips = page.locator("[data-filter-chosen] li").all_text_contents()
+        assert sorted(chip.removesuffix(" (1) Remove") for chip in chips) == sorted(PAYLOADS)
+        page.wait_for_function(
+            "() => document.querySelector('[data-search-status]').textContent"
+            " === '7 documents match with the filters (7 without).'"
+        )
+        page.mouse.move(200, 200)
+        found = page.evaluate(SEARCH_FOUND)
+        assert found["handlers"] == [] and found["injected"] == 0
+        assert sorted(found["titles"]) == sorted(PAYLOADS)
+        assert dialogs == [] and problems == []
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_payloads_in_the_timeline_are_the_marks_names_and_text(
+    injected: Site, over: str, new_page: Callable[..., Any]
+) -> None:
+    with serve(injected.root) as url:
+        page = new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(injected.file_url("timeline.html") if over == "file" else url + "timeline.html")
+        page.mouse.move(200, 200)
+        check_timeline(page)
+        assert dialogs == []
+
+
+def check_timeline(page: Any) -> None:
+    """The timeline's marks are named by the payloads, and its lane labels and table show them as text."""
     marks = page.evaluate(
         """() => [...document.querySelectorAll('svg.timeline-svg a')].map(a => ({
             name: a.getAttribute('aria-label'), title: a.querySelector('title').textContent}))"""

@@ -96,3 +96,48 @@ def test_a_click_on_a_line_number_marks_it_and_gives_its_link(lined: Path, new_p
     assert page.evaluate("location.hash") == "#L2-L4"
     page.mouse.click(pre["x"] + 10, box["y"] + box["height"] / 2)
     assert page.evaluate("location.hash") == "#L4"
+
+
+def test_lines_are_chosen_and_their_link_copied_from_the_keyboard(lined: Path, new_page) -> None:  # type: ignore[no-untyped-def]
+    """The form above the text is reached with Tab; its button is named for what it copies,
+    and what it did is said in the status line (role="status"), which screen readers announce."""
+    page = new_page(viewport={"width": 800, "height": 600})
+    page.goto((lined / "documents/long.html").as_uri())
+    for _ in range(60):  # past the skip link, the navigation, the search box and the citation's links
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "line-from":
+            break
+    assert page.evaluate("document.activeElement.id") == "line-from", "the form is not reached with Tab"
+    page.keyboard.type("200")
+    page.keyboard.press("Tab")
+    page.keyboard.type("203")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.lineCopy") == ""
+    assert page.get_by_role("button", name="Copy link to lines 200 to 203").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#L200-L203"
+    assert page.evaluate("[...document.querySelectorAll('.line-marked')].map(e => e.id)") == [
+        "L200",
+        "L201",
+        "L202",
+        "L203",
+    ]
+    status = page.get_by_role("status")
+    assert status.text_content().startswith("Link to lines 200 to 203")
+    assert (lined / "documents/long.html").as_uri() + "#L200-L203" in status.text_content()
+    assert page.evaluate("document.querySelector('[data-verbatim]').textContent") == "".join(
+        f"line {n}\n" for n in range(1, 301)
+    )
+    page.fill("#line-from", "301")  # past the last line: nothing is marked (the browser says why)
+    page.fill("#line-to", "")
+    page.locator("[data-line-form]").evaluate("form => form.requestSubmit()")
+    assert page.evaluate("location.hash") == "#L200-L203"
+    page.evaluate("location.hash = '#L7'")
+    page.wait_for_function("document.getElementById('line-from').value === '7'")
+    assert page.get_by_role("button", name="Copy link to line 7").count() == 1
+
+
+def test_without_script_the_form_for_lines_is_hidden(lined: Path, new_page) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(java_script_enabled=False)
+    page.goto((lined / "documents/long.html").as_uri())
+    assert page.locator("[data-line-form]").is_hidden()

@@ -198,6 +198,9 @@ def test_a_result_opens_its_document_with_the_matches_marked_and_the_first_in_vi
     page = new_page(viewport={"width": 1000, "height": 700})
     problems = watch(page)
     search_page(page, real, transport, "callamard")
+    # The filter form's data loads after the results: leaving before it is in would abort its
+    # requests, which the watcher reports.
+    page.wait_for_function("() => document.querySelector('[data-filter-status]').textContent.includes('result')")
     page.click("[data-search-page] .search-title >> nth=0")
     page.wait_for_selector("[data-verbatim] mark")
     doc = next(d for d in documents(real) if page.url.split("?")[0].endswith(d["page"]))

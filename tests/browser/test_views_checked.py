@@ -1,5 +1,5 @@
-"""The views scripts make (a filtered index, two documents side by side, a document page with
-its "Compare with…" list filled) pass axe-core in light and dark, and vnu as the DOM stands.
+"""The views scripts make (a filtered index, a filtered search, two documents side by side, a
+document page with its "Compare with…" list filled) pass axe-core in light and dark, and vnu as the DOM stands.
 
 The pages as built are checked by test_accessibility.py and test_valid_html.py with the rest.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -21,11 +22,18 @@ def views(site: Site) -> list[tuple[str, str, str]]:
     documents = json.loads((site.root / "metadata.json").read_text("utf-8"))["documents"]
     pages = [d["page"].removeprefix("documents/").removesuffix(".html") for d in documents]
     stance = documents[0]["stance"]
+    word = documents[0]["title"].split()[0]  # the search finds a title's words
     return [
         (
             "filtered index",
             f"{site.http_url('index.html')}#stance={stance}&from=1900&to=2100-01&partial=1",
             "() => document.querySelectorAll('[data-filter-results] li').length > 0",
+        ),
+        (
+            "filtered search",
+            f"{site.http_url('search.html')}#q={quote(word)}&stance={stance}&from=1900&to=2100-01&partial=1",
+            "() => document.querySelectorAll('[data-search-page] .search-result').length > 0"
+            " && document.querySelector('[data-filter-status]').textContent.includes(' of ')",
         ),
         (
             "side by side",

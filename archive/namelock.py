@@ -1,0 +1,145 @@
+"""names.lock: every page name the build has given to a document, so that none ever passes to another.
+
+The lock sits beside metadata.yaml and is committed with the archive, as Cargo.lock is with a
+crate: text, one line a name, `NAME<TAB>SEED` (SEED is the seed's file name under seeds/, the
+document's identity, as feed ids and citation keys use it), sorted by name, under a comment
+header. A name in it belongs to its seed for good (see names.assign_names): no other document
+takes it, and while no document uses it, it is a page that sends the reader on to its seed's
+document or, once the seed has left the archive, says so (see derive.locked_pages).
+
+The build reads it like any input and adds the names it gave only after a successful build,
+atomically, never removing a line, and not at all when it gave no new name; `check` never
+writes it. A missing lock is an empty one, written by the next build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from .fingerprint import LOCK as FILE_NAME
+from .fingerprint import lock_digest
+from .load import seed_name_problem
+from .problems import Problem
+from .validate import PAGE_NAME
+
+if TYPE_CHECKING:
+    from .derive import Site
+
+HEADER = (
+    "# names.lock: every page name the build of this archive has given to a document, a line each:\n"
+    "# the name, a tab, and the seed file (under seeds/) it belongs to. A name here belongs to its\n"
+    "# seed for good: no other document ever takes it. The build adds the names it gives and never\n"
+    "# removes one. Commit this file with metadata.yaml and seeds/; resolve a merge by keeping both\n"
+    "# sides' lines.\n"
+)
+
+
+class NameLock(NamedTuple):
+    """The lock as read: each locked name's seed and line, and the digest of the file's bytes."""
+
+    seeds: Mapping[str, str]
+    """Page name -> the seed file it belongs to."""
+    lines: Mapping[str, int]
+    """Page name -> its line in the file (for messages)."""
+    digest: str
+    """SHA-256 of the file's bytes ("" when there is no file): what the build's state checks it against."""
+    path: str = FILE_NAME
+    """The file, as the user would type it (for messages)."""
+    data: bytes | None = None
+    """The file's bytes (None when there is none)."""
+
+
+EMPTY = NameLock({}, {}, "")
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The lock file's bytes; None when there is none."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
+    """The lock at `path` (none: an empty lock), with a problem for every line that is not a
+    comment, a blank line or `NAME<TAB>SEED` naming a page name once."""
+    data = read_bytes(path)
+    if data is None:
+        return NameLock({}, {}, "", shown_path), []
+    seeds: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    problems = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return NameLock({}, {}, lock_digest(data), shown_path, data), [
+            Problem(shown_path, 0, f"is not valid UTF-8 (byte {error.start:,}); restore it from version control")
+        ]
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")  # a checkout that turned line endings into CRLF
+        if not line or line.startswith("#"):
+            continue
+        name, tab, seed = line.partition("\t")
+        message = line_problem(name, tab, seed, lines)
+        if message is not None:
+            problems.append(Problem(shown_path, number, message))
+            continue
+        seeds[name], lines[name] = seed, number
+    return NameLock(seeds, lines, lock_digest(data), shown_path, data), problems
+
+
+def line_problem(name: str, tab: str, seed: str, lines: Mapping[str, int]) -> str | None:
+    """What is wrong with one line of the lock, or None."""
+    if not tab:
+        return "expected a page name, a tab and a seed file's name"
+    if not PAGE_NAME.fullmatch(name):
+        return f"'{name[:80]}' is not a page name: lowercase letters, digits and hyphens"
+    wrong = seed_name_problem(seed)
+    if wrong is not None:
+        return f"the seed file's name {wrong}"
+    if name in lines:
+        return f"'{name}' is locked already at line {lines[name]}"
+    return None
+
+
+def lock_text(seeds: Mapping[str, str]) -> str:
+    """The lock's text: the header, then a line a name, sorted by name."""
+    return HEADER + "".join(f"{name}\t{seeds[name]}\n" for name in sorted(seeds))
+
+
+def new_names(given: Iterable[tuple[str, str]], lock: NameLock) -> dict[str, str]:
+    """The names given now (name, seed) that the lock does not hold yet."""
+    return {name: seed for name, seed in given if name not in lock.seeds}
+
+
+def given_names(site: Site) -> Iterable[tuple[str, str]]:
+    """Every name the site gives a document, with its seed: page names and the aliases records keep."""
+    for entry in site.entries:
+        yield entry.slug, entry.doc.file
+        for alias in entry.doc.aliases or ():
+            yield alias, entry.doc.file
+
+
+def lock_after(site: Site) -> tuple[bytes | None, int]:
+    """names.lock as a successful build of `site` leaves it (its bytes, None for no file), and
+    how many names that build adds: the file as it is when the build gives no new name."""
+    added = new_names(given_names(site), site.lock)
+    if not added:
+        return site.lock.data, 0
+    return lock_text({**site.lock.seeds, **added}).encode("utf-8"), len(added)
+
+
+def write_lock(path: Path, data: bytes) -> None:
+    """Write the lock whole or not at all (a temporary file, then a rename)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
