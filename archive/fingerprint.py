@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import marshal
 import os
 from pathlib import Path
 
@@ -35,16 +34,17 @@ def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     STATS.clear()
     LISTINGS.clear()
     files = [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]
-    stats: list[tuple[int, ...] | None] = []
+    stats: list[bytes] = []
     for path in files:
         try:
             st = STATS[path] = os.stat(path)
         except OSError:
-            stats.append(None)
+            stats.append(b"missing")
             continue
-        stats.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode))
+        stats.append(b"%d %d %d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode))
     newest = max((max(st.st_ctime_ns, st.st_mtime_ns) for st in STATS.values()), default=0)
-    return hashlib.sha256(marshal.dumps((files, stats), 2)).hexdigest(), newest  # version 2: no back-references
+    names = hashlib.sha256("\0".join(files).encode("utf-8", "surrogateescape")).digest()  # no NUL in a path
+    return hashlib.sha256(names + b"\0".join(stats)).hexdigest(), newest
 
 
 def walk(folder: str) -> list[str]:
