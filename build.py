@@ -161,11 +161,11 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     with locked(options.out):
         check_output(options.out, options.root)  # again: another build may have run
         settled = settled_folders(options.out, last)
+        lock, added = lock_names(site, options.root)  # before the pages that bear the names: a failure leaves the site
+        inputs = fingerprint.with_lock(inputs, lock)
         forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
-        lock, added = lock_names(site, options.root)
-        inputs = fingerprint.with_lock(inputs, lock)
         keep_memo(store, memo)
         keep_slugs(store, slugs, site)
         if theme.compiled is not None:

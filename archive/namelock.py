@@ -7,8 +7,9 @@ header. A name in it belongs to its seed for good (see names.assign_names): no o
 takes it, and while no document uses it, it is a page that sends the reader on to its seed's
 document or, once the seed has left the archive, says so (see derive.locked_pages).
 
-The build reads it like any input and adds the names it gave only after a successful build,
-atomically, never removing a line, and not at all when it gave no new name; `check` never
+The build reads it like any input and adds the names it gave once the archive has loaded
+without a problem, before it writes the pages that bear them (a page is never published under a
+name the lock does not hold), atomically, never removing a line, and not at all when it gave no new name; `check` never
 writes it. A missing lock is an empty one, written by the next build.
 """
 

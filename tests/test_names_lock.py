@@ -272,3 +272,29 @@ def test_a_lock_whose_line_endings_a_checkout_made_crlf_is_read_as_it_was(archiv
     result = run("--root", ".")
     assert (result.status, result.err.startswith("names.lock")) == (0, False)
     assert (archive.root / "names.lock").read_bytes() == crlf, "nothing new: the file is left as it is"
+
+
+def test_a_lock_the_build_cannot_write_fails_it_before_any_page_bears_a_new_name(  # type: ignore[no-untyped-def]
+    archive: Archive, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("--root", ".").status == 0
+    before = {path: path.read_bytes() for path in archive.site.rglob("*") if path.is_file()}
+    (archive.root / "seeds" / "c.txt").write_text("Third.\n")
+    with open(archive.root / "metadata.yaml", "a") as metadata:
+        metadata.write("  c.txt:\n    title: Gamma\n    publisher: P\n    date: 2022-01-01\n    stance: for\n")
+
+    def refused(path: Path, data: bytes) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("archive.namelock.write_lock", refused)
+        result = run("--root", ".")
+    assert result.status == 1
+    assert result.err.splitlines() == [
+        "names.lock: cannot write: Permission denied; the names this build gave are not locked yet",
+        "1 problem found; nothing was written.",
+    ]
+    assert {path: path.read_bytes() for path in archive.site.rglob("*") if path.is_file()} == before
+    assert run("--root", ".").status == 0
+    assert "gamma\tc.txt\n" in (archive.root / "names.lock").read_text("utf-8")
+    assert (archive.site / "documents" / "gamma.html").exists()
