@@ -128,6 +128,17 @@ def test_documents_that_can_be_placed_are_placed_and_as_deriving_all_places_them
     check_placed_as_derived(*archives, must_place=True)
 
 
+def test_a_new_document_titled_like_an_unchanged_documents_alias_is_placed_as_deriving_all_places_it() -> None:
+    """Without a lock (names.lock holds every alias too), the aliases of the documents kept in
+    place still hold their names against a new document's title."""
+    from archive.dates import parse_date
+    from archive.model import Document
+
+    alpha = Document("a.txt", "Alpha", "P", parse_date("2022"), "for", "0" * 64, 10, 10, aliases=("foo",))
+    foo = Document("b.txt", "Foo", "P", parse_date("2022"), "for", "0" * 64, 10, 11)
+    check_placed_as_derived([alpha], [alpha, foo])
+
+
 def check_placed_as_derived(before: list[object], after: list[object], must_place: bool = False) -> None:
     """A site placed from the last one equals the derived one, its fresh documents are all that
     changed, and the documents outside fresh and near have the neighbours they had."""
