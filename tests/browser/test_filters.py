@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import Site
 
@@ -96,23 +97,23 @@ def test_one_stance_and_one_publisher_chosen_by_hand_survive_reload_and_back(rea
     assert not page.locator("[data-needs-js]").is_visible()
     page.get_by_label("Reports without taking a position").check()
     page.wait_for_function("() => location.hash === '#stance=reports'")
-    assert page.locator(STATUS).text_content() == "2 documents of 5 match."
+    expect(page.locator(STATUS)).to_have_text("2 documents of 5 match.")
     publisher = page.get_by_label("Publisher", exact=True)
     options = page.locator("#filter-publisher-list option").evaluate_all("os => os.map(o => o.value)")
     assert "Asia Financial" in options and len(options) == 5
     publisher.fill("Asia Financial")
     publisher.press("Enter")
     page.wait_for_function("() => location.hash === '#stance=reports&publisher=asia-financial'")
-    assert page.locator(STATUS).text_content() == "1 document of 5 match."
+    expect(page.locator(STATUS)).to_have_text("1 document of 5 match.")
     assert page.locator(RESULTS).all_text_contents() == ["China Should Release All Detainees in Xinjiang, UN Says"]
     assert page.locator("[data-filter-chosen] li").text_content().startswith("Asia Financial (1)")
     page.reload()
     page.wait_for_function("() => document.querySelector('[data-filter-status]').textContent.includes('match')")
-    assert page.locator(STATUS).text_content() == "1 document of 5 match."
+    expect(page.locator(STATUS)).to_have_text("1 document of 5 match.")
     assert page.get_by_label("Reports without taking a position").is_checked()
     page.go_back()
     page.wait_for_function("() => location.hash === '#stance=reports'")
-    assert page.locator(STATUS).text_content() == "2 documents of 5 match."
+    expect(page.locator(STATUS)).to_have_text("2 documents of 5 match.")
     assert page.locator("[data-filter-chosen] li").count() == 0
     page.get_by_role("button", name="Clear filters").click()
     page.wait_for_function("() => !document.querySelector('[data-filter-status]').textContent.includes('match')")
@@ -164,10 +165,10 @@ def test_the_partial_matches_box_and_the_date_fields_write_the_address(real_site
     page.get_by_label("to", exact=True).fill("2022-09-15")
     page.get_by_label("to", exact=True).press("Tab")
     page.wait_for_function("() => location.hash === '#from=2022-09&to=2022-09-15'")
-    assert page.locator(STATUS).text_content() == "3 documents of 5 match."
+    expect(page.locator(STATUS)).to_have_text("3 documents of 5 match.")
     page.get_by_label("Include partial matches", exact=False).check()
     page.wait_for_function("() => location.hash === '#from=2022-09&to=2022-09-15&partial=1'")
-    assert page.locator(STATUS).text_content() == "4 documents of 5 match."
+    expect(page.locator(STATUS)).to_have_text("4 documents of 5 match.")
     page.get_by_label("From", exact=True).fill("2022-13")
     page.get_by_label("From", exact=True).press("Tab")
     assert page.locator("[data-filter-date-hint]").text_content() == (
