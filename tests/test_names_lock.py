@@ -298,3 +298,31 @@ def test_a_lock_the_build_cannot_write_fails_it_before_any_page_bears_a_new_name
     assert run("--root", ".").status == 0
     assert "gamma\tc.txt\n" in (archive.root / "names.lock").read_text("utf-8")
     assert (archive.site / "documents" / "gamma.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("-alpha\ta.txt", "'-alpha' is not a page name: lowercase letters, digits and hyphens"),
+        ("alpha-\ta.txt", "'alpha-' is not a page name: lowercase letters, digits and hyphens"),
+        ("al---pha\ta.txt", "'al---pha' is not a page name: lowercase letters, digits and hyphens"),
+        ("beta\tb.txt", "'beta' is locked already at line 7"),
+    ],
+)
+def test_a_lock_read_by_builtins_is_the_lock_read_line_by_line(tmp_path: Path, line: str, message: str) -> None:
+    from archive import namelock
+
+    good = ["alpha\ta.txt", "beta\tb.txt", "al--pha\tc.d_e-f.txt", "x0\t0.txt"]
+    text = LOCK_HEADER + "\n".join(good) + "\n"
+    quick = namelock.plain_lock(text)
+    assert quick is not None
+    assert (list(quick[0].items()), list(quick[1].items())) == (
+        [("alpha", "a.txt"), ("beta", "b.txt"), ("al--pha", "c.d_e-f.txt"), ("x0", "0.txt")],
+        [("alpha", 6), ("beta", 7), ("al--pha", 8), ("x0", 9)],
+    )
+    bad = LOCK_HEADER + "\n".join([*good, line]) + "\n"
+    assert namelock.plain_lock(bad) is None
+    (tmp_path / "names.lock").write_text(bad)
+    lock, problems = namelock.read_lock(tmp_path / "names.lock", "names.lock")
+    assert [(problem.line, problem.message) for problem in problems] == [(10, message)]
+    assert dict(lock.seeds) == dict(quick[0])
