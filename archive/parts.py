@@ -83,7 +83,11 @@ def period_name(month: str) -> tuple[str, str]:
     """The key and label of a month's period (`2022` alone: the year's month-unknown entries)."""
     if len(month) == 4:
         return f"{month}-{UNKNOWN_MONTH}", f"{month}, month unknown"
-    return month, f"{calendar.month_name[int(month[5:7])]} {month[:4]}"
+    return month, f"{MONTH_NAMES[int(month[5:7])]} {month[:4]}"
+
+
+MONTH_NAMES = tuple(calendar.month_name)
+"""`January` ... (after ""): `calendar.month_name` formats a date each time it is read."""
 
 
 def parts(found: Sequence[Period], limit: int | None = None) -> list[Part]:

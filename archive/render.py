@@ -272,7 +272,7 @@ class RememberedMarkdown:
     def __init__(self, site: Site, salt: str, memo: dict[str, str]) -> None:
         self.salt, self.memo = salt, memo
         texts = {site.info.description, *(t.description for t in site.info.stances)}
-        texts.update(e.doc.note for e in site.entries if e.doc.note)
+        texts.update(filter(None, map(NOTE_OF, site.entries)))  # by builtins: 10,000 entries
         for key in [k for k in memo if k[:32] != salt or k[32:] not in texts]:
             del memo[key]  # made by other code, or from text the archive no longer has
 
@@ -281,6 +281,9 @@ class RememberedMarkdown:
         if key not in self.memo:
             self.memo[key] = markdown_renderer()(text)
         return Markup(self.memo[key])
+
+
+NOTE_OF = operator.attrgetter("doc.note")
 
 
 class Theme:
@@ -596,7 +599,7 @@ class PageMaker:
         theme.env.filters["rows"] = self.rows
         self.slots: list[tuple[list[bytes], str]] | None = None
         """The rows the page being rendered lists, and its way back to the root, by slot (see `rows`)."""
-        for key in rows.keys() - {self.row_salt + key for key in digests.values()}:
+        for key in rows.keys() - set(map(self.row_salt.__add__, digests.values())):
             del rows[key]  # rows of documents since changed or removed: the memo keeps only live ones
 
     def __call__(
