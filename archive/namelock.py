@@ -167,6 +167,9 @@ FILE, ALIASES = operator.attrgetter("file"), operator.attrgetter("aliases")
 def lock_after(site: Site) -> tuple[bytes | None, int]:
     """names.lock as a successful build of `site` leaves it (its bytes, None for no file), and
     how many names that build adds: the file as it is when the build gives no new name."""
+    held = site.lock.seeds
+    if all(map(held.__contains__, map(SLUG, site.entries))) and not any(map(ALIASES, map(DOC, site.entries))):
+        return site.lock.data, 0  # every page name held, and no alias: nothing new (by builtins)
     added = new_names(given_names(site), site.lock)
     if not added:
         return site.lock.data, 0
