@@ -800,6 +800,7 @@
       if (list) {
         list.textContent = "";
         status.textContent = "";
+        search("", pageTarget, PER_PAGE, order()); /* as an emptied box: the filter form counts every document again */
       } else {
         hidePanel();
       }
