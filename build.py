@@ -389,12 +389,15 @@ def keep_slugs(store: Store, slugs: SlugMemo, site: Site) -> None:
     has: after deriving the whole site (which looked up every one), all others are dropped;
     after placing a few documents, those of the titles the documents removed or changed had."""
     docs = list(map(DOC, site.entries))
-    live = {*map(TITLE, docs), *map(PUBLISHER, docs)}
-    store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in live})
     if site.patch is None:
+        live = {*map(TITLE, docs), *map(PUBLISHER, docs)}
+        store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in live})
         store.keep_only("slugs", live)
-    else:
-        store.forget("slugs", site.patch.left - live)
+        return
+    asked = site.patch.left.union(slugs.made)  # a few: which of them the site has (no set of every title)
+    used = asked.intersection(map(TITLE, docs)).union(asked.intersection(map(PUBLISHER, docs)))
+    store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in used})
+    store.forget("slugs", site.patch.left - used)
 
 
 DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")

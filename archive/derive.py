@@ -383,10 +383,10 @@ def renamed_pages(site: Site, last: Placement, metadata_path: str) -> list[Probl
     (an alias of the document, or the list of the documents of its title), or is claimed by another.
     names.lock keeps the old name too (its page sends the reader on), but only while the lock is
     kept: the alias keeps it in the record itself."""
-    before = dict(zip(last.files, last.slugs, strict=True))
     entries = site.entries
     if site.patch is not None:  # by builtins, as the aliases below: 10,000 entries in a millisecond
         entries = tuple(itertools.compress(entries, map(site.patch.fresh.__contains__, map(FILE_OF_ENTRY, entries))))
+    before = last_slugs(last, [entry.doc.file for entry in entries])
     listed = {group.key: {entry.doc.file for entry in group.entries} for group in site.titles}
     kept = filter(None, map(ALIASES_OF_ENTRY, site.entries))
     claimed = {f"documents/{alias}.html" for aliases in kept for alias in aliases}
@@ -405,6 +405,15 @@ def renamed_pages(site: Site, last: Placement, metadata_path: str) -> list[Probl
         message = f"documents.{entry.doc.file}: {renamed}; {add} to keep links to it working"
         notices.append(Problem(metadata_path, entry.doc.line, message))
     return notices
+
+
+def last_slugs(last: Placement, files: list[str]) -> dict[str, str]:
+    """The page names the last build gave these files (those it placed). A few are looked up in
+    its list of files: a mapping of all 10,000 would hash every name, a few milliseconds."""
+    if len(files) > PATCH_AT_MOST // 10:
+        return dict(zip(last.files, last.slugs, strict=True))
+    where = {file: last.files.index(file) for file in files if file in last.files}
+    return {file: last.slugs[at] for file, at in where.items()}
 
 
 def grouped(entries: Iterable[Entry], keys: Iterable[str]) -> dict[str, list[Entry]]:
