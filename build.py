@@ -373,9 +373,13 @@ def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[s
     all may): those placed anew, and those whose page key changed (their neighbours did)."""
     if last is None or site.patch is None or last.salted != plan.salted:
         return None
-    before = dict(zip(files, last.keys, strict=True))
-    moved = map(operator.ne, map(before.get, plan.digests), plan.keys)
-    return set(site.patch.fresh).union(itertools.compress(plan.digests, moved))
+    order = list(plan.digests)
+    if order == files:  # the same order (an edit that moved nothing): compared place by place
+        moved = map(operator.ne, last.keys, plan.keys)
+    else:
+        before = dict(zip(files, last.keys, strict=True))
+        moved = map(operator.ne, map(before.get, order), plan.keys)
+    return set(site.patch.fresh).union(itertools.compress(order, moved))
 
 
 def keep_memo(store: Store, memo: dict[str, dict[str, object]]) -> None:
