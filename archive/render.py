@@ -16,13 +16,14 @@ import os
 import re
 import traceback
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
 import jinja2.bccache
 import jinja2.meta
+import markupsafe
 from markupsafe import Markup
 
 from . import GENERATOR, VERSION, citation, fingerprint
@@ -283,6 +284,37 @@ class RememberedMarkdown:
         return Markup(self.memo[key])
 
 
+ESCAPE_INNER: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or escape_text
+"""markupsafe's own escaping of a string, without making a Markup of it (escape_text where a
+markupsafe has none by that name: the same characters, escaped the same way)."""
+
+
+def escape_output(value: Any) -> str:
+    """What `{{ value }}` puts in a page: markupsafe's `escape(value)`, as the same text but a
+    plain string. A page's pieces are only joined, never marked safe again, and making a
+    Markup of each of its hundred pieces costs more than escaping them."""
+    if type(value) is str:
+        return ESCAPE_INNER(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return ESCAPE_INNER(str(value))
+
+
+class PageTemplate(jinja2.Template):
+    """A Jinja template whose `{{ ... }}` output is escaped by `escape_output`.
+
+    Jinja's compiled code escapes each output through the name `escape` of the template's
+    module, and uses that name for nothing else: only that one name is changed, so the code
+    Jinja compiles (and the store keeps) is Jinja's own."""
+
+    @classmethod
+    def _from_namespace(
+        cls, environment: jinja2.Environment, namespace: MutableMapping[str, Any], globals: MutableMapping[str, Any]
+    ) -> jinja2.Template:
+        namespace["escape"] = escape_output
+        return super()._from_namespace(environment, namespace, globals)
+
+
 class Theme:
     """Templates and static files, with the digests that say when they changed."""
 
@@ -307,6 +339,7 @@ class Theme:
             keep_trailing_newline=True,
             auto_reload=False,  # one build reads each template once; no stat per page
         )
+        self.env.template_class = PageTemplate
         self.env.filters["markdown"] = markdown
         self.env.filters["verbatim"] = verbatim
         self.env.filters["verbatim_lines"] = verbatim_lines
@@ -721,8 +754,12 @@ ROOT = "\0"
 
 @jinja2.pass_context
 def link(context: jinja2.runtime.Context, target: str) -> str:
-    """The `link` filter: a site path as an href relative to the page (`{{ entry.page|link }}`)."""
-    return str(context["root"]) + quoted(target)
+    """The `link` filter: a site path as an href relative to the page (`{{ entry.page|link }}`).
+
+    `root` is read as `context["root"]` reads it (the template's own variables, then what the
+    page was rendered with), without the method calls: a page has twenty links."""
+    own = context.vars
+    return str(own["root"] if "root" in own else context.parent["root"]) + quoted(target)
 
 
 @functools.lru_cache(maxsize=1 << 16)
