@@ -248,6 +248,12 @@ def json_ld_script(entry: Entry, archive: str, base_url: str) -> Markup:
     return Markup(citation.json_ld_text(citation.json_ld(entry, archive, base_url)))
 
 
+def cite_meta_tags(entry: Entry, archive: str, base_url: str) -> Markup:
+    """The `cite_meta_tags` filter: a document's citation `<meta>` tags, one a line (see
+    citation.page_meta_html)."""
+    return Markup(citation.page_meta_html(entry, archive, base_url))
+
+
 def chicago_html(entry: Entry, archive: str, base_url: str, language: str) -> Markup:
     """The `chicago` filter: a document's Chicago citation as HTML (see citation.chicago_html)."""
     return Markup(citation.chicago_html(entry, archive, base_url, language))
@@ -347,6 +353,7 @@ class Theme:
         self.env.filters["number"] = "{:,}".format
         self.env.filters["chicago"] = chicago_html
         self.env.filters["cite_meta"] = citation.page_meta
+        self.env.filters["cite_meta_tags"] = cite_meta_tags
         self.env.filters["cite_path"] = citation.cite_path
         self.env.filters["json_ld"] = json_ld_script
         self.env.globals["cite_formats"] = citation.CITE_FORMATS
