@@ -23,10 +23,10 @@ from typing import Any, NamedTuple
 import jinja2
 import jinja2.bccache
 import jinja2.meta
-import markupsafe
 from markupsafe import Markup
 
 from . import GENERATOR, VERSION, citation, fingerprint
+from .citation import HTML_ESCAPE
 from .derive import Entry, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document
@@ -290,20 +290,15 @@ class RememberedMarkdown:
         return Markup(self.memo[key])
 
 
-ESCAPE_INNER: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or escape_text
-"""markupsafe's own escaping of a string, without making a Markup of it (escape_text where a
-markupsafe has none by that name: the same characters, escaped the same way)."""
-
-
 def escape_output(value: Any) -> str:
     """What `{{ value }}` puts in a page: markupsafe's `escape(value)`, as the same text but a
     plain string. A page's pieces are only joined, never marked safe again, and making a
     Markup of each of its hundred pieces costs more than escaping them."""
     if type(value) is str:
-        return ESCAPE_INNER(value)
+        return HTML_ESCAPE(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
-    return ESCAPE_INNER(str(value))
+    return HTML_ESCAPE(str(value))
 
 
 class PageTemplate(jinja2.Template):

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
 import build
+from archive.citation import HTML_ESCAPE
 from archive.render import (
     ASTRAL_NONCHARACTERS,
     UNSHOWABLE_BMP,
@@ -251,6 +252,7 @@ class Shown:
 @given(text=HOSTILE)
 @settings(max_examples=150, deadline=None)
 def test_output_escaping_is_markupsafes(text: str) -> None:
+    assert HTML_ESCAPE(text) == str(escape(text))
     for value in (text, Markup(text), Shown(), 42, None, ["<"]):
         assert escape_output(value) == str(escape(value))
         assert type(escape_output(value)) in (str, Markup)
