@@ -14,9 +14,15 @@ driven by the table this module writes to static/normalise-table.js) agrees exac
    selectors vanish.
 2. `tokens`: in the folded text, a word is a run of letters and digits, each with the marks
    that follow it; apostrophes separate (`Callamard’s` is `callamard` and `s`, as `l'homme`
-   is `l` and `homme`). Han, Hiragana and Katakana, written without
-   spaces, are cut into overlapping character bigrams (a lone character is a unigram). Each
+   is `l` and `homme`). The letters of scripts written without spaces between words (Han,
+   Hiragana and Katakana; Thai, Lao, Khmer, Myanmar and the Tai scripts: `NO_SPACE_BLOCKS`)
+   are cut into overlapping character bigrams (a lone character is a unigram), each
+   character with the marks that follow it (a Thai tone mark stays with its consonant). Each
    emoji or other symbol (category So) is a token of its own. Everything else separates.
+
+The script of each run decides how it is cut, not a document's `language`: a query has no
+language, and a page in one language quotes others, so a Thai name in an English report is
+cut as it is in a Thai one and the same query finds both.
 
 Python's `unicodedata` decides every class and fold (Unicode 14 in Python 3.11): the browser
 reads them from the generated table instead of asking its own, newer, Unicode data.
@@ -32,13 +38,24 @@ import unicodedata
 from collections.abc import Callable
 
 SEPARATOR, WORD, LATIN, MARK, CJK, SYMBOL, APOSTROPHE = range(7)
-"""Classes of characters (LATIN: a Latin-script letter, also a WORD character)."""
+"""Classes of characters (LATIN: a Latin-script letter, also a WORD character; CJK: a letter of
+a script written without spaces, cut into bigrams: Han and kana, and those of `NO_SPACE_BLOCKS`)."""
 
 APOSTROPHES = "'\u2018\u2019\u02bc\u02bb\u2032\uff07\u0060\u00b4\u201b"
 DOUBLE_QUOTES = '"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02'
 VANISH = "\u00ad\ufe0e\ufe0f\u200b\u2060\ufeff"
 """Soft hyphen, text/emoji variation selectors, zero-width space, word joiner, BOM: dropped."""
 CJK_NAMES = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA", "KATAKANA")
+NO_SPACE_BLOCKS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x1950, 0x19DF),  # Tai Le, New Tai Lue
+    (0x1A20, 0x1AAF),  # Tai Tham
+    (0xA9E0, 0xA9FF),  # Myanmar Extended-B
+    (0xAA60, 0xAADF),  # Myanmar Extended-A, Tai Viet
+)
+"""Blocks of scripts written without spaces between words: their letters are cut like CJK."""
 MAX_CODE_POINT = 0x110000
 
 
@@ -52,6 +69,8 @@ def char_class(c: str) -> int:
     if category[0] in "LN":
         name = unicodedata.name(c, "")
         if name.startswith(CJK_NAMES) or c in "\u3005\u3006\u30fc\u3007":
+            return CJK
+        if category[0] == "L" and any(first <= ord(c) <= last for first, last in NO_SPACE_BLOCKS):
             return CJK
         base = unicodedata.normalize("NFKD", c)[:1]
         return LATIN if unicodedata.name(base, "").startswith("LATIN ") else WORD

@@ -562,12 +562,25 @@ def unexpected_for_add(written: list[str]) -> list[str]:
 
     Expected: its page and raw copy, its two neighbours' pages, index.html and the index's part
     that lists it (index/PERIOD.html), its stance's and publisher's listings (a summary and a
-    part each when split) and their index pages, timeline.html, metadata.json and the build's
-    manifest. (A period cut into numbered parts has its later parts rewritten too; the corpora
-    here have none.)
+    part each when split) and their index pages, timeline.html, metadata.json, metadata.csv,
+    SHA256SUMS and the build's manifest; with every output on, also its three citation files
+    (cite/), its text (texts/), the filter data's part that holds it (filters/) and at most
+    SHARDS + 2 of the search index's files (search/: the shards its bucket's terms fall in, its
+    document table and meta.js). (A period cut into numbered parts has its later parts
+    rewritten too; the corpora here have none.)
     """
-    fixed = {"index.html", "metadata.json", "timeline.html", ".archive-manifest.json"}
-    limits = {"documents": 3, "raw": 1, "index": 1, "stances": 3, "publishers": 3}
+    fixed = {"index.html", "metadata.json", "metadata.csv", "SHA256SUMS", "timeline.html", ".archive-manifest.json"}
+    limits = {
+        "documents": 3,
+        "raw": 1,
+        "index": 1,
+        "stances": 3,
+        "publishers": 3,
+        "cite": 3,
+        "texts": 1,
+        "filters": 1,
+        "search": 64 + 2,
+    }
     counts: dict[str, int] = {}
     unexpected = []
     for path in written:

@@ -49,6 +49,11 @@ LETTERS = [c for c in assigned() if unicodedata.category(c)[0] == "L"]
         ("Москва Ёлка", ["москва", "ёлка"]),
         ("مرحبا بالعالم", ["مرحبا", "بالعالم"]),
         ("한국어 문장", ["한국어", "문장"]),
+        ("ภาษาไทย", ["ภา", "าษ", "ษา", "าไ", "ไท", "ทย"]),  # Thai: no spaces between words
+        ("ก่อน", ["ก\u0e48อ", "อน"]),  # a tone mark stays with its consonant
+        ("ຄົນລາວ", ["ຄ\u0ebbນ", "ນລ", "ລາ", "າວ"]),  # Lao
+        ("ខ្មែរ", ["ខ\u17d2ម\u17c2", "ម\u17c2រ"]),  # Khmer: the signs (coeng, vowel sign) are marks
+        ("မြန်မာ", ["မ\u103cန\u103a", "န\u103aမ\u102c"]),  # Myanmar
         ("👍🏽 ok 🙂\ufe0f", ["👍", "ok", "🙂"]),
         ("Ὀδυσσεύς ΟΔΥΣΣΕΥΣ", [fold("Ὀδυσσεύς"), "οδυσσευσ"]),
         ("snake_case", ["snake", "case"]),
@@ -97,8 +102,10 @@ def test_folding_is_idempotent_for_every_character() -> None:
         assert tokens(" ".join(tokens(c))) == tokens(c), f"U+{ord(c):04X}"
 
 
-def test_cjk_is_han_hiragana_and_katakana() -> None:
+def test_cjk_is_han_kana_and_the_letters_of_scripts_without_spaces() -> None:
     assert [char_class(c) for c in "中あアー한a"] == [CJK, CJK, CJK, CJK, char_class("한"), LATIN]
+    assert [char_class(c) for c in "กາកမ"] == [CJK] * 4  # Thai, Lao, Khmer, Myanmar letters
+    assert char_class("๑") != CJK  # a Thai digit is a digit, a word character
     assert char_class("\u0301") == MARK
 
 

@@ -343,6 +343,42 @@ def test_one_chinese_character_is_found_where_it_ends_a_run(tmp_path, new_page):
     assert shown["titles"] == ["Alpha"]
 
 
+def test_a_word_inside_thai_text_written_without_spaces_is_found_and_marked(tmp_path, new_page):
+    """Thai (like Lao, Khmer and Myanmar) has no spaces between words: its letters are cut into
+    pairs as Chinese is, so a word in the middle of a run is found, in a Thai document and in a
+    Thai quotation of an English one, and marked whole; a tone or vowel mark stays with its letter."""
+    root = tmp_path / "archive"
+    (root / "seeds").mkdir(parents=True)
+    texts = {
+        "a.txt": "รายงานของสหประชาชาติเรื่องซินเจียงเผยแพร่แล้ว",
+        "b.txt": "The Thai press wrote of เรื่องซินเจียง in its headline.",
+        "c.txt": "ซินแสเจียงใหม่",  # the same letters, not the same word
+    }
+    for name, text in texts.items():
+        (root / "seeds" / name).write_text(text + "\n", encoding="utf-8")
+    (root / "metadata.yaml").write_text(
+        "archive:\n  title: T\n  description: D\n  language: th\n"
+        "stances:\n  for:\n    label: For\n    description: F\n"
+        "documents:\n"
+        '  a.txt: {title: "Alpha", publisher: "P", date: "2022-09-01", stance: for}\n'
+        '  b.txt: {title: "Beta", publisher: "P", date: "2022-09-02", stance: for, language: en}\n'
+        '  c.txt: {title: "Gamma", publisher: "P", date: "2022-09-03", stance: for}\n',
+        encoding="utf-8",
+    )
+    site = Site("thai", build_site(root, tmp_path / "site"))
+    page = new_page()
+    shown = search_page(page, site, "file", "ซินเจียง")
+    assert sorted(shown["titles"]) == ["Alpha", "Beta"]
+    assert shown["marks"] == ["ซินเจียง", "ซินเจียง"]  # not รายงาน's pair ยง, one of the query's
+    alpha = next(doc for doc in documents(site) if doc["title"] == "Alpha")
+    page.goto(site.file_url(alpha["page"]) + "?q=ซินเจียง")
+    page.wait_for_selector("[data-verbatim] mark")
+    assert page.evaluate("() => [...document.querySelectorAll('[data-verbatim] mark')].map(m => m.textContent)") == [
+        "ซินเจียง"
+    ]
+    assert page.text_content("[data-verbatim]") == texts["a.txt"] + "\n"
+
+
 def test_each_result_shows_its_own_row_when_a_bucket_has_many_tables(tmp_path, new_page):
     """With 300 documents a bucket's rows are in 8 tables chosen by hash: a word only one
     document holds lists that document's title, whichever table it is in."""

@@ -225,6 +225,21 @@ def test_with_no_query_the_filters_wait_and_link_the_index(real: Site, over: str
     page.wait_for_function("() => document.querySelectorAll('[data-filter-results] li').length === 1")
 
 
+def test_escape_clears_the_query_and_the_form_counts_every_document_again(real: Site, new_page) -> None:
+    page = new_page()
+    open_search(page, search_address(real, "q=callamard&stance=endorses", "file"))
+    assert page.locator("[data-filter-status]").text_content() == "2 results of 3 match."
+    page.focus("#search-box")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelector('[data-filter-status]').textContent.includes('document')")
+    endorsing = sum(r["stance"] == "endorses" for r in documents(real))
+    assert page.locator("[data-filter-status]").text_content() == f"{plural(endorsing, 'document')} of 5 match."
+    assert page.locator("[data-search-page] li").count() == 0
+    assert page.locator("[data-search-status]").text_content() == (
+        "Type words in the box to search the documents the filters pass, or list them all on the index."
+    )
+
+
 def test_without_javascript_no_filter_control_shows(site: Site, new_page) -> None:
     page = new_page(java_script_enabled=False)
     page.goto(site.file_url("search.html") + "#q=a&stance=for")

@@ -178,10 +178,16 @@
   function parse(query) {
     var folded = query.replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02]/g, '"');
     var segments = folded.split('"');
-    var terms = [], phrases = [], seen = Object.create(null);
+    var terms = [], phrases = [], runs = [], seen = Object.create(null);
     segments.forEach(function (segment, i) {
-      var found = window.ArchiveNormalise.tokens(segment);
+      var cut = window.ArchiveNormalise.spans(segment);
+      var found = cut.map(function (span) {
+        return span.term;
+      });
       if (i % 2 === 1 && found.length > 1) phrases.push(found);
+      else runsOf(cut).forEach(function (run) {
+        runs.push(run);
+      });
       found.forEach(function (term) {
         if (!seen[term]) {
           seen[term] = true;
@@ -200,7 +206,23 @@
         last.prefix = true;
       }
     }
-    return { terms: terms, phrases: phrases };
+    return { terms: terms, phrases: phrases, runs: runs };
+  }
+
+  /* The query's runs of overlapping pairs (a word of Chinese, Japanese or Thai written in one
+   * run): each is marked where the whole run stands, not where one of its pairs does. */
+  function runsOf(spans) {
+    var out = [], run = [];
+    spans.forEach(function (span, i) {
+      var joined = i > 0 && isCjk(span.term) && isCjk(spans[i - 1].term) && span.start < spans[i - 1].end;
+      if (!joined) {
+        if (run.length > 1) out.push(run);
+        run = [];
+      }
+      run.push(span.term);
+    });
+    if (run.length > 1) out.push(run);
+    return out;
   }
 
   var postingsCache = Object.create(null);
@@ -342,7 +364,8 @@
    * static/normalise.js), so that a lone CJK character is found where it ends a run. */
   function hitsIn(spans, query) {
     var inPhrase = Object.create(null);
-    query.phrases.forEach(function (phrase) {
+    var together = query.phrases.concat(query.runs || []);
+    together.forEach(function (phrase) {
       phrase.forEach(function (term) {
         inPhrase[term] = true;
       });
@@ -351,7 +374,7 @@
       return !inPhrase[item.term];
     });
     var out = [];
-    var words = query.phrases.length
+    var words = together.length
       ? spans.filter(function (span) {
           return !span.trailing;
         })
@@ -362,7 +385,7 @@
       });
       if (hit) out.push({ start: span.start, end: span.end });
     });
-    query.phrases.forEach(function (phrase) {
+    together.forEach(function (phrase) {
       words.forEach(function (span, i) {
         var k = 0;
         while (k < phrase.length && i + k < words.length && words[i + k].term === phrase[k]) k++;
@@ -777,6 +800,7 @@
       if (list) {
         list.textContent = "";
         status.textContent = "";
+        search("", pageTarget, PER_PAGE, order()); /* as an emptied box: the filter form counts every document again */
       } else {
         hidePanel();
       }
