@@ -32,6 +32,7 @@ import re
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..model import Document
 from ..render import Output, Planning, SeedReader, digest
@@ -61,6 +62,7 @@ WORD = re.compile(rb"([A-Za-z0-9]+)")
 WORDS_JS = re.compile(r'^ArchiveTexts\.words\("([a-z ]*)"\);$', re.M)
 CAPITALISED = 1 << 20
 """Added to a word's place in `vocabulary` for its capitalised form."""
+ONE_MORE = (1).__add__
 SURE = 0.6
 """A text that words shorten to this share of its bytes or less is not tried plain: on the
 benchmarks' corpora, plain deflate never won below 0.74."""
@@ -121,22 +123,22 @@ def worded(data: bytes, words: dict[bytes, int]) -> bytes:
     is its rank among the used ones, one byte or two (see SINGLE), after CAPITAL if capital;
     a single space between two such words is left out (the reader puts it back between any
     two words in a row). Any other byte stands for itself, after ESCAPE if it is one of MARKS.
+
+    Each run is looked up once, and coded by its place: every step over the runs is a builtin's.
     """
     if len(data.translate(None, MARKS)) < len(data):
         data = TO_ESCAPE.sub(lambda found: bytes([ESCAPE]) + found[0], data)
     parts = WORD.split(data)  # text between runs, a run, text between runs, ...
     runs = parts[1::2]
-    found = list(words.keys() & set(runs))
-    places = list(map(words.__getitem__, found))
-    used = sorted({place % CAPITALISED for place in places})[:MOST]
-    gaps = map(int.__sub__, used, [0, *(place + 1 for place in used)])
+    places: list[Any] = list(map(words.get, runs))  # None for a run not in the list
+    present = set(places)
+    present.discard(None)
+    used = sorted(set(map(CAPITALISED.__rmod__, present)))[:MOST]
+    gaps = map(int.__sub__, used, [0, *map(ONE_MORE, used)])
     head = number(len(used)) + b"".join(map(NUMBERS.__getitem__, gaps))
-    ranks = dict(zip(used, WRAPPED, strict=False))
-    ranks.update(zip([place + CAPITALISED for place in used], CAPITALS, strict=False))
-    codes = dict(zip(found, map(ranks.get, places), strict=True))  # each between OPEN and SHUT, for
-    if len(used) == MOST:  # the space between two words to be found and dropped
-        codes = {run: wrapped for run, wrapped in codes.items() if wrapped}
-    parts[1::2] = map(codes.get, runs, runs)
+    codes: dict[Any, bytes] = dict(zip(used, WRAPPED, strict=False))  # each between OPEN and SHUT, for the space
+    codes.update(zip(map(CAPITALISED.__add__, used), CAPITALS, strict=False))  # between two to go
+    parts[1::2] = map(codes.get, places, runs)  # a run without a code stays as it is
     return head + b"".join(parts).replace(SHUT + b" " + OPEN, b"").replace(OPEN, b"").replace(SHUT, b"")
 
 
