@@ -11,6 +11,8 @@ import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from citeproc.source.json import CiteProcJSON
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import citation
 from archive.dates import parse_date
@@ -193,3 +195,25 @@ def test_json_ld_keeps_a_month_a_month() -> None:
     assert data["archivedAt"] == BASE + "documents/un-report.html"
     assert data["@type"] == "NewsArticle"
     assert citation.json_ld(entry(author=None), "The Archive")["@type"] == "CreativeWork"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_csl_json_is_written_as_json_writes_it_indented(value: object) -> None:
+    assert citation.indented(value) == json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def test_csl_json_file_of_hostile_text_is_json_indented() -> None:
+    item = entry(title=HOSTILE + "\u2028\x00", author=HOSTILE, date="2022-09?", captured="2023-01")
+    text = citation.csl_json_text(item, HOSTILE, BASE)
+    assert (
+        text
+        == json.dumps([citation.csl_json(item, HOSTILE, BASE)], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    )
