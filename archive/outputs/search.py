@@ -165,6 +165,19 @@ def field_counts(entry: Entry) -> Counter[str]:
     return counts
 
 
+def field_weights(entries: Iterable[Entry]) -> dict[str, int]:
+    """Each entry's title and publisher terms, weighted, counted (what `field_counts` adds up
+    to): by page name, each publisher cut into terms once."""
+    publishers: dict[str, int] = {}
+    weights: dict[str, int] = {}
+    for entry in entries:
+        publisher = entry.doc.publisher
+        if publisher not in publishers:
+            publishers[publisher] = PUBLISHER_WEIGHT * len(tokens(publisher, trailing=True))
+        weights[entry.slug] = TITLE_WEIGHT * len(tokens(entry.doc.title, trailing=True)) + publishers[publisher]
+    return weights
+
+
 LAST_BUCKET: dict[str, list[dict[str, list[int]]]] = {}
 """The last bucket's postings, by its key: a bucket's shards are made one after another."""
 
@@ -242,12 +255,12 @@ def meta_script(
     each bucket's tables' counts, coded."""
     _, shards, _ = layout(len(entries))
     rank = {entry.slug: place for place, entry in enumerate(entries)}
-    weighted: dict[str, int] = {}
+    weighted = field_weights(entries)
     for entry in entries:
         sha = entry.doc.sha256
         if sha not in lengths:
             lengths[sha] = len(tokens(seeds.text(entry.doc), trailing=True))
-        weighted[entry.slug] = lengths[sha] + sum(field_counts(entry).values())
+        weighted[entry.slug] += lengths[sha]
     total = sum(weighted.values())
     meta = {
         "documents": len(entries),
