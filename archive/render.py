@@ -550,35 +550,24 @@ def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:
 
 
 class SeedReader:
-    """Reads a seed for its page, its raw copy and its text, once for all, checking it is still the same file.
+    """Reads a seed for its page and its raw copy, once for both, checking it is still the same file.
 
     The SHA-256 on a page is the SHA-256 of the bytes it shows and of the raw copy: a seed
-    that changed since it was validated stops the build. The seeds read last are kept (at most
-    RECENT of them and RECENT_BYTES in all, the last one always): the outputs of one document
-    are made one after another (see write.interleaved), and a folder with a few more files
-    than another puts them a few places apart.
+    that changed since it was validated stops the build.
     """
-
-    RECENT = 64
-    RECENT_BYTES = 16 << 20
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.recent: dict[str, bytes] = {}
-        self.held = 0
+        self.last: tuple[str, bytes] = ("", b"")
 
     def read(self, doc: Document) -> bytes:
-        data = self.recent.get(doc.file)
-        if data is not None:
-            return data
+        if self.last[0] == doc.file:
+            return self.last[1]
         path = os.path.join(self.folder, doc.file)
         data = read_file(path, MAX_SEED_BYTES, SEED_FILE)
         if hashlib.sha256(data).hexdigest() != doc.sha256:
             raise Invalid([Problem(shown(path), 0, "changed while the site was being built; build again")])
-        self.recent[doc.file] = data
-        self.held += len(data)
-        while len(self.recent) > 1 and (len(self.recent) > self.RECENT or self.held > self.RECENT_BYTES):
-            self.held -= len(self.recent.pop(next(iter(self.recent))))
+        self.last = (doc.file, data)
         return data
 
     def text(self, doc: Document) -> str:

@@ -27,7 +27,6 @@ import re
 import shutil
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Set
 from pathlib import Path
 from types import MappingProxyType
@@ -252,8 +251,8 @@ def make_outputs(
     in place; a failure removes `out` and all it holds.
 
     Worker processes make them, a range each, when there are many: the outputs that list
-    entries together, the others in chunks (see `interleaved`). What each range adds to the
-    parts of the memo in `memo` comes back with what it made, and is added to them here.
+    entries together, the others in chunks. What each range adds to the parts of the memo in
+    `memo` comes back with what it made, and is added to them here.
     """
     folders = sorted({"", *(o.path.rpartition("/")[0] for o in todo)})  # "": `out` itself, new in a first build
     created = [folder for folder in folders if not (out / folder).is_dir()]
@@ -261,7 +260,7 @@ def make_outputs(
         (out / folder).mkdir(parents=True, exist_ok=True)
     report = Progress(len(todo), shown=progress)
     listing = [(i, o) for i, o in enumerate(todo) if o.lists]
-    work = listing + interleaved([(i, o) for i, o in enumerate(todo) if not o.lists])
+    work = listing + [(i, o) for i, o in enumerate(todo) if not o.lists]
     ranges = [(0, len(listing))] * bool(listing)
     ranges += [(start, min(start + CHUNK, len(work))) for start in range(len(listing), len(work), CHUNK)]
     global _WORK
@@ -296,21 +295,6 @@ def make_outputs(
         raise Invalid(problems)
     by_index = {i: item for items, _ in results for i, item in items}
     return [by_index[i] for i in range(len(todo))]
-
-
-def interleaved(work: list[tuple[int, Output]]) -> list[tuple[int, Output]]:
-    """The outputs in the order they are made: each folder's files spread evenly among the
-    others', by their place in the folder. Producers plan a file per document in the entries'
-    order, so a document's page, raw copy, citations and text are made one after another and
-    its seed is read once for all of them (see SeedReader), not once more when the chunks reach
-    the texts' folder; and each chunk holds a share of every kind of file."""
-    folders = [output.path.rpartition("/")[0] for _, output in work]
-    sizes, seen = Counter(folders), Counter[str]()
-    places = []
-    for folder in folders:
-        places.append(seen[folder] / sizes[folder])
-        seen[folder] += 1
-    return list(map(work.__getitem__, sorted(range(len(work)), key=places.__getitem__)))
 
 
 _WORK: tuple[list[tuple[int, Output]], str, bool, Mapping[str, Remembering]] | None = None
