@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
-from markupsafe import escape
+import markupsafe
 
 from .dates import MONTHS, PartialDate
 from .derive import Entry
@@ -38,6 +39,11 @@ BIBTEX_ESCAPES = {
 }
 LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85\x0b\x0c]+\s*")
 KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+HTML_ESCAPE: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (
+    lambda text: str(markupsafe.escape(text))
+)
+"""A string as markupsafe's `escape` escapes it, as a plain string (without the Markup that
+`escape` makes of it: pages show a hundred values each)."""
 
 
 def citation_key(file: str) -> str:
@@ -121,9 +127,9 @@ def chicago(entry: Entry, archive: str, base_url: str = "") -> str:
 def chicago_html(entry: Entry, archive: str, base_url: str, language: str) -> str:
     """`chicago` as HTML for a page in `language`: the title in its own language when the
     document has another, so that it is read (and hyphenated, and spoken) as written."""
-    parts = [str(escape(part)) for part in chicago_parts(entry, archive, base_url)]
+    parts = list(map(HTML_ESCAPE, chicago_parts(entry, archive, base_url)))
     if entry.doc.language and entry.doc.language != language:
-        parts[1] = f'<span lang="{escape(entry.doc.language)}">{parts[1]}</span>'
+        parts[1] = f'<span lang="{HTML_ESCAPE(entry.doc.language)}">{parts[1]}</span>'
     return " ".join(part for part in parts if part)
 
 
@@ -324,6 +330,15 @@ def page_meta(entry: Entry, archive: str, base_url: str = "") -> list[tuple[str,
     if where:
         meta.append(("property", "og:url", where))
     return meta
+
+
+def page_meta_html(entry: Entry, archive: str, base_url: str = "") -> str:
+    """`page_meta` as HTML: one `<meta ATTRIBUTE="NAME" content="CONTENT">` a line, the content
+    escaped (the `cite_meta_tags` filter; a page's twenty tags in one piece)."""
+    return "\n".join(
+        f'<meta {attribute}="{name}" content="{HTML_ESCAPE(content)}">'
+        for attribute, name, content in page_meta(entry, archive, base_url)
+    )
 
 
 def schema_type(entry: Entry) -> str:

@@ -16,7 +16,7 @@ import os
 import re
 import traceback
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,6 +26,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from . import GENERATOR, VERSION, citation, fingerprint
+from .citation import HTML_ESCAPE
 from .derive import Entry, Placement, Site
 from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .model import Document
@@ -247,6 +248,12 @@ def json_ld_script(entry: Entry, archive: str, base_url: str) -> Markup:
     return Markup(citation.json_ld_text(citation.json_ld(entry, archive, base_url)))
 
 
+def cite_meta_tags(entry: Entry, archive: str, base_url: str) -> Markup:
+    """The `cite_meta_tags` filter: a document's citation `<meta>` tags, one a line (see
+    citation.page_meta_html)."""
+    return Markup(citation.page_meta_html(entry, archive, base_url))
+
+
 def chicago_html(entry: Entry, archive: str, base_url: str, language: str) -> Markup:
     """The `chicago` filter: a document's Chicago citation as HTML (see citation.chicago_html)."""
     return Markup(citation.chicago_html(entry, archive, base_url, language))
@@ -283,6 +290,32 @@ class RememberedMarkdown:
         return Markup(self.memo[key])
 
 
+def escape_output(value: Any) -> str:
+    """What `{{ value }}` puts in a page: markupsafe's `escape(value)`, as the same text but a
+    plain string. A page's pieces are only joined, never marked safe again, and making a
+    Markup of each of its hundred pieces costs more than escaping them."""
+    if type(value) is str:
+        return HTML_ESCAPE(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return HTML_ESCAPE(str(value))
+
+
+class PageTemplate(jinja2.Template):
+    """A Jinja template whose `{{ ... }}` output is escaped by `escape_output`.
+
+    Jinja's compiled code escapes each output through the name `escape` of the template's
+    module, and uses that name for nothing else: only that one name is changed, so the code
+    Jinja compiles (and the store keeps) is Jinja's own."""
+
+    @classmethod
+    def _from_namespace(
+        cls, environment: jinja2.Environment, namespace: MutableMapping[str, Any], globals: MutableMapping[str, Any]
+    ) -> jinja2.Template:
+        namespace["escape"] = escape_output
+        return super()._from_namespace(environment, namespace, globals)
+
+
 class Theme:
     """Templates and static files, with the digests that say when they changed."""
 
@@ -307,6 +340,7 @@ class Theme:
             keep_trailing_newline=True,
             auto_reload=False,  # one build reads each template once; no stat per page
         )
+        self.env.template_class = PageTemplate
         self.env.filters["markdown"] = markdown
         self.env.filters["verbatim"] = verbatim
         self.env.filters["verbatim_lines"] = verbatim_lines
@@ -314,6 +348,7 @@ class Theme:
         self.env.filters["number"] = "{:,}".format
         self.env.filters["chicago"] = chicago_html
         self.env.filters["cite_meta"] = citation.page_meta
+        self.env.filters["cite_meta_tags"] = cite_meta_tags
         self.env.filters["cite_path"] = citation.cite_path
         self.env.filters["json_ld"] = json_ld_script
         self.env.globals["cite_formats"] = citation.CITE_FORMATS
@@ -721,8 +756,12 @@ ROOT = "\0"
 
 @jinja2.pass_context
 def link(context: jinja2.runtime.Context, target: str) -> str:
-    """The `link` filter: a site path as an href relative to the page (`{{ entry.page|link }}`)."""
-    return str(context["root"]) + quoted(target)
+    """The `link` filter: a site path as an href relative to the page (`{{ entry.page|link }}`).
+
+    `root` is read as `context["root"]` reads it (the template's own variables, then what the
+    page was rendered with), without the method calls: a page has twenty links."""
+    own = context.vars
+    return str(own["root"] if "root" in own else context.parent["root"]) + quoted(target)
 
 
 @functools.lru_cache(maxsize=1 << 16)

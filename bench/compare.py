@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Our build at two revisions, alternated round by round on the same archive: ratios new / old.
 
-    .venv/bin/python bench/compare.py OLD [NEW] [--size 10000] [--rounds 5] [--like-for-like]
+    .venv/bin/python bench/compare.py OLD [NEW] [--size 10000] [--rounds 5] [--like-for-like [--cut-old]]
 
 A benchmark, not a test: it prints a Markdown table (nothing is written to the project).
 Each round builds, for the old code and the new in turn (the order swaps every round), into
@@ -15,6 +15,8 @@ With --like-for-like the new revision builds only the outputs the code before th
 (bench/run.py's LIKE_FOR_LIKE: document pages and raw copies, the index, the listings, the about page,
 metadata.json, static files): its registry of producers is cut down in the build process
 before it plans, so the comparison measures how the build works, not the outputs added since.
+With --cut-old as well, the old revision (one with the registry of producers) is cut down the
+same way: two revisions since the store, compared on those outputs alone.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--like-for-like", action="store_true", help="the new revision makes only the outputs the old code made"
     )
+    parser.add_argument(
+        "--cut-old", action="store_true", help="with --like-for-like: the old revision makes only those outputs too"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="compare-", dir=args.tmpfs) as scratch:
         found = compare(args, Path(scratch))
@@ -70,7 +75,8 @@ def compare(args: argparse.Namespace, scratch: Path) -> dict[str, dict[str, list
     record = bench.pick_record((roots["old"] / "metadata.yaml").read_text("utf-8"), args.size // 2)
     commands = {name: tools[name].ours for name in revisions}
     if args.like_for_like:
-        commands["new"] = dataclasses.replace(tools["new"], only=bench.LIKE_FOR_LIKE).ours
+        cut = ("new", "old") if args.cut_old else ("new",)
+        commands.update({name: dataclasses.replace(tools[name], only=bench.LIKE_FOR_LIKE).ours for name in cut})
     for r in range(min(args.rounds, bench.EXTRA)):
         for name in ("old", "new") if r % 2 == 0 else ("new", "old"):
             build = commands[name]
@@ -102,7 +108,8 @@ def table(found: dict[str, dict[str, list[bench.Sample]]], args: argparse.Namesp
     lines = [
         f"{args.size:,} documents, output on tmpfs, {len(found['old']['clean'])} rounds alternated;"
         f" old = {args.old}, new = {args.new or 'the working tree'}"
-        + (" making only the outputs the old code made" if args.like_for_like else ""),
+        + (" making only the outputs the old code made" if args.like_for_like else "")
+        + (" (both)" if args.like_for_like and args.cut_old else ""),
         "",
         "| build | old wall s | new wall s | new/old wall | old CPU s | new CPU s | new/old CPU"
         " | old peak MiB | new peak MiB |",

@@ -7,6 +7,7 @@ import json
 
 import bibtexparser
 import citeproc
+import jinja2
 import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
@@ -195,6 +196,23 @@ def test_json_ld_keeps_a_month_a_month() -> None:
     assert data["archivedAt"] == BASE + "documents/un-report.html"
     assert data["@type"] == "NewsArticle"
     assert citation.json_ld(entry(author=None), "The Archive")["@type"] == "CreativeWork"
+
+
+@pytest.mark.parametrize("base_url", ["", BASE])
+@pytest.mark.parametrize("author", [None, HOSTILE])
+def test_meta_tags_in_one_piece_are_the_tags_one_by_one(base_url: str, author: str | None) -> None:
+    """`cite_meta_tags` (the tags as one piece of HTML) shows what a template's loop over
+    `cite_meta` shows, hostile text escaped the same way."""
+    loop = jinja2.Environment(autoescape=True, trim_blocks=True).from_string(
+        '{% for attribute, name, content in meta %}\n<meta {{ attribute }}="{{ name }}" content="{{ content }}">\n'
+        "{% endfor %}"
+    )
+    cited = entry(title=HOSTILE, author=author, source_url=f"https://example.com/?a=1&b={HOSTILE}")
+    meta = citation.page_meta(cited, HOSTILE, base_url)
+    assert citation.page_meta_html(cited, HOSTILE, base_url) + "\n" == loop.render(meta=meta)
+    assert 'content="A {brace} % 50 &amp; #1 $x_y ~ ^ \\end &#34;quoted&#34; &lt;/script&gt;&lt;!-- x"' in loop.render(
+        meta=meta
+    )
 
 
 JSON_VALUES = st.recursive(

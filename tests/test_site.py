@@ -9,15 +9,25 @@ import re
 import urllib.parse
 from pathlib import Path
 
+import jinja2
 import pytest
 from conftest import PROJECT, Archive, files_under
 from html_text import browser_newlines, links, verbatim_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 import build
-from archive.render import ASTRAL_NONCHARACTERS, UNSHOWABLE_BMP, escape_text, escaped_utf8, verbatim
+from archive.citation import HTML_ESCAPE
+from archive.render import (
+    ASTRAL_NONCHARACTERS,
+    UNSHOWABLE_BMP,
+    Theme,
+    escape_output,
+    escape_text,
+    escaped_utf8,
+    verbatim,
+)
 
 SEEDS = sorted((PROJECT / "seeds").iterdir())
 
@@ -230,6 +240,34 @@ def test_any_text_renders_verbatim(text: str) -> None:
 @settings(max_examples=150, deadline=None)
 def test_the_quick_escape_is_markupsafes(text: str) -> None:
     assert escape_text(text) == str(escape(text))
+
+
+class Shown:
+    """A value with its own HTML, as a filter may return."""
+
+    def __html__(self) -> str:
+        return "<b>&amp;</b>"
+
+
+@given(text=HOSTILE)
+@settings(max_examples=150, deadline=None)
+def test_output_escaping_is_markupsafes(text: str) -> None:
+    assert HTML_ESCAPE(text) == str(escape(text))
+    for value in (text, Markup(text), Shown(), 42, None, ["<"]):
+        assert escape_output(value) == str(escape(value))
+        assert type(escape_output(value)) in (str, Markup)
+
+
+def test_pages_escape_what_they_show_as_jinja_does() -> None:
+    """A theme's templates show values as Jinja's own autoescaping shows them."""
+    source = "{{ a }}|{{ b }}|{{ c }}|{{ d }}|{% set e %}<i>{{ a }}</i>{% endset %}{{ e }}|{{ a ~ b }}\n"
+    values = {"a": "<\"Tom\" & 'Jerry'>", "b": Markup("<em>&amp;</em>"), "c": Shown(), "d": 7}
+    theme = Theme([], [])
+    plain = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
+    assert theme.env.from_string(source).render(values) == plain.from_string(source).render(values)
+    assert "&lt;&#34;Tom&#34; &amp; &#39;Jerry&#39;&gt;|<em>&amp;</em>|<b>&amp;</b>|7|<i>&lt;" in plain.from_string(
+        source
+    ).render(values)
 
 
 @given(text=HOSTILE)
