@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from json.encoder import encode_basestring
 from typing import Any
 
 import markupsafe
@@ -254,7 +255,29 @@ def csl_json(entry: Entry, archive: str, base_url: str = "") -> dict[str, Any]:
 
 def csl_json_text(entry: Entry, archive: str, base_url: str = "") -> str:
     """The `cite/PAGE.csl.json` file: a list of one item, as CSL-JSON files hold."""
-    return json.dumps([csl_json(entry, archive, base_url)], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return indented([csl_json(entry, archive, base_url)]) + "\n"
+
+
+def indented(value: Any, depth: int = 0) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)` for what a CSL-JSON item
+    holds (objects, lists, text, whole numbers, true and false): with an indent, json writes in
+    Python, a step of its own for each piece, three times slower than this."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    inner = "\n" + "  " * (depth + 1)
+    if isinstance(value, dict):
+        items = [f"{encode_basestring(key)}: {indented(item, depth + 1)}" for key, item in sorted(value.items())]
+        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * depth + "}"
+    items = [indented(item, depth + 1) for item in value]
+    return "[" + inner + ("," + inner).join(items) + "\n" + "  " * depth + "]"
 
 
 # What pages carry for tools ----------------------------------------------------------------

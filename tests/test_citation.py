@@ -12,6 +12,8 @@ import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from citeproc.source.json import CiteProcJSON
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import citation
 from archive.dates import parse_date
@@ -210,4 +212,26 @@ def test_meta_tags_in_one_piece_are_the_tags_one_by_one(base_url: str, author: s
     assert citation.page_meta_html(cited, HOSTILE, base_url) + "\n" == loop.render(meta=meta)
     assert 'content="A {brace} % 50 &amp; #1 $x_y ~ ^ \\end &#34;quoted&#34; &lt;/script&gt;&lt;!-- x"' in loop.render(
         meta=meta
+    )
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_csl_json_is_written_as_json_writes_it_indented(value: object) -> None:
+    assert citation.indented(value) == json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def test_csl_json_file_of_hostile_text_is_json_indented() -> None:
+    item = entry(title=HOSTILE + "\u2028\x00", author=HOSTILE, date="2022-09?", captured="2023-01")
+    text = citation.csl_json_text(item, HOSTILE, BASE)
+    assert (
+        text
+        == json.dumps([citation.csl_json(item, HOSTILE, BASE)], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     )

@@ -30,8 +30,9 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 from ..derive import Entry
@@ -98,16 +99,25 @@ def quantised(length: int) -> int:
 
 
 def plan(planning: Planning) -> Iterable[Output]:
-    """Each bucket's shards and document tables, then search/meta.js."""
+    """Each bucket's shards and document tables, then search/meta.js.
+
+    Each page name is hashed once here (`fnv` is a loop in Python over some 60 characters): its
+    bucket, its table and its place in the bucket's order all come from that one hash."""
     count, shards, tables = layout(len(planning.site.entries))
+    hashes = {entry.slug: fnv(entry.slug) for entry in planning.site.entries}
     buckets: list[list[Entry]] = [[] for _ in range(count)]
-    for entry in sorted(planning.site.entries, key=lambda e: (table_of(e, count, tables), fnv(e.slug), e.slug)):
-        buckets[fnv(entry.slug) % count].append(entry)
+    for entry in sorted(
+        planning.site.entries, key=lambda e: (table_of(hashes[e.slug], count, tables), hashes[e.slug], e.slug)
+    ):
+        buckets[hashes[entry.slug] % count].append(entry)
     lengths = planning.made["search"]
     for sha in lengths.keys() - {e.doc.sha256 for e in planning.site.entries}:
         del lengths[sha]  # texts no document has any more
     seeds = planning.maker.seeds
+    counts: list[str] = []
     for b, entries in enumerate(buckets):
+        chunks = tables_of(entries, hashes, count, tables)
+        counts.append("".join(number(len(chunk)) for chunk in chunks))
         if not entries:
             continue
         inputs = [digest(*(planning.digests[e.doc.file] for e in entries))]
@@ -117,7 +127,7 @@ def plan(planning: Planning) -> Iterable[Output]:
                 shard_script, seeds, lengths, inputs[0] + str(shards), tuple(entries), b, s, shards
             )
             yield Output(f"search/t-{b}-{s}.js", key, make, True)
-        for c, chunk in enumerate(tables_of(entries, count, tables)):
+        for c, chunk in enumerate(chunks):
             if not chunk:
                 continue
             key = planning.key(
@@ -126,20 +136,22 @@ def plan(planning: Planning) -> Iterable[Output]:
             yield Output(f"search/d-{b}-{c}.js", key, functools.partial(docs_script, b, c, chunk), True)
     stances = {term.key: term.label for term in planning.site.info.stances}
     key = planning.key(NAME, VERSION, "meta", digest(stances, *planning.digests.values()))
-    make = functools.partial(meta_script, seeds, lengths, stances, planning.site.entries, tuple(map(tuple, buckets)))
+    make = functools.partial(
+        meta_script, seeds, lengths, stances, planning.site.entries, tuple(map(tuple, buckets)), tuple(counts)
+    )
     yield Output("search/meta.js", key, make, True)
 
 
-def table_of(entry: Entry, buckets: int, tables: int) -> int:
-    """The document table an entry is listed in, within its bucket: the hash's next bits."""
-    return (fnv(entry.slug) // buckets) % tables
+def table_of(hashed: int, buckets: int, tables: int) -> int:
+    """The document table of a page whose name hashes to `hashed`, within its bucket: the hash's next bits."""
+    return (hashed // buckets) % tables
 
 
-def tables_of(entries: list[Entry] | tuple[Entry, ...], buckets: int, tables: int) -> list[tuple[Entry, ...]]:
+def tables_of(entries: list[Entry], hashes: dict[str, int], buckets: int, tables: int) -> list[tuple[Entry, ...]]:
     """A bucket's entries (in the bucket's order) as its tables, empty ones included."""
     found: list[list[Entry]] = [[] for _ in range(tables)]
     for entry in entries:
-        found[table_of(entry, buckets, tables)].append(entry)
+        found[table_of(hashes[entry.slug], buckets, tables)].append(entry)
     return [tuple(table) for table in found]
 
 
@@ -151,6 +163,19 @@ def field_counts(entry: Entry) -> Counter[str]:
     for term in tokens(entry.doc.publisher, trailing=True):
         counts[term] += PUBLISHER_WEIGHT
     return counts
+
+
+def field_weights(entries: Iterable[Entry]) -> dict[str, int]:
+    """Each entry's title and publisher terms, weighted, counted (what `field_counts` adds up
+    to): by page name, each publisher cut into terms once."""
+    publishers: dict[str, int] = {}
+    weights: dict[str, int] = {}
+    for entry in entries:
+        publisher = entry.doc.publisher
+        if publisher not in publishers:
+            publishers[publisher] = PUBLISHER_WEIGHT * len(tokens(publisher, trailing=True))
+        weights[entry.slug] = TITLE_WEIGHT * len(tokens(entry.doc.title, trailing=True)) + publishers[publisher]
+    return weights
 
 
 LAST_BUCKET: dict[str, list[dict[str, list[int]]]] = {}
@@ -167,18 +192,14 @@ def bucket_postings(
     if key in LAST_BUCKET:
         return LAST_BUCKET[key]
     LAST_BUCKET.clear()
-    postings: dict[str, list[int]] = {}
+    postings: defaultdict[str, list[int]] = defaultdict(list)
     for place, entry in enumerate(entries):
         body = tokens(seeds.text(entry.doc), trailing=True)
         lengths[entry.doc.sha256] = len(body)
         counts = Counter(body)
         counts.update(field_counts(entry))
-        for term, count in counts.items():
-            found = postings.get(term)
-            if found is None:
-                postings[term] = [place, count]
-            else:
-                found += (place, count)
+        # postings[term] += (place, count) for each term, by builtins: a bucket has some 250,000
+        deque(map(list.extend, map(postings.__getitem__, counts), zip(repeat(place), counts.values())), 0)
     shards: list[dict[str, list[int]]] = [{} for _ in range(shard_count)]
     for term, found in postings.items():
         shards[shard_of(term, shard_count)][term] = found
@@ -204,13 +225,12 @@ def shard_script(
     coded = {}
     small = len(NUMBERS)
     for term in sorted(found):
-        values = found[term]
-        places, counts = values[0::2], values[1::2]
-        gaps = [places[0], *(b - a for a, b in zip(places, places[1:], strict=False))]
-        coded[term] = "".join(
-            (NUMBERS[g] if g < small else number(g)) + (NUMBERS[c] if c < small else number(c))
-            for g, c in zip(gaps, counts, strict=True)
-        )
+        values = found[term][:]  # place, count, place, count, ...: each place as the gap from the last
+        values[2::2] = map(int.__sub__, values[2::2], values[0:-2:2])
+        if max(values) < small:
+            coded[term] = "".join(map(NUMBERS.__getitem__, values))
+        else:
+            coded[term] = "".join(map(number, values))
     return script("shard", f"{bucket}-{shard}", coded)
 
 
@@ -229,16 +249,18 @@ def meta_script(
     stances: dict[str, str],
     entries: tuple[Entry, ...],
     buckets: tuple[tuple[Entry, ...], ...],
+    tables: tuple[str, ...],
 ) -> bytes:
-    """search/meta.js: counts, each document's weighted length and chronological rank."""
-    _, shards, tables = layout(len(entries))
+    """search/meta.js: counts, each document's weighted length and chronological rank; `tables`:
+    each bucket's tables' counts, coded."""
+    _, shards, _ = layout(len(entries))
     rank = {entry.slug: place for place, entry in enumerate(entries)}
-    weighted: dict[str, int] = {}
+    weighted = field_weights(entries)
     for entry in entries:
         sha = entry.doc.sha256
         if sha not in lengths:
             lengths[sha] = len(tokens(seeds.text(entry.doc), trailing=True))
-        weighted[entry.slug] = lengths[sha] + sum(field_counts(entry).values())
+        weighted[entry.slug] += lengths[sha]
     total = sum(weighted.values())
     meta = {
         "documents": len(entries),
@@ -246,7 +268,7 @@ def meta_script(
         "buckets": len(buckets),
         "shards": shards,
         "counts": [len(b) for b in buckets],
-        "tables": ["".join(number(len(t)) for t in tables_of(b, len(buckets), tables)) for b in buckets],
+        "tables": list(tables),
         "lengths": ["".join(number(quantised(weighted[e.slug])) for e in b) for b in buckets],
         "ranks": ["".join(number(rank[e.slug]) for e in b) for b in buckets],
         "stances": stances,
