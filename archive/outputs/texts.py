@@ -135,7 +135,7 @@ def worded(data: bytes, words: dict[bytes, int]) -> bytes:
     present.discard(None)
     used = sorted(set(map(CAPITALISED.__rmod__, present)))[:MOST]
     gaps = map(int.__sub__, used, [0, *map(ONE_MORE, used)])
-    head = number(len(used)) + b"".join(map(NUMBERS.__getitem__, gaps))
+    head = number(len(used)) + b"".join(map(numbers().__getitem__, gaps))
     codes: dict[Any, bytes] = dict(zip(used, WRAPPED, strict=False))  # each between OPEN and SHUT, for the space
     codes.update(zip(map(CAPITALISED.__add__, used), CAPITALS, strict=False))  # between two to go
     parts[1::2] = map(codes.get, places, runs)  # a run without a code stays as it is
@@ -161,8 +161,16 @@ def number(value: int) -> bytes:
 
 WRAPPED = [OPEN + code(rank) + SHUT for rank in range(MOST)]
 CAPITALS = [OPEN + bytes([CAPITAL]) + code(rank) + SHUT for rank in range(MOST)]
-NUMBERS = [number(value) for value in range(1 << 16)]
 """Precomputed: coding costs per word of a document's list, not per use."""
+
+
+@functools.cache
+def numbers() -> list[bytes]:
+    """Every number below 1 << 16 as `number` writes it: made the first time a text is coded, not
+    when the module is imported (a build that codes no text does not pay for 65,536 of them)."""
+    return [number(value) for value in range(1 << 16)]
+
+
 HIGH_BIT = bytes(b"01"[b >> 7] for b in range(256))
 LOW_SEVEN = bytes((UNIT >> 8) + (b & 0x7F) for b in range(256))
 LOW_BYTE = {format(value, "08b")[::-1].encode("ascii"): bytes([value]) for value in range(256)}
