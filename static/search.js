@@ -44,15 +44,19 @@
   var loading = Object.create(null);
   var registry = { meta: Object.create(null), shard: Object.create(null), docs: Object.create(null) };
 
+  var decoded = Object.create(null); /* file -> the promise of its data, decoded once */
+
+  /* Each file of the index calls one of these with its name and its data's JSON, deflated and
+   * packed as a text is (archive/outputs/search.py, script); ArchiveTexts.decode reads it. */
   window.ArchiveSearch = {
-    meta: function (name, data) {
-      registry.meta[name] = data;
+    meta: function (name, length, data) {
+      registry.meta[name] = [length, data];
     },
-    shard: function (name, data) {
-      registry.shard[name] = data;
+    shard: function (name, length, data) {
+      registry.shard[name] = [length, data];
     },
-    docs: function (name, data) {
-      registry.docs[name] = data;
+    docs: function (name, length, data) {
+      registry.docs[name] = [length, data];
     },
   };
 
@@ -78,13 +82,25 @@
 
   /* A file of the index: resolves to what it registered, or rejects saying which file failed. */
   function loadData(kind, name, file) {
-    return loadScript(file).then(function () {
-      if (!Object.prototype.hasOwnProperty.call(registry[kind], name)) {
+    if (!decoded[file]) {
+      decoded[file] = loadScript(file)
+        .then(function () {
+          var found = Object.prototype.hasOwnProperty.call(registry[kind], name) ? registry[kind][name] : null;
+          delete registry[kind][name];
+          if (!found || typeof found[0] !== "number" || typeof found[1] !== "string") throw new Error("not registered");
+          return window.ArchiveTexts.decode(found[0], found[1]);
+        })
+        .then(JSON.parse)
+        .catch(function (error) {
+          if (/ is missing$/.test(error.message)) throw error;
+          throw new Error(file + " is damaged");
+        });
+      decoded[file].catch(function () {
+        delete decoded[file]; /* a later query may try again */
         delete loading[file];
-        throw new Error(file + " is damaged");
-      }
-      return registry[kind][name];
-    });
+      });
+    }
+    return decoded[file];
   }
 
   var prepared = null;
@@ -95,12 +111,13 @@
           return loadScript("static/normalise.js");
         })
         .then(function () {
-          return Promise.all([loadScript("static/texts.js"), loadData("meta", "", "search/meta.js")]);
+          return loadScript("static/texts.js");
         })
-        .then(function (loaded) {
+        .then(function () {
           if (!window.ArchiveNormalise || !window.ArchiveTexts) throw new Error("static/normalise.js is damaged");
-          return readMeta(loaded[1]);
-        });
+          return loadData("meta", "", "search/meta.js");
+        })
+        .then(readMeta);
       prepared.catch(function () {
         prepared = null;
       });
@@ -329,10 +346,14 @@
     });
     return Promise.all(names.map(function (name) {
       return loadData("docs", name, "search/d-" + name + ".js");
-    })).then(function () {
+    })).then(function (loaded) {
+      var tables = Object.create(null);
+      names.forEach(function (name, i) {
+        tables[name] = loaded[i];
+      });
       return ranked.map(function (result) {
         var table = tableOf(result, meta);
-        var found = registry.docs[table.name][table.row];
+        var found = tables[table.name][table.row];
         if (!found) throw new Error("search/d-" + table.name + ".js is damaged");
         return found[0];
       });

@@ -270,6 +270,11 @@
         registered[page] = [length, data];
       }
     },
+    /* The string of a packed file's data (a text's, or the search index's JSON): resolves to it,
+     * or rejects if the data is damaged. */
+    decode: function (length, data) {
+      return decode(length, data);
+    },
     /* Called by static/texts-words.js as it loads. */
     words: function (list) {
       if (typeof list === "string") wordList = list.split(" ");

@@ -10,6 +10,9 @@ one document rewrites its bucket's shards (those holding its terms, and those ho
 terms of documents after it), its own table and search/meta.js, at most SHARDS + 2 files. How
 many buckets, shards and tables there are depends on the number of documents (`layout`).
 
+Each file calls `ArchiveSearch.KIND("NAME", LENGTH, "PACKED")`, its data's JSON deflated and
+packed as a document's text is (see `script`); below, what the JSON holds.
+
 - `search/t-B-S.js`: `ArchiveSearch.shard("B-S", {term: postings})`; postings are, for each
   document holding the term (in the bucket's order), the gap from the last one and the term's
   weighted frequency (body + TITLE_WEIGHT x title + PUBLISHER_WEIGHT x publisher), each as a
@@ -38,9 +41,10 @@ from typing import Any
 from ..derive import Entry
 from ..normalise import CJK, char_class, tokens
 from ..render import Output, Planning, SeedReader, digest
+from . import texts
 
 NAME = "search"
-VERSION = 3
+VERSION = 4
 BUCKETS = 16
 """The most buckets of documents (fewer for fewer documents: see `layout`)."""
 SHARDS = 64
@@ -277,6 +281,8 @@ def meta_script(
 
 
 def script(kind: str, name: str, data: object) -> bytes:
-    """`ArchiveSearch.KIND("NAME", DATA);` in UTF-8."""
-    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return f"ArchiveSearch.{kind}({json.dumps(name)},{encoded});\n".encode("utf-8", "surrogatepass")
+    """`ArchiveSearch.KIND("NAME", LENGTH, "PACKED");`: DATA as JSON in UTF-8 (LENGTH bytes),
+    deflated and packed as a document's text is (texts.packed_call), a third of its JSON's size."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    encoded = text.encode("utf-8", "surrogatepass")
+    return texts.packed_call(f"ArchiveSearch.{kind}", name, len(encoded), texts.deflate(texts.PLAIN + encoded))

@@ -104,9 +104,16 @@ def encode_text(page: str, data: bytes, words: dict[bytes, int]) -> bytes:
     packed = deflate(WORDED + coded)
     if len(coded) > SURE * len(data):  # not much of it English: try it plain too
         packed = min(packed, deflate(PLAIN + data), key=len)
-    packed = pack(packed)
-    head = f"\ufeffArchiveTexts.register({json.dumps(page)},{len(data)},"
-    return (head + '"').encode("utf-16-le") + packed + '");\n'.encode("utf-16-le")
+    return packed_call("ArchiveTexts.register", page, len(data), packed)
+
+
+def packed_call(function: str, name: str, length: int, deflated: bytes) -> bytes:
+    """`FUNCTION("NAME", LENGTH, "DATA");` as a UTF-16 file (a byte order mark first): DATA is the
+    deflated bytes packed 15 bits a character (`pack`), LENGTH the length of what they inflate
+    to but its first byte. static/texts.js decodes it (`ArchiveTexts.decode`): the texts' files
+    and the search index's are made alike."""
+    head = f"\ufeff{function}({json.dumps(name)},{length},"
+    return (head + '"').encode("utf-16-le") + pack(deflated) + '");\n'.encode("utf-16-le")
 
 
 def deflate(data: bytes) -> bytes:

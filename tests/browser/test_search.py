@@ -237,6 +237,15 @@ def test_a_damaged_or_missing_index_file_is_a_message_not_an_error(real_site, tm
     assert shown["status"].endswith(
         ".js is damaged. The site may be incomplete: build it again or copy all of its files."
     )
+    for shard in shards:  # a whole script whose packed data is damaged: the same message
+        name = shard.name.removeprefix("t-").removesuffix(".js")
+        shard.write_text(f'ArchiveSearch.shard("{name}",40,"\u3000\u3001\u3002");', encoding="utf-8")
+    shown = search_page(page, site, "file", "callamard")
+    assert shown["titles"] == []
+    assert shown["status"].startswith("Search could not read its index: search/t-0-")
+    assert shown["status"].endswith(
+        ".js is damaged. The site may be incomplete: build it again or copy all of its files."
+    )
     (site.root / "search" / "meta.js").unlink()
     shown = search_page(page, site, "file", "callamard")
     assert shown["status"] == (
