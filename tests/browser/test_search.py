@@ -57,6 +57,22 @@ def search_page(page, site: Site, transport: str, query: str) -> dict:
     return results(page)
 
 
+def small_site(tmp_path: Path, name: str, texts: dict[str, str], records: list[str], language: str = "en") -> Site:
+    """A site built from a few seeds (file name -> text) and their records (metadata.yaml's
+    lines under `documents:`), with one stance."""
+    root = tmp_path / "archive"
+    (root / "seeds").mkdir(parents=True)
+    for file, text in texts.items():
+        (root / "seeds" / file).write_text(text, encoding="utf-8")
+    (root / "metadata.yaml").write_text(
+        f"archive:\n  title: T\n  description: D\n  language: {language}\n"
+        "stances:\n  for: {label: For, description: F}\n"
+        "documents:\n" + "".join(f"  {record}\n" for record in records),
+        encoding="utf-8",
+    )
+    return Site(name, build_site(root, tmp_path / "site"))
+
+
 @pytest.fixture
 def real(sites) -> Site:
     return sites["real"]
@@ -292,28 +308,20 @@ def test_the_search_page_with_results_passes_axe_and_vnu(real, scheme, new_page,
 def test_title_and_publisher_weigh_more_than_the_text(tmp_path, new_page):
     """Ranking: a word once in a title (weight 3) beats it twice in the text, and once in the
     publisher (weight 2) beats it once in the text; in date order, the dates decide."""
-    root = tmp_path / "archive"
-    (root / "seeds").mkdir(parents=True)
     filler = " ".join(f"word{i}" for i in range(50))
     texts = {
-        "a.txt": f"{filler} harbour",  # in the text only
-        "b.txt": f"{filler} other",  # in the title
-        "c.txt": f"{filler} other",  # in the publisher
-        "d.txt": f"{filler} harbour harbour",  # twice in the text
+        "a.txt": f"{filler} harbour\n",  # in the text only
+        "b.txt": f"{filler} other\n",  # in the title
+        "c.txt": f"{filler} other\n",  # in the publisher
+        "d.txt": f"{filler} harbour harbour\n",  # twice in the text
     }
-    for name, text in texts.items():
-        (root / "seeds" / name).write_text(text + "\n", encoding="utf-8")
-    (root / "metadata.yaml").write_text(
-        "archive:\n  title: T\n  description: D\n  language: en\n"
-        "stances:\n  for:\n    label: For\n    description: F\n"
-        "documents:\n"
-        '  a.txt: {title: "Alpha", publisher: "P", date: "2020-01-01", stance: for}\n'
-        '  b.txt: {title: "Harbour news", publisher: "P", date: "2020-01-02", stance: for}\n'
-        '  c.txt: {title: "Gamma", publisher: "Harbour Times", date: "2020-01-03", stance: for}\n'
-        '  d.txt: {title: "Delta", publisher: "P", date: "2019", stance: for}\n',
-        encoding="utf-8",
-    )
-    site = Site("ranking", build_site(root, tmp_path / "site"))
+    records = [
+        'a.txt: {title: "Alpha", publisher: "P", date: "2020-01-01", stance: for}',
+        'b.txt: {title: "Harbour news", publisher: "P", date: "2020-01-02", stance: for}',
+        'c.txt: {title: "Gamma", publisher: "Harbour Times", date: "2020-01-03", stance: for}',
+        'd.txt: {title: "Delta", publisher: "P", date: "2019", stance: for}',
+    ]
+    site = small_site(tmp_path, "ranking", texts, records)
     page = new_page()
     ranked = search_page(page, site, "file", "harbour")["titles"]
     assert ranked[0] == "Harbour news" and ranked[-1] == "Alpha" and sorted(ranked[1:3]) == ["Delta", "Gamma"]
@@ -329,21 +337,13 @@ def test_one_chinese_character_is_found_where_it_ends_a_run(tmp_path, new_page):
     """The index keeps the last character of each run of CJK characters beside its pairs, and a
     query's lone CJK character matches every pair it starts and every run it ends, wherever it
     stands in the query."""
-    root = tmp_path / "archive"
-    (root / "seeds").mkdir(parents=True)
-    texts = {"a.txt": "新华社发布报。", "b.txt": "没有那个字。", "c.txt": "报告在这里。"}
-    for name, text in texts.items():
-        (root / "seeds" / name).write_text(text + "\n", encoding="utf-8")
-    (root / "metadata.yaml").write_text(
-        "archive:\n  title: T\n  description: D\n  language: zh\n"
-        "stances:\n  for:\n    label: For\n    description: F\n"
-        "documents:\n"
-        '  a.txt: {title: "Alpha", publisher: "P", date: "2020-01-01", stance: for}\n'
-        '  b.txt: {title: "Beta", publisher: "P", date: "2020-01-02", stance: for}\n'
-        '  c.txt: {title: "Gamma", publisher: "P", date: "2020-01-03", stance: for}\n',
-        encoding="utf-8",
-    )
-    site = Site("cjk", build_site(root, tmp_path / "site"))
+    texts = {"a.txt": "新华社发布报。\n", "b.txt": "没有那个字。\n", "c.txt": "报告在这里。\n"}
+    records = [
+        'a.txt: {title: "Alpha", publisher: "P", date: "2020-01-01", stance: for}',
+        'b.txt: {title: "Beta", publisher: "P", date: "2020-01-02", stance: for}',
+        'c.txt: {title: "Gamma", publisher: "P", date: "2020-01-03", stance: for}',
+    ]
+    site = small_site(tmp_path, "cjk", texts, records, language="zh")
     page = new_page()
     shown = search_page(page, site, "file", "报")
     assert sorted(shown["titles"]) == ["Alpha", "Gamma"]
@@ -356,25 +356,17 @@ def test_a_word_inside_thai_text_written_without_spaces_is_found_and_marked(tmp_
     """Thai (like Lao, Khmer and Myanmar) has no spaces between words: its letters are cut into
     pairs as Chinese is, so a word in the middle of a run is found, in a Thai document and in a
     Thai quotation of an English one, and marked whole; a tone or vowel mark stays with its letter."""
-    root = tmp_path / "archive"
-    (root / "seeds").mkdir(parents=True)
     texts = {
-        "a.txt": "รายงานของสหประชาชาติเรื่องซินเจียงเผยแพร่แล้ว",
-        "b.txt": "The Thai press wrote of เรื่องซินเจียง in its headline.",
-        "c.txt": "ซินแสเจียงใหม่",  # the same letters, not the same word
+        "a.txt": "รายงานของสหประชาชาติเรื่องซินเจียงเผยแพร่แล้ว\n",
+        "b.txt": "The Thai press wrote of เรื่องซินเจียง in its headline.\n",
+        "c.txt": "ซินแสเจียงใหม่\n",  # the same letters, not the same word
     }
-    for name, text in texts.items():
-        (root / "seeds" / name).write_text(text + "\n", encoding="utf-8")
-    (root / "metadata.yaml").write_text(
-        "archive:\n  title: T\n  description: D\n  language: th\n"
-        "stances:\n  for:\n    label: For\n    description: F\n"
-        "documents:\n"
-        '  a.txt: {title: "Alpha", publisher: "P", date: "2022-09-01", stance: for}\n'
-        '  b.txt: {title: "Beta", publisher: "P", date: "2022-09-02", stance: for, language: en}\n'
-        '  c.txt: {title: "Gamma", publisher: "P", date: "2022-09-03", stance: for}\n',
-        encoding="utf-8",
-    )
-    site = Site("thai", build_site(root, tmp_path / "site"))
+    records = [
+        'a.txt: {title: "Alpha", publisher: "P", date: "2022-09-01", stance: for}',
+        'b.txt: {title: "Beta", publisher: "P", date: "2022-09-02", stance: for, language: en}',
+        'c.txt: {title: "Gamma", publisher: "P", date: "2022-09-03", stance: for}',
+    ]
+    site = small_site(tmp_path, "thai", texts, records, language="th")
     page = new_page()
     shown = search_page(page, site, "file", "ซินเจียง")
     assert sorted(shown["titles"]) == ["Alpha", "Beta"]
@@ -385,24 +377,15 @@ def test_a_word_inside_thai_text_written_without_spaces_is_found_and_marked(tmp_
     assert page.evaluate("() => [...document.querySelectorAll('[data-verbatim] mark')].map(m => m.textContent)") == [
         "ซินเจียง"
     ]
-    assert page.text_content("[data-verbatim]") == texts["a.txt"] + "\n"
+    assert page.text_content("[data-verbatim]") == texts["a.txt"]
 
 
 def test_each_result_shows_its_own_row_when_a_bucket_has_many_tables(tmp_path, new_page):
     """With 300 documents a bucket's rows are in 8 tables chosen by hash: a word only one
     document holds lists that document's title, whichever table it is in."""
-    root = tmp_path / "archive"
-    (root / "seeds").mkdir(parents=True)
-    lines = [
-        "archive:\n  title: T\n  description: D\n  language: en\n",
-        "stances:\n  for: {label: For, description: F}\n",
-    ]
-    lines.append("documents:\n")
-    for n in range(300):
-        (root / "seeds" / f"d{n}.txt").write_text(f"common words and marker{n}x here\n", encoding="utf-8")
-        lines.append(f'  d{n}.txt: {{title: "Title {n}", publisher: "P", date: "2020-01-01", stance: for}}\n')
-    (root / "metadata.yaml").write_text("".join(lines), encoding="utf-8")
-    site = Site("tables", build_site(root, tmp_path / "site"))
+    texts = {f"d{n}.txt": f"common words and marker{n}x here\n" for n in range(300)}
+    records = [f'd{n}.txt: {{title: "Title {n}", publisher: "P", date: "2020-01-01", stance: for}}' for n in range(300)]
+    site = small_site(tmp_path, "tables", texts, records)
     assert len(list((site.root / "search").glob("d-*.js"))) == 8
     page = new_page()
     for n in [0, 1, 37, 150, 298, 299]:
@@ -412,17 +395,9 @@ def test_each_result_shows_its_own_row_when_a_bucket_has_many_tables(tmp_path, n
 def test_a_match_far_into_a_long_text_is_marked_in_its_snippet(tmp_path, new_page):
     """A snippet's text is cut into terms a window of about 20,000 characters at a time, as far
     as its first match: a match in the third window is found and marked where it stands."""
-    root = tmp_path / "archive"
-    (root / "seeds").mkdir(parents=True)
     text = "filler words here\n" * 3000 + "Ünïque néedle at last\n" + "after words\n" * 10
-    (root / "seeds" / "long.txt").write_text(text, encoding="utf-8")
-    (root / "metadata.yaml").write_text(
-        "archive:\n  title: T\n  description: D\n  language: en\n"
-        "stances:\n  for: {label: For, description: F}\n"
-        'documents:\n  long.txt: {title: "Long", publisher: "P", date: "2020", stance: for}\n',
-        encoding="utf-8",
-    )
-    site = Site("long", build_site(root, tmp_path / "site"))
+    records = ['long.txt: {title: "Long", publisher: "P", date: "2020", stance: for}']
+    site = small_site(tmp_path, "long", {"long.txt": text}, records)
     page = new_page()
     shown = search_page(page, site, "file", "unique%20needle")
     assert shown["titles"] == ["Long"]
