@@ -211,8 +211,11 @@ def bucket_postings(
     return shards
 
 
-NUMBERS = [number(value) for value in range(4096)]
-"""`number` of the small numbers postings are mostly made of, made once."""
+@functools.cache
+def small_numbers() -> list[str]:
+    """`number` of the small numbers postings are mostly made of: made once, the first time a
+    shard is written (not at import: a build that writes no shard does not pay for them)."""
+    return [number(value) for value in range(4096)]
 
 
 def shard_script(
@@ -227,12 +230,13 @@ def shard_script(
     """search/t-B-S.js: the postings of one shard of one bucket."""
     found = bucket_postings(seeds, lengths, key, entries, shards)[shard]
     coded = {}
-    small = len(NUMBERS)
+    numbers = small_numbers()
+    small = len(numbers)
     for term in sorted(found):
         values = found[term][:]  # place, count, place, count, ...: each place as the gap from the last
         values[2::2] = map(int.__sub__, values[2::2], values[0:-2:2])
         if max(values) < small:
-            coded[term] = "".join(map(NUMBERS.__getitem__, values))
+            coded[term] = "".join(map(numbers.__getitem__, values))
         else:
             coded[term] = "".join(map(number, values))
     return script("shard", f"{bucket}-{shard}", coded)

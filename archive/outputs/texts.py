@@ -143,8 +143,9 @@ def worded(data: bytes, words: dict[bytes, int]) -> bytes:
     used = sorted(set(map(CAPITALISED.__rmod__, present)))[:MOST]
     gaps = map(int.__sub__, used, [0, *map(ONE_MORE, used)])
     head = number(len(used)) + b"".join(map(numbers().__getitem__, gaps))
-    codes: dict[Any, bytes] = dict(zip(used, WRAPPED, strict=False))  # each between OPEN and SHUT, for the space
-    codes.update(zip(map(CAPITALISED.__add__, used), CAPITALS, strict=False))  # between two to go
+    wrapped, capitals = word_codes()
+    codes: dict[Any, bytes] = dict(zip(used, wrapped, strict=False))  # each between OPEN and SHUT, for the space
+    codes.update(zip(map(CAPITALISED.__add__, used), capitals, strict=False))  # between two to go
     parts[1::2] = map(codes.get, places, runs)  # a run without a code stays as it is
     return head + b"".join(parts).replace(SHUT + b" " + OPEN, b"").replace(OPEN, b"").replace(SHUT, b"")
 
@@ -166,9 +167,13 @@ def number(value: int) -> bytes:
     return bytes(out)
 
 
-WRAPPED = [OPEN + code(rank) + SHUT for rank in range(MOST)]
-CAPITALS = [OPEN + bytes([CAPITAL]) + code(rank) + SHUT for rank in range(MOST)]
-"""Precomputed: coding costs per word of a document's list, not per use."""
+@functools.cache
+def word_codes() -> tuple[list[bytes], list[bytes]]:
+    """The code of each rank between OPEN and SHUT, without and with CAPITAL: made once, the first
+    time a text is coded (not at import), so that coding costs per word of a document's list,
+    not per use."""
+    wrapped = [OPEN + code(rank) + SHUT for rank in range(MOST)]
+    return wrapped, [OPEN + bytes([CAPITAL]) + code(rank) + SHUT for rank in range(MOST)]
 
 
 @functools.cache
