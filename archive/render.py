@@ -54,6 +54,9 @@ class Output(NamedTuple):
     lists: bool = False
     """Lists entries (listings, data files): such outputs are made together, in one process, so
     that the rows they share are made once."""
+    sha256: str = ""
+    """The SHA-256 of the bytes when it is known before they are made ("" when not): a raw
+    copy's is its seed's, which reading the seed checks, so its bytes are not hashed again."""
 
 
 class Remembering(dict[str, Any]):
@@ -127,6 +130,8 @@ LINE_STARTS: list[str] = []
 LINE_STARTS_UTF8: list[bytes] = []
 """`<span id="LN">` for N from 1, made once for every text: a build of 10,000 documents
 has 300,000 lines, and formatting each line's start again costs more than wrapping it."""
+LINE_BREAKS_UTF8: list[bytes] = []
+"""`</span>` LF `<span id="LN">` for N from 2: where one line of a text ends and the next starts."""
 
 
 def lines_text(escaped: str) -> str:
@@ -151,16 +156,33 @@ def lines_utf8(escaped: bytes) -> bytes:
     if b"\r" in escaped:
         parts = LINE_ENDS_UTF8.split(escaped)
         lines, ends = parts[0::2], parts[1::2]
-    else:
-        lines = escaped.split(b"\n")
-        ends = [b"\n"] * (len(lines) - 1)
-    if lines[-1]:
-        ends.append(b"")
-    else:
-        lines.pop()
-    for n in range(len(LINE_STARTS_UTF8) + 1, len(lines) + 1):
+        if lines[-1]:
+            ends.append(b"")
+        else:
+            lines.pop()
+        starts = line_starts_utf8(len(lines))
+        return b"".join(itertools.chain.from_iterable(zip(starts, lines, itertools.repeat(b"</span>"), ends)))
+    lines = escaped.split(b"\n")  # LF only (most texts): each line ending and the next start are one piece
+    last = lines.pop()  # the text after the last line ending: a line of its own unless empty
+    count = len(lines)
+    starts = line_starts_utf8(count + 1)
+    pieces: list[bytes] = [b""] * (2 * count)
+    pieces[0::2] = [starts[0], *LINE_BREAKS_UTF8[: count - 1]] if count else []
+    pieces[1::2] = lines
+    if count:
+        pieces.append(b"</span>\n")
+    if last:
+        pieces += (starts[count], last, b"</span>")
+    return b"".join(pieces)
+
+
+def line_starts_utf8(count: int) -> list[bytes]:
+    """LINE_STARTS_UTF8, made to hold at least `count` starts (and LINE_BREAKS_UTF8 as many)."""
+    for n in range(len(LINE_STARTS_UTF8) + 1, count + 1):
         LINE_STARTS_UTF8.append(b'<span id="L%d">' % n)
-    return b"".join(itertools.chain.from_iterable(zip(LINE_STARTS_UTF8, lines, itertools.repeat(b"</span>"), ends)))
+        if n > 1:
+            LINE_BREAKS_UTF8.append(b'</span>\n<span id="L%d">' % n)
+    return LINE_STARTS_UTF8
 
 
 SHOWABLE_BYTES = b"\t\n\r" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
@@ -229,6 +251,9 @@ class SeedText:
         escaped = self._escaped
         if escaped is None:
             return page
+        parts = page.split(b"\0")
+        if len(parts) == 3 and parts[1] == LINES_SLOT_NAME:  # one slot, for its lines (document.html)
+            return b"".join((parts[0], lines_utf8(escaped), parts[2]))
         if LINES_SLOT_UTF8 in page:
             page = page.replace(LINES_SLOT_UTF8, lines_utf8(escaped))
         return page.replace(self.SLOT.encode(), escaped)

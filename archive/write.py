@@ -338,7 +338,7 @@ def make_one(output: Output, out: str, first: bool = False) -> Made:
     """
     data = output.make()
     target = os.path.join(out, output.path)
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = output.sha256 or hashlib.sha256(data).hexdigest()
     if first:
         write_new(target, data)
         return Made(output.path, len(data), sha256, None, target)

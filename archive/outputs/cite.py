@@ -52,6 +52,7 @@ def plan(planning: Planning) -> Iterable[Output]:
             "key": keys,
             "make": makes,
             "lists": itertools.repeat(False, len(names)),
+            "sha256": itertools.repeat("", len(names)),
         }
         made.append(made_by_name(Output, columns))
     return itertools.chain.from_iterable(zip(*made, strict=True))

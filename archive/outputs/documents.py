@@ -22,8 +22,9 @@ TEMPLATE = "document.html"
 
 
 def plan(planning: Planning) -> Iterable[Output]:
-    """Each document's page, then its raw copy; `planning.keys` gets each page's key, and
-    `planning.salted` what they are all made from besides the digests (for the next placement).
+    """Each document's page, then its raw copy (its SHA-256 is its seed's); `planning.keys` gets
+    each page's key, and `planning.salted` what they are all made from besides the digests (for
+    the next placement).
 
     Made column by column, by builtins: a loop in Python costs a build of 10,000 documents
     40 ms, most of an incremental build's planning."""
@@ -39,12 +40,12 @@ def plan(planning: Planning) -> Iterable[Output]:
     pages = map(functools.partial, itertools.repeat(maker.document), entries, previous, following)
     raws = map(functools.partial, itertools.repeat(maker.seeds.read), map(DOC_OF, entries))
     made_here = [False] * len(entries)
+    unknown = [""] * len(entries)
     page_outputs = made_by_name(
-        Output, {"path": map(PAGE_OF, entries), "key": found, "make": pages, "lists": made_here}
+        Output, {"path": map(PAGE_OF, entries), "key": found, "make": pages, "lists": made_here, "sha256": unknown}
     )
-    raw_outputs = made_by_name(
-        Output, {"path": map(RAW_OF, entries), "key": raw_keys, "make": raws, "lists": made_here}
-    )
+    raw_columns = {"path": map(RAW_OF, entries), "key": raw_keys, "make": raws, "lists": made_here}
+    raw_outputs = made_by_name(Output, {**raw_columns, "sha256": map(SHA256_OF, entries)})  # read checks it
     return itertools.chain.from_iterable(zip(page_outputs, raw_outputs, strict=True))
 
 
