@@ -17,8 +17,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import operator
 import os
 from pathlib import Path
+from typing import cast
 
 CODE = Path(__file__).resolve().parent
 
@@ -30,36 +32,76 @@ LISTINGS: dict[str, list[os.DirEntry[str]]] = {}
 
 
 def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
-    """Digest of the stat of these files and of every file under these folders; the newest ctime."""
+    """Digest of the stat of these files and of every file under these folders; the newest ctime.
+
+    Taken by builtins, each folder's entries relative to the open folder: the seeds' 10,000
+    stats are most of a rebuild with nothing to do, and a loop in Python and looking up each
+    full path again cost a third as much as the system calls themselves."""
     STATS.clear()
     LISTINGS.clear()
-    files = [*map(str, paths), *(p for folder in folders for p in walk(str(folder)))]
-    stats: list[bytes] = []
-    for path in files:
-        try:
-            st = STATS[path] = os.stat(path)
-        except OSError:
-            stats.append(b"missing")
-            continue
-        stats.append(b"%d %d %d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode))
-    newest = max((max(st.st_ctime_ns, st.st_mtime_ns) for st in STATS.values()), default=0)
+    files = list(map(str, paths))
+    found = list(map(stat_or_none, files))
+    for folder in map(str, folders):
+        walk(folder, files, found)
+    if None in found:
+        STATS.update((path, st) for path, st in zip(files, found, strict=True) if st is not None)
+        stats = [b"missing" if st is None else STAT_TEXT % STAT_FIELDS(st) for st in found]
+    else:
+        every = cast(list[os.stat_result], found)
+        STATS.update(zip(files, every, strict=True))
+        stats = list(map(STAT_TEXT.__mod__, map(STAT_FIELDS, every)))
+    newest = max(map(max, map(TIMES, STATS.values())), default=0)
     names = hashlib.sha256("\0".join(files).encode("utf-8", "surrogateescape")).digest()  # no NUL in a path
     return hashlib.sha256(names + b"\0".join(stats)).hexdigest(), newest
 
 
-def walk(folder: str) -> list[str]:
-    """Every entry under a folder, sorted, folders included (a new empty one counts too)."""
+STAT_TEXT = b"%d %d %d %d %d"
+STAT_FIELDS = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino", "st_mode")
+TIMES = operator.attrgetter("st_ctime_ns", "st_mtime_ns")
+NAME, PATH = operator.attrgetter("name"), operator.attrgetter("path")
+IS_FOLDER = operator.methodcaller("is_dir", follow_symlinks=False)
+
+
+def walk(folder: str, files: list[str], found: list[os.stat_result | None]) -> None:
+    """Add every entry under a folder, folders included (a new empty one counts too), to `files`,
+    and its stat to `found` (None for one gone meanwhile): the folder's entries sorted by name,
+    then those of each folder among them in turn. A folder that cannot be listed is itself added."""
     try:
-        entries = {entry.name: entry for entry in os.scandir(folder)}
+        with os.scandir(folder) as listed:
+            listing = LISTINGS[folder] = sorted(listed, key=NAME)
     except OSError:
-        return [folder]
-    listing = LISTINGS[folder] = [entries[name] for name in sorted(entries)]
-    found: list[str] = []
-    for entry in listing:
-        found.append(entry.path)
-        if entry.is_dir(follow_symlinks=False):
-            found.extend(walk(entry.path))
-    return found
+        files.append(folder)
+        found.append(stat_or_none(folder))
+        return
+    files.extend(map(PATH, listing))
+    found.extend(stats_in(folder, list(map(NAME, listing))))
+    for entry in filter(IS_FOLDER, listing):
+        walk(entry.path, files, found)
+
+
+def stats_in(folder: str, names: list[str]) -> list[os.stat_result | None]:
+    """The stat of each name in a folder (None for one gone), taken relative to the open folder
+    where the system allows: the folder's path is not looked up again for each name."""
+    if os.stat not in os.supports_dir_fd:
+        return [stat_or_none(os.path.join(folder, name)) for name in names]
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return [stat_or_none(os.path.join(folder, name)) for name in names]
+    try:
+        return list(map(functools.partial(os.stat, dir_fd=fd), names))
+    except OSError:  # one went meanwhile: each again, on its own
+        return [stat_or_none(name, fd) for name in names]
+    finally:
+        os.close(fd)
+
+
+def stat_or_none(path: str, dir_fd: int | None = None) -> os.stat_result | None:
+    """The stat of a path (following links), or None when it cannot be taken."""
+    try:
+        return os.stat(path, dir_fd=dir_fd)
+    except OSError:
+        return None
 
 
 LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdurl", "yaml", "slugify", "text_unidecode")
