@@ -481,14 +481,14 @@ def unchanged_seeds(
     """For each entry of seeds/, whether it is the seed an earlier build read (`seeds`, None
     where none did), unchanged by its stat (see `still_known`).
 
-    Decided by builtins over all the entries at once when every one has a known seed and a
-    stat (a rebuild: 10,000 seeds in a loop of Python calls took 15 ms), else one by one."""
+    Decided by builtins over all the entries at once (a rebuild: 10,000 seeds in a loop of
+    Python calls took 15 ms); an entry with no known seed or no stat (one added) is compared as
+    one that matches nothing."""
     infos = list(map(stats.get, map(PATH, entries)))
-    if None in seeds or None in infos:
-        return [
-            seed is not None and info is not None and not entry.is_symlink() and still_known(seed, info, trusted_before)
-            for entry, seed, info in zip(entries, seeds, infos, strict=True)
-        ]
+    if None in infos:
+        infos = [NO_STAT if info is None else info for info in infos]
+    if None in seeds:
+        seeds = [NO_SEED if seed is None else seed for seed in seeds]
     not_links = map(operator.not_, map(operator.methodcaller("is_symlink"), entries))
     regular = map(stat.S_ISREG, map(MODE, infos))
     trusted = map(trusted_before.__gt__, map(CTIME, infos))
@@ -500,6 +500,12 @@ NAME, PATH, STAT = operator.attrgetter("name"), operator.attrgetter("path"), ope
 MODE, CTIME = operator.attrgetter("st_mode"), operator.attrgetter("st_ctime_ns")
 SEED_STAT = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
 """A seed's stat as seed_stat makes it."""
+
+
+NO_STAT = os.stat_result((0,) * os.stat_result.n_fields)
+"""Stands for a stat not taken: not a regular file, so no seed is taken as unchanged by it."""
+NO_SEED = Seed._make((None,) * len(Seed._fields))
+"""Stands for no seed read before: its stat (None) is no file's."""
 
 
 def seed_stat(info: os.stat_result) -> tuple[int, int, int, int]:
