@@ -104,8 +104,8 @@ MUTANTS = [
     Mutant(
         "a new document named like another's earlier name takes it",
         "archive/derive.py",
-        "held.update([*filter(None, map(shared_base, held))], *filter(None, map(ALIASES, documents)))",
-        "held.update([*filter(None, map(shared_base, held))])",
+        "held.update(suffixed_bases(held), *filter(None, map(ALIASES, documents)))",
+        "held.update(suffixed_bases(held))",
     ),
     Mutant(
         "a title shared by two documents names one of them after it",
