@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import PROJECT, Archive, files_under, reported
 
 import build
@@ -345,3 +347,10 @@ def test_the_manifest_is_written_as_json_writes_it_and_read_back(tmp_path: Path,
         expected, separators=(",", ":"), sort_keys=True
     ) + "\n"
     assert write.read_manifest(tmp_path) == manifest
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from('ab"\\,\x1f\x7f ~é\u2028'), max_size=6), max_size=5))
+def test_a_list_of_texts_is_joined_only_where_json_writes_the_same(texts: list[str]) -> None:
+    from archive import write
+
+    assert write.json_list(texts) == json.dumps(texts, separators=(",", ":"))
