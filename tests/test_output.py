@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT, Archive, files_under, reported
 from hypothesis import given
 from hypothesis import strategies as st
-from conftest import PROJECT, Archive, files_under, reported
 
 import build
 
