@@ -16,7 +16,6 @@ renames instead of one per file. A failure, or the next build after a kill, remo
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import hashlib
 import itertools
@@ -26,7 +25,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -72,16 +71,18 @@ class Made(NamedTuple):
 
 
 class Manifest(NamedTuple):
-    """What the manifest says about the files a build wrote: each one's key, size and SHA-256, by
-    its path, in the order of the build's outputs (dictionaries: 20,000 entries compare fast)."""
+    """What the manifest says about the files a build wrote: their paths, in the order of the
+    build's outputs, and each one's key, size and SHA-256 at the same place (columns: a build
+    that plans the same files in the same order compares and copies them by builtins)."""
 
-    keys: dict[str, str]
-    sizes: dict[str, int]
-    sha256: dict[str, str]
+    paths: list[str]
+    keys: list[str]
+    sizes: list[int]
+    sha256: list[str]
     """Empty in a manifest of an earlier version, which did not record them."""
 
 
-NO_MANIFEST = Manifest({}, {}, {})
+NO_MANIFEST = Manifest([], [], [], [])
 
 
 PATH = operator.itemgetter(0)
@@ -122,10 +123,9 @@ def read_manifest(out: Path) -> Manifest:
         paths, keys, sizes = data["paths"], data["keys"], data["sizes"]
         sha256 = data["sha256"] if version == MANIFEST_VERSION else []
         columns = ((paths, str), (keys, str), (sizes, int), (sha256, str))
-        typed = all(set(map(type, column)) <= {kind} for column, kind in columns)
+        typed = all(type(column) is list and set(map(type, column)) <= {kind} for column, kind in columns)
         if typed and len(paths) == len(keys) == len(sizes) == len(set(paths)) and len(sha256) in (0, len(paths)):
-            by_path = functools.partial(zip, paths, strict=True)
-            return Manifest(dict(by_path(keys)), dict(by_path(sizes)), dict(by_path(sha256)) if sha256 else {})
+            return Manifest(paths, keys, sizes, sha256)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return NO_MANIFEST
@@ -155,14 +155,21 @@ def write_site(
     before = read_manifest(out)
     if not (out / MANIFEST).is_file():
         write_manifest(out, NO_MANIFEST)  # claim the folder first: a build killed now still owns what it wrote
-    if not before.keys or not before.sha256:
-        todo = list(outputs)
+    paths, keys = list(map(PATH, outputs)), list(map(KEY, outputs))
+    same_order = before.paths == paths
+    listed = None if same_order else places_in(before, paths)
+    known: Sequence[str | None] = before.keys if listed is None else list(map([*before.keys, None].__getitem__, listed))
+    """The key each output's file was made from, at the output's place (None: not made before)."""
+    if not before.paths or not before.sha256:
+        places = list(range(len(outputs)))
     elif folders is not None and folders <= settled:
-        known = map(before.keys.get, map(PATH, outputs))
-        todo = list(itertools.compress(outputs, map(operator.ne, known, map(KEY, outputs))))  # by builtins
+        places = list(itertools.compress(range(len(outputs)), map(operator.ne, known, keys)))  # by builtins
     else:
-        todo = [o for o in outputs if stale(o, before, out, settled)]
-    first = not before.keys and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: written aside, then moved
+        sizes = dict(zip(before.paths, before.sizes, strict=True))
+        changed = map(stale, outputs, known, itertools.repeat(sizes), itertools.repeat(out), itertools.repeat(settled))
+        places = list(itertools.compress(range(len(outputs)), changed))
+    todo = list(map(outputs.__getitem__, places))
+    first = not before.paths and set(os.listdir(out)) <= {MANIFEST}  # no site to keep whole: written aside, then moved
     store.note_journal(out, "placing" if first else "staging", [o.path for o in todo])
     if first:
         made = make_outputs(todo, out / FIRST_BUILD, jobs, progress, first, memo or {})
@@ -175,21 +182,38 @@ def write_site(
             if item.temporary:
                 os.replace(item.temporary, os.path.join(folder, item.path))
     store.clear_journal(out)
-    paths = list(map(PATH, outputs))
-    after = Manifest(dict(zip(paths, map(KEY, outputs), strict=True)), dict(before.sizes), dict(before.sha256))
-    removed = sorted(before.keys.keys() - after.keys.keys())
+    removed = [] if listed is None else sorted(set(before.paths).difference(paths))
     for path in removed:
-        del after.sizes[path]
-        after.sha256.pop(path, None)
         (out / path).unlink(missing_ok=True)
         remove_empty_parents(out / path, out)
-    after.sizes.update((item.path, item.size) for item in made)  # an output not made has its size as before
-    after.sha256.update((item.path, item.sha256) for item in made)
-    if made or removed or list(after.keys) != list(before.keys) or not (out / MANIFEST).is_file():
+    after = Manifest(paths, keys, *carried_over(before, listed))
+    for i, item in zip(places, made, strict=True):  # an output not made has its size and SHA-256 as before
+        after.sizes[i], after.sha256[i] = item.size, item.sha256
+    if made or removed or not same_order or before.keys != keys or not (out / MANIFEST).is_file():
         write_manifest(out, after)  # with no output made or removed, the keys and sizes are as before
     written = sum(1 for item in made if item.temporary or item.placed)
-    kept = unaccounted(out, after) if not before.keys and not first else ()
+    kept = unaccounted(out, after) if not before.paths and not first else ()
     return Written(written, len(outputs) - written, len(removed), kept)
+
+
+def places_in(before: Manifest, paths: list[str]) -> list[int]:
+    """Where the manifest `before` lists each of these paths (-1 where it does not): the place
+    of each output's file in its columns."""
+    at = dict(zip(before.paths, itertools.count()))
+    return list(map(at.get, paths, itertools.repeat(-1)))
+
+
+def carried_over(before: Manifest, listed: list[int] | None) -> tuple[list[int], list[str]]:
+    """The size and SHA-256 of each output's file as the manifest `before` has them, at the
+    output's place (0 and "" where it has none: the file is made). `listed`: where `before` lists
+    each output's file (see places_in); None when it lists them all in the same order."""
+    if not before.sha256:
+        count = len(before.paths) if listed is None else len(listed)
+        return [0] * count, [""] * count  # every file is made
+    if listed is None:
+        return list(before.sizes), list(before.sha256)
+    sizes, sha256 = [*before.sizes, 0], [*before.sha256, ""]  # -1: the last
+    return list(map(sizes.__getitem__, listed)), list(map(sha256.__getitem__, listed))
 
 
 def unaccounted(out: Path, manifest: Manifest) -> tuple[str, ...]:
@@ -198,7 +222,8 @@ def unaccounted(out: Path, manifest: Manifest) -> tuple[str, ...]:
     for folder, _, names in os.walk(out):
         relative = os.path.relpath(folder, out).replace(os.sep, "/")
         found.extend(name if relative == "." else f"{relative}/{name}" for name in names)
-    return tuple(sorted(path for path in found if path not in manifest.keys and path != MANIFEST))
+    listed = set(manifest.paths)
+    return tuple(sorted(path for path in found if path not in listed and path != MANIFEST))
 
 
 def folders_of(outputs: list[Output]) -> set[str]:
@@ -214,14 +239,15 @@ def count_pages(outputs: list[Output]) -> int:
 FIRST = operator.itemgetter(0)
 
 
-def stale(output: Output, before: Manifest, out: Path, settled: Set[str]) -> bool:
-    """True when an output must be made: new, made from something else, or its file not intact."""
-    if before.keys.get(output.path) != output.key:
+def stale(output: Output, known: str | None, sizes: Mapping[str, int], out: Path, settled: Set[str]) -> bool:
+    """True when an output must be made: new, made from something else than `known` (the key its
+    file was made from), or its file not intact (not of the size in `sizes`)."""
+    if known != output.key:
         return True
     if output.path.rpartition("/")[0] in settled:
         return False
     try:
-        return os.stat(out / output.path).st_size != before.sizes[output.path]
+        return os.stat(out / output.path).st_size != sizes[output.path]
     except OSError:
         return True
 
@@ -424,13 +450,12 @@ def write_manifest(out: Path, manifest: Manifest) -> None:
     20,000 small lists). The bytes are those of `json.dumps(..., separators=(",", ":"),
     sort_keys=True)`, made by joining the lists where that gives the same (see `json_list`) and
     written piece by piece: the whole text of 20,000 files is never put together."""
-    paths = list(manifest.keys)
     columns = {
         "generator": json.dumps(GENERATOR),
-        "keys": json_list(list(manifest.keys.values())),
-        "paths": json_list(paths),
-        "sha256": json_list(list(map(manifest.sha256.__getitem__, paths))),
-        "sizes": str(list(map(manifest.sizes.__getitem__, paths))).replace(" ", ""),  # "[1, 2]" -> "[1,2]"
+        "keys": json_list(manifest.keys),
+        "paths": json_list(manifest.paths),
+        "sha256": json_list(manifest.sha256),
+        "sizes": str(manifest.sizes).replace(" ", ""),  # "[1, 2]" -> "[1,2]"
         "version": str(MANIFEST_VERSION),
     }
     pieces = [piece for name, value in columns.items() for piece in (f',"{name}":', value)]

@@ -329,11 +329,7 @@ def test_refuses_the_root_and_the_home_folder_and_writes_nothing_beside_them(
 def test_the_manifest_is_written_as_json_writes_it_and_read_back(tmp_path: Path, paths: list[str]) -> None:
     from archive import write
 
-    manifest = write.Manifest(
-        {path: f"key of {path}" for path in paths},
-        {path: i for i, path in enumerate(paths)},
-        dict.fromkeys(paths, "ab"),
-    )
+    manifest = write.Manifest(paths, [f"key of {path}" for path in paths], list(range(len(paths))), ["ab"] * len(paths))
     write.write_manifest(tmp_path, manifest)
     expected = {
         "generator": "verbatim-archive",

@@ -290,9 +290,18 @@ def manifest_of(site: Path) -> dict[str, object]:
 
 
 def test_the_manifest_lists_every_file_with_its_size_and_sha256(tmp_path: Path) -> None:
+    """After a first build, an edit that moves no file (a seed's bytes), one that renames a page,
+    an addition and a removal: each manifest agrees with the files on disk."""
     model, site = seven_documents(tmp_path)
-    for change in (lambda: None, lambda: model.set("c.txt", "title", "Charlie Prime"), lambda: model.delete("g.txt")):
-        change()
+    changes = [
+        lambda model: None,
+        rewrite_seed("e.txt", "Text of e.txt, longer now.\n"),
+        retitle("c.txt", "Charlie Prime"),
+        add("x.txt", "X-ray", "2022-04-15"),
+        delete("g.txt"),
+    ]
+    for change in changes:
+        change(model)
         model.write()
         assert build.main(["--root", str(model.root), "--out", str(site), "--quiet"]) == 0
         manifest = manifest_of(site)
