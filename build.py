@@ -154,7 +154,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     stages.done("load", f"{len(site.entries):,} documents valid" + placed(site))
     base_url = options.base_url or site.archive.base_url
     renamed = renamed_pages(site, placement, options.root)
-    plan = plan_site(site, theme, base_url, options.root / "seeds", memo, placement)
+    plan = plan_site(site, theme, base_url, options.root / "seeds", memo, placement, store.get)
     outputs = plan.outputs
     memo["templates"] = theme.references
     stages.done("plan", f"{len(outputs):,} files")
@@ -166,7 +166,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
         forget_fingerprint(options.out)  # a build killed from here on must not look done
         folders = folders_of(outputs)
         written = write_files(outputs, options, settled, folders, plan.made)
-        keep_memo(store, memo)
+        keep_memo(store, memo, plan.dropped)
         keep_slugs(store, slugs, site)
         if theme.compiled is not None:
             store.keep_only("compiled", theme.compiled.live)  # every template planned was loaded here
@@ -382,10 +382,16 @@ def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[s
     return set(site.patch.fresh).union(itertools.compress(order, moved))
 
 
-def keep_memo(store: Store, memo: dict[str, dict[str, object]]) -> None:
-    """Keep what the stages made that the site still uses (the stages dropped what it does not)."""
+def keep_memo(store: Store, memo: dict[str, dict[str, object]], dropped: dict[str, set[str]]) -> None:
+    """Keep what the stages made that the site still uses (the stages dropped what it does not).
+    A part read by key (`dropped` names its keys the site no longer uses, see render.RECALLED)
+    holds only what was made now: that is remembered, and the keys dropped are forgotten."""
     for part, entries in memo.items():
-        store.keep(part, entries)
+        if part in dropped:
+            store.remember(part, entries)
+            store.forget(part, dropped[part])
+        else:
+            store.keep(part, entries)
 
 
 def keep_slugs(store: Store, slugs: SlugMemo, site: Site) -> None:

@@ -77,8 +77,13 @@ class Remembering(dict[str, Any]):
         return {key: self[key] for key in added if key in self}
 
 
-MADE = ("rows", "lines", "csv", "markdown", "search")
+MADE = ("rows", "lines", "csv", "markdown", "search", "terms")
 """The parts of the memo that outputs add to while they are made (see Remembering)."""
+RECALLED = ("terms",)
+"""The parts of MADE that are not read whole before the plan: an output reads the entries it
+needs from the store when it is made (`Planning.recall`), what it makes is remembered, and the
+keys it no longer uses are forgotten (`Planning.dropped`). For facts too large to read every
+build: each document's search terms (see outputs/search)."""
 
 
 def marker(match: re.Match[str]) -> str:
@@ -529,6 +534,8 @@ class Plan(NamedTuple):
     """What every document page's key is made from besides its entries' digests."""
     keys: list[str]
     """Each document page's key, in the entries' order."""
+    dropped: dict[str, set[str]]
+    """Keys of the RECALLED parts that the site no longer uses, by part."""
 
 
 class Planning:
@@ -536,9 +543,21 @@ class Planning:
     each entry's digest, the memo of what earlier builds made, and the last build's placement."""
 
     def __init__(
-        self, site: Site, theme: Theme, base_url: str, seeds_dir: Path, memo: dict[str, Any], last: Placement | None
+        self,
+        site: Site,
+        theme: Theme,
+        base_url: str,
+        seeds_dir: Path,
+        memo: dict[str, Any],
+        last: Placement | None,
+        recall: Callable[[str, Iterable[str]], dict[str, Any]] | None = None,
     ) -> None:
         self.site, self.theme, self.last = site, theme, last
+        self.recall = recall or nothing_recalled
+        """The entries of a RECALLED part with these keys, those the store has (the store's `get`;
+        nothing in a worker process, which then makes them again)."""
+        self.dropped: dict[str, set[str]] = {part: set() for part in RECALLED}
+        """Keys of the RECALLED parts the site no longer uses: forgotten after the write."""
         self.seeds_dir = seeds_dir
         """The archive's seeds/ (its parent holds metadata.yaml)."""
         self.made = {part: Remembering(memo.get(part, {})) for part in MADE}
@@ -582,6 +601,7 @@ def plan_site(
     seeds_dir: Path,
     memo: dict[str, dict[str, Any]] | None = None,
     last: Placement | None = None,
+    recall: Callable[[str, Iterable[str]], dict[str, Any]] | None = None,
 ) -> Plan:
     """Every file of the site, as Outputs: what each producer of archive/outputs plans, in turn.
 
@@ -590,14 +610,20 @@ def plan_site(
     text -> HTML). What is made now is added to it and what no entry needs any more is dropped,
     so that a rebuild that lists 10,000 documents makes only the new ones. `last`, the
     placement the site was placed from (site.patch), gives the digests and page keys of the
-    documents that did not change.
+    documents that did not change. `recall` reads the entries of a RECALLED part by key (the
+    store's `get`).
     """
     from .outputs import PRODUCERS
 
-    planning = Planning(site, theme, base_url, seeds_dir, memo if memo is not None else {}, last)
+    planning = Planning(site, theme, base_url, seeds_dir, memo if memo is not None else {}, last, recall)
     outputs = [output for producer in PRODUCERS for output in producer.plan(planning)]
     theme.compile_planned()
-    return Plan(outputs, planning.made, planning.digests, planning.salted, planning.keys)
+    return Plan(outputs, planning.made, planning.digests, planning.salted, planning.keys, planning.dropped)
+
+
+def nothing_recalled(part: str, keys: Iterable[str]) -> dict[str, Any]:
+    """What a build without a store recalls: nothing."""
+    return {}
 
 
 def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:

@@ -60,6 +60,7 @@ KINDS = (
     "compiled",
     "placement",
     "search",
+    "terms",
 )
 """What the store keeps (see `Store`)."""
 FINGERPRINT, LOCK, JOURNAL = "fingerprint.json", "lock", "journal.json"

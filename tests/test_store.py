@@ -8,6 +8,7 @@ that is no longer a page, a missing table), reads as an empty store and is repla
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import marshal
 import os
@@ -206,7 +207,7 @@ def test_what_worker_processes_make_is_remembered_as_what_the_build_makes_itself
     assert run("--root", ".", "--jobs", "2").status == 0
     assert run("--root", ".", "--out", "alone", "--jobs", "1").status == 0
     made, alone = rows_of(archive.site), rows_of(archive.root / "alone")
-    assert all(made[part] for part in MADE)
+    assert all(made[part] for part in MADE), {part: len(made[part]) for part in MADE}
     assert {part: made[part] for part in MADE} == {part: alone[part] for part in MADE}
 
 
@@ -241,3 +242,36 @@ def test_a_rebuild_with_nothing_changed_opens_no_database(archive: Archive, run)
         [sys.executable, "-c", code], cwd=archive.root, capture_output=True, text=True, env=environment, check=True
     )
     assert done.stdout == "0 sqlite3 jinja2 yaml\n"  # a change: the whole build, the store opened
+
+
+def test_after_an_addition_only_the_new_text_is_cut_into_search_terms(archive: Archive, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from archive.outputs import search
+
+    cut: list[str] = []
+    body_terms = search.body_terms
+    monkeypatch.setattr(search, "body_terms", lambda text: cut.append(text) or body_terms(text))
+    assert run("--root", ".", "--jobs", "1").status == 0
+    assert sorted(cut) == ["First document.\nIt has two lines.\n", "Second document, “quoted”.\n"]
+    assert rows_of(archive.site)["terms"] == {"0": {sha256_of(text): body_terms(text) for text in cut}}
+    archive.seed("c.txt", "Third document.\n")
+    text = (archive.root / "metadata.yaml").read_text()
+    (archive.root / "metadata.yaml").write_text(
+        text + "  c.txt:\n    title: Gamma\n    publisher: Daily One\n    date: 2022-10\n    stance: for\n"
+    )
+    cut.clear()
+    assert run("--root", ".", "--jobs", "1").status == 0
+    assert cut == ["Third document.\n"]
+    (archive.root / "seeds" / "a.txt").unlink()
+    (archive.root / "metadata.yaml").write_text(
+        (archive.root / "metadata.yaml")
+        .read_text()
+        .replace("  a.txt:\n    title: Alpha\n    publisher: Daily One\n    date: 2022-09-01\n    stance: for\n", "")
+    )
+    assert run("--root", ".", "--jobs", "1").status == 0
+    assert cut == ["Third document.\n"]  # nothing more to cut: the texts left are remembered
+    remembered = rows_of(archive.site)["terms"]
+    assert sorted(remembered["0"]) == sorted(map(sha256_of, ["Second document, “quoted”.\n", "Third document.\n"]))
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

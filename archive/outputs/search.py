@@ -33,8 +33,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from typing import Any
 
@@ -118,6 +119,9 @@ def plan(planning: Planning) -> Iterable[Output]:
     for sha in lengths.keys() - {e.doc.sha256 for e in planning.site.entries}:
         del lengths[sha]  # texts no document has any more
     seeds = planning.maker.seeds
+    terms = Terms(planning.recall, planning.made["terms"])
+    LAST_BUCKET.clear()  # what an earlier build in this process made is not this one's
+    planning.dropped["terms"].update(map(str, range(count, BUCKETS)))  # the buckets of a larger archive
     counts: list[str] = []
     for b, entries in enumerate(buckets):
         chunks = tables_of(entries, hashes, count, tables)
@@ -128,7 +132,7 @@ def plan(planning: Planning) -> Iterable[Output]:
         for s in range(shards):
             key = planning.key(NAME, VERSION, "shard", str(b), str(s), str(shards), *inputs)
             make = functools.partial(
-                shard_script, seeds, lengths, inputs[0] + str(shards), tuple(entries), b, s, shards
+                shard_script, seeds, lengths, terms, inputs[0] + str(shards), tuple(entries), b, s, shards
             )
             yield Output(f"search/t-{b}-{s}.js", key, make, True)
         for c, chunk in enumerate(chunks):
@@ -186,8 +190,50 @@ LAST_BUCKET: dict[str, list[dict[str, list[int]]]] = {}
 """The last bucket's postings, by its key: a bucket's shards are made one after another."""
 
 
+class Terms:
+    """Each document's terms, by its text's SHA-256, remembered from build to build in the memo's
+    part `terms` (see render.RECALLED): one entry a bucket, keyed by the bucket's number, holding
+    the terms of the documents the bucket had when its shards were last made. Cutting a text
+    into terms is most of the cost of a bucket's shards; after an addition or an edit, only the
+    new text is cut."""
+
+    def __init__(self, recall: Callable[[str, Iterable[str]], dict[str, Any]], made: dict[str, Any]) -> None:
+        self.recall, self.made = recall, made
+
+    def of_bucket(self, seeds: SeedReader, bucket: int, entries: tuple[Entry, ...]) -> list[BodyTerms]:
+        """The body terms of each of a bucket's documents, in order: remembered, or cut now
+        (and the bucket's entry remembered again, with exactly these documents)."""
+        key = str(bucket)
+        known: dict[str, BodyTerms] = self.recall("terms", [key]).get(key, {})
+        found = {}
+        for entry in entries:
+            sha = entry.doc.sha256
+            if sha not in found:
+                found[sha] = known[sha] if sha in known else body_terms(seeds.text(entry.doc))
+        if found.keys() != known.keys():
+            self.made[key] = found
+        return list(map(found.__getitem__, map(SHA256_OF, entries)))
+
+
+BodyTerms = tuple[tuple[str, ...], tuple[int, ...]]
+"""A text's distinct terms, in the order they first appear, and how often each appears."""
+SHA256_OF = operator.attrgetter("doc.sha256")
+
+
+def body_terms(text: str) -> BodyTerms:
+    """A text's terms and their counts (see BodyTerms)."""
+    counts = Counter(tokens(text, trailing=True))
+    return tuple(counts), tuple(counts.values())
+
+
 def bucket_postings(
-    seeds: SeedReader, lengths: dict[str, Any], key: str, entries: tuple[Entry, ...], shard_count: int
+    seeds: SeedReader,
+    lengths: dict[str, Any],
+    terms: Terms,
+    key: str,
+    entries: tuple[Entry, ...],
+    bucket: int,
+    shard_count: int,
 ) -> list[dict[str, list[int]]]:
     """Each shard's postings for one bucket: term -> [document's place, weighted frequency, ...].
 
@@ -197,10 +243,9 @@ def bucket_postings(
         return LAST_BUCKET[key]
     LAST_BUCKET.clear()
     postings: defaultdict[str, list[int]] = defaultdict(list)
-    for place, entry in enumerate(entries):
-        body = tokens(seeds.text(entry.doc), trailing=True)
-        lengths[entry.doc.sha256] = len(body)
-        counts = Counter(body)
+    for place, (entry, (body, times)) in enumerate(zip(entries, terms.of_bucket(seeds, bucket, entries), strict=True)):
+        lengths[entry.doc.sha256] = sum(times)
+        counts = Counter(dict(zip(body, times, strict=True)))
         counts.update(field_counts(entry))
         # postings[term] += (place, count) for each term, by builtins: a bucket has some 250,000
         deque(map(list.extend, map(postings.__getitem__, counts), zip(repeat(place), counts.values())), 0)
@@ -221,6 +266,7 @@ def small_numbers() -> list[str]:
 def shard_script(
     seeds: SeedReader,
     lengths: dict[str, Any],
+    terms: Terms,
     key: str,
     entries: tuple[Entry, ...],
     bucket: int,
@@ -228,7 +274,7 @@ def shard_script(
     shards: int,
 ) -> bytes:
     """search/t-B-S.js: the postings of one shard of one bucket."""
-    found = bucket_postings(seeds, lengths, key, entries, shards)[shard]
+    found = bucket_postings(seeds, lengths, terms, key, entries, bucket, shards)[shard]
     coded = {}
     numbers = small_numbers()
     small = len(numbers)
