@@ -164,7 +164,7 @@ MUTANTS = [
     Mutant(
         "a file deleted from the site is not made again",
         "archive/write.py",
-        "return os.stat(out / output.path).st_size != before.sizes[output.path]",
+        "return os.stat(out / output.path).st_size != sizes[output.path]",
         "return False",
     ),
     Mutant(
@@ -190,6 +190,12 @@ MUTANTS = [
         "archive/store.py",
         "self.gone[kind] = self.keys(kind).difference(live, self.pending.get(kind, ()))",
         "self.gone[kind] = set()",
+    ),
+    Mutant(
+        "a document's search terms are remembered by its file, not by its text",
+        "archive/outputs/search.py",
+        "texts = list(map(SHA256_OF, entries))",
+        'texts = list(map(operator.attrgetter("doc.file"), entries))',
     ),
     Mutant(
         "what a worker process adds to the memo is lost",

@@ -418,7 +418,8 @@ def test_state_that_changed_a_little_is_written_at_once_and_only_what_changed(ar
         "templates": 0,
         "compiled": 0,
         "placement": 3,
-        "search": 1,
+        "search": 3,  # the new text's number of terms, its page name's hash, its title's terms
+        "terms": 1,  # the terms of the texts of its bucket of the search index
     }
     assert changed["seeds"] == ["c.txt"] and changed["slugs"] == ["Gamma"]
     assert changed["placement"] == ["", "b.txt", "c.txt"]  # the order, the new document and its neighbour

@@ -31,6 +31,7 @@ The browser scores with BM25 (k1 = 1.2, b = 0.75); phrases are confirmed on the 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import operator
@@ -103,21 +104,30 @@ def quantised(length: int) -> int:
     return round(8 * math.log2(length + 1))
 
 
+LENGTH, HASH, WEIGHT = "text ", "name ", "title "
+"""What the memo's part `search` keeps from build to build, by the start of its keys: a text's
+number of terms (after it, the text's SHA-256), a page name's `fnv` (the name), a title's
+weighted number of terms (the title). Each is a loop in Python over every document of the
+archive on every build that makes search/meta.js, 50 ms for the names alone at 10,000."""
+
+
 def plan(planning: Planning) -> Iterable[Output]:
     """Each bucket's shards and document tables, then search/meta.js.
 
-    Each page name is hashed once here (`fnv` is a loop in Python over some 60 characters): its
-    bucket, its table and its place in the bucket's order all come from that one hash."""
-    count, shards, tables = layout(len(planning.site.entries))
-    hashes = {entry.slug: fnv(entry.slug) for entry in planning.site.entries}
+    Each page name is hashed once (`fnv`, remembered): its bucket, its table and its place in
+    the bucket's order all come from that one hash."""
+    everyone = planning.site.entries
+    count, shards, tables = layout(len(everyone))
+    facts = planning.made["search"]
+    slugs = list(map(SLUG_OF, everyone))
+    live = {*map(LENGTH.__add__, map(SHA256_OF, everyone)), *map(WEIGHT.__add__, map(TITLE_OF, everyone))}
+    live.update(map(HASH.__add__, slugs))
+    for key in facts.keys() - live:
+        del facts[key]  # of texts, names and titles no document has any more
+    hashes = dict(zip(slugs, remembered(facts, HASH, slugs, fnv), strict=True))
     buckets: list[list[Entry]] = [[] for _ in range(count)]
-    for entry in sorted(
-        planning.site.entries, key=lambda e: (table_of(hashes[e.slug], count, tables), hashes[e.slug], e.slug)
-    ):
+    for entry in sorted(everyone, key=lambda e: (table_of(hashes[e.slug], count, tables), hashes[e.slug], e.slug)):
         buckets[hashes[entry.slug] % count].append(entry)
-    lengths = planning.made["search"]
-    for sha in lengths.keys() - {e.doc.sha256 for e in planning.site.entries}:
-        del lengths[sha]  # texts no document has any more
     seeds = planning.maker.seeds
     terms = Terms(planning.recall, planning.made["terms"])
     LAST_BUCKET.clear()  # what an earlier build in this process made is not this one's
@@ -132,7 +142,7 @@ def plan(planning: Planning) -> Iterable[Output]:
         for s in range(shards):
             key = planning.key(NAME, VERSION, "shard", str(b), str(s), str(shards), *inputs)
             make = functools.partial(
-                shard_script, seeds, lengths, terms, inputs[0] + str(shards), tuple(entries), b, s, shards
+                shard_script, seeds, facts, terms, inputs[0] + str(shards), tuple(entries), b, s, shards
             )
             yield Output(f"search/t-{b}-{s}.js", key, make, True)
         for c, chunk in enumerate(chunks):
@@ -145,9 +155,23 @@ def plan(planning: Planning) -> Iterable[Output]:
     stances = {term.key: term.label for term in planning.site.info.stances}
     key = planning.key(NAME, VERSION, "meta", digest(stances, *planning.digests.values()))
     make = functools.partial(
-        meta_script, seeds, lengths, stances, planning.site.entries, tuple(map(tuple, buckets)), tuple(counts)
+        meta_script, seeds, facts, stances, planning.site.entries, tuple(map(tuple, buckets)), tuple(counts)
     )
     yield Output("search/meta.js", key, make, True)
+
+
+def remembered(facts: dict[str, Any], prefix: str, texts: list[str], make: Callable[[str], Any]) -> list[Any]:
+    """`make` of each text: as `facts` remembers it under `prefix` and the text, or made now and
+    remembered so (looked up by builtins: most are remembered)."""
+    keys = list(map(prefix.__add__, texts))
+    found = list(map(facts.get, keys))
+    for i in itertools.compress(range(len(found)), map(operator.is_, found, itertools.repeat(None))):
+        found[i] = facts[keys[i]] = make(texts[i])
+    return found
+
+
+SLUG_OF = operator.attrgetter("slug")
+TITLE_OF = operator.attrgetter("doc.title")
 
 
 def table_of(hashed: int, buckets: int, tables: int) -> int:
@@ -173,17 +197,24 @@ def field_counts(entry: Entry) -> Counter[str]:
     return counts
 
 
-def field_weights(entries: Iterable[Entry]) -> dict[str, int]:
+def field_weights(entries: tuple[Entry, ...], facts: dict[str, Any]) -> dict[str, int]:
     """Each entry's title and publisher terms, weighted, counted (what `field_counts` adds up
-    to): by page name, each publisher cut into terms once."""
+    to): by page name, each publisher cut into terms once, each title's count remembered in
+    `facts` (see WEIGHT)."""
     publishers: dict[str, int] = {}
-    weights: dict[str, int] = {}
-    for entry in entries:
-        publisher = entry.doc.publisher
-        if publisher not in publishers:
-            publishers[publisher] = PUBLISHER_WEIGHT * len(tokens(publisher, trailing=True))
-        weights[entry.slug] = TITLE_WEIGHT * len(tokens(entry.doc.title, trailing=True)) + publishers[publisher]
-    return weights
+    for publisher in dict.fromkeys(map(PUBLISHER_OF, entries)):
+        publishers[publisher] = PUBLISHER_WEIGHT * len(tokens(publisher, trailing=True))
+    titles = remembered(facts, WEIGHT, list(map(TITLE_OF, entries)), title_weight)
+    by_publisher = map(publishers.__getitem__, map(PUBLISHER_OF, entries))
+    return dict(zip(map(SLUG_OF, entries), map(int.__add__, titles, by_publisher), strict=True))
+
+
+def title_weight(title: str) -> int:
+    """A title's terms, weighted, counted."""
+    return TITLE_WEIGHT * len(tokens(title, trailing=True))
+
+
+PUBLISHER_OF = operator.attrgetter("doc.publisher")
 
 
 LAST_BUCKET: dict[str, list[dict[str, list[int]]]] = {}
@@ -205,14 +236,14 @@ class Terms:
         (and the bucket's entry remembered again, with exactly these documents)."""
         key = str(bucket)
         known: dict[str, BodyTerms] = self.recall("terms", [key]).get(key, {})
+        texts = list(map(SHA256_OF, entries))
         found = {}
-        for entry in entries:
-            sha = entry.doc.sha256
+        for sha, entry in zip(texts, entries, strict=True):
             if sha not in found:
                 found[sha] = known[sha] if sha in known else body_terms(seeds.text(entry.doc))
         if found.keys() != known.keys():
             self.made[key] = found
-        return list(map(found.__getitem__, map(SHA256_OF, entries)))
+        return list(map(found.__getitem__, texts))
 
 
 BodyTerms = tuple[tuple[str, ...], tuple[int, ...]]
@@ -228,7 +259,7 @@ def body_terms(text: str) -> BodyTerms:
 
 def bucket_postings(
     seeds: SeedReader,
-    lengths: dict[str, Any],
+    facts: dict[str, Any],
     terms: Terms,
     key: str,
     entries: tuple[Entry, ...],
@@ -244,7 +275,7 @@ def bucket_postings(
     LAST_BUCKET.clear()
     postings: defaultdict[str, list[int]] = defaultdict(list)
     for place, (entry, (body, times)) in enumerate(zip(entries, terms.of_bucket(seeds, bucket, entries), strict=True)):
-        lengths[entry.doc.sha256] = sum(times)
+        facts[LENGTH + entry.doc.sha256] = sum(times)
         counts = Counter(dict(zip(body, times, strict=True)))
         counts.update(field_counts(entry))
         # postings[term] += (place, count) for each term, by builtins: a bucket has some 250,000
@@ -265,7 +296,7 @@ def small_numbers() -> list[str]:
 
 def shard_script(
     seeds: SeedReader,
-    lengths: dict[str, Any],
+    facts: dict[str, Any],
     terms: Terms,
     key: str,
     entries: tuple[Entry, ...],
@@ -274,7 +305,7 @@ def shard_script(
     shards: int,
 ) -> bytes:
     """search/t-B-S.js: the postings of one shard of one bucket."""
-    found = bucket_postings(seeds, lengths, terms, key, entries, bucket, shards)[shard]
+    found = bucket_postings(seeds, facts, terms, key, entries, bucket, shards)[shard]
     coded = {}
     numbers = small_numbers()
     small = len(numbers)
@@ -299,7 +330,7 @@ def docs_script(bucket: int, chunk: int, entries: tuple[Entry, ...]) -> bytes:
 
 def meta_script(
     seeds: SeedReader,
-    lengths: dict[str, Any],
+    facts: dict[str, Any],
     stances: dict[str, str],
     entries: tuple[Entry, ...],
     buckets: tuple[tuple[Entry, ...], ...],
@@ -309,12 +340,12 @@ def meta_script(
     each bucket's tables' counts, coded."""
     _, shards, _ = layout(len(entries))
     rank = {entry.slug: place for place, entry in enumerate(entries)}
-    weighted = field_weights(entries)
+    weighted = field_weights(entries, facts)
     for entry in entries:
-        sha = entry.doc.sha256
-        if sha not in lengths:
-            lengths[sha] = len(tokens(seeds.text(entry.doc), trailing=True))
-        weighted[entry.slug] += lengths[sha]
+        key = LENGTH + entry.doc.sha256
+        if key not in facts:
+            facts[key] = len(tokens(seeds.text(entry.doc), trailing=True))
+        weighted[entry.slug] += facts[key]
     total = sum(weighted.values())
     meta = {
         "documents": len(entries),
