@@ -15,6 +15,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +33,8 @@ def database(out: Path) -> Path:
 
 def rows_of(out: Path) -> dict[str, dict[str, object]]:
     """Every row of every table of a site's database, read without the store (the placement,
-    bytes marshal made, as its value: marshal writes equal values as other bytes at times)."""
+    bytes marshal made, and the search terms, bytes marshal made and zlib deflated, as their
+    values: marshal writes equal values as other bytes at times)."""
     values: dict[str, dict[str, object]] = {kind: {} for kind in store.KINDS}
     with contextlib.closing(sqlite3.connect(database(out))) as db:
         for kind, number, entries in db.execute("SELECT kind, number, entries FROM buckets"):
@@ -40,6 +42,10 @@ def rows_of(out: Path) -> dict[str, dict[str, object]]:
             values[kind].update(marshal.loads(entries))
     placement = values["placement"].items()
     values["placement"] = {key: marshal.loads(value) if isinstance(value, bytes) else value for key, value in placement}
+    terms = values["terms"].items()
+    values["terms"] = {
+        key: marshal.loads(zlib.decompress(value)) if isinstance(value, bytes) else value for key, value in terms
+    }
     return values
 
 

@@ -33,8 +33,10 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import marshal
 import math
 import operator
+import zlib
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from itertools import repeat
@@ -224,9 +226,11 @@ LAST_BUCKET: dict[str, list[dict[str, list[int]]]] = {}
 class Terms:
     """Each document's terms, by its text's SHA-256, remembered from build to build in the memo's
     part `terms` (see render.RECALLED): one entry a bucket, keyed by the bucket's number, holding
-    the terms of the documents the bucket had when its shards were last made. Cutting a text
-    into terms is most of the cost of a bucket's shards; after an addition or an edit, only the
-    new text is cut."""
+    the terms of the documents the bucket had when its shards were last made, by SHA-256, as
+    marshal writes them, deflated (a bucket of 625 documents in some 0.8 MB rather than 2.5 MB;
+    worker processes send them back, and a first build holds them all until it commits). Cutting
+    a text into terms is most of the cost of a bucket's shards; after an addition or an edit,
+    only the new text is cut."""
 
     def __init__(self, recall: Callable[[str, Iterable[str]], dict[str, Any]], made: dict[str, Any]) -> None:
         self.recall, self.made = recall, made
@@ -235,26 +239,44 @@ class Terms:
         """The body terms of each of a bucket's documents, in order: remembered, or cut now
         (and the bucket's entry remembered again, with exactly these documents)."""
         key = str(bucket)
-        known: dict[str, BodyTerms] = self.recall("terms", [key]).get(key, {})
+        known = unpacked_bucket(self.recall("terms", [key]).get(key))
         texts = list(map(SHA256_OF, entries))
         found = {}
         for sha, entry in zip(texts, entries, strict=True):
             if sha not in found:
                 found[sha] = known[sha] if sha in known else body_terms(seeds.text(entry.doc))
         if found.keys() != known.keys():
-            self.made[key] = found
+            self.made[key] = zlib.compress(marshal.dumps(found), 1)
         return list(map(found.__getitem__, texts))
 
 
-BodyTerms = tuple[tuple[str, ...], tuple[int, ...]]
-"""A text's distinct terms, in the order they first appear, and how often each appears."""
+def unpacked_bucket(packed: Any) -> dict[str, BodyTerms]:
+    """A bucket's terms as Terms keeps them; none when there are none or they cannot be read."""
+    try:
+        found = marshal.loads(zlib.decompress(packed)) if isinstance(packed, bytes) else {}
+    except (zlib.error, ValueError, EOFError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+BodyTerms = tuple[str, str]
+"""A text's distinct terms, in the order they first appear, and how often each appears, each
+list joined by spaces (no term holds one): two strings a document rather than some 600 objects,
+so that the terms of 10,000 documents cross from worker processes, and into the store, as a few
+megabytes of text."""
 SHA256_OF = operator.attrgetter("doc.sha256")
 
 
 def body_terms(text: str) -> BodyTerms:
     """A text's terms and their counts (see BodyTerms)."""
     counts = Counter(tokens(text, trailing=True))
-    return tuple(counts), tuple(counts.values())
+    return " ".join(counts), " ".join(map(str, counts.values()))
+
+
+def unpacked(terms: BodyTerms) -> tuple[list[str], list[int]]:
+    """A text's terms and their counts as lists, from a BodyTerms."""
+    words, times = terms
+    return (words.split(" "), list(map(int, times.split(" ")))) if words else ([], [])
 
 
 def bucket_postings(
@@ -274,7 +296,8 @@ def bucket_postings(
         return LAST_BUCKET[key]
     LAST_BUCKET.clear()
     postings: defaultdict[str, list[int]] = defaultdict(list)
-    for place, (entry, (body, times)) in enumerate(zip(entries, terms.of_bucket(seeds, bucket, entries), strict=True)):
+    for place, (entry, text_terms) in enumerate(zip(entries, terms.of_bucket(seeds, bucket, entries), strict=True)):
+        body, times = unpacked(text_terms)
         facts[LENGTH + entry.doc.sha256] = sum(times)
         counts = Counter(dict(zip(body, times, strict=True)))
         counts.update(field_counts(entry))
