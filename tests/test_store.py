@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT, Archive
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive import store, write
 from archive.render import MADE
@@ -258,7 +260,7 @@ def test_after_an_addition_only_the_new_text_is_cut_into_search_terms(archive: A
     monkeypatch.setattr(search, "body_terms", lambda text: cut.append(text) or body_terms(text))
     assert run("--root", ".", "--jobs", "1").status == 0
     assert sorted(cut) == ["First document.\nIt has two lines.\n", "Second document, “quoted”.\n"]
-    assert rows_of(archive.site)["terms"] == {"0": {sha256_of(text): body_terms(text) for text in cut}}
+    assert rows_of(archive.site)["terms"] == {"0": {sha256_of(text): search.packed(body_terms(text)) for text in cut}}
     archive.seed("c.txt", "Third document.\n")
     text = (archive.root / "metadata.yaml").read_text()
     (archive.root / "metadata.yaml").write_text(
@@ -277,6 +279,19 @@ def test_after_an_addition_only_the_new_text_is_cut_into_search_terms(archive: A
     assert cut == ["Third document.\n"]  # nothing more to cut: the texts left are remembered
     remembered = rows_of(archive.site)["terms"]
     assert sorted(remembered["0"]) == sorted(map(sha256_of, ["Second document, “quoted”.\n", "Third document.\n"]))
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(str.__mul__, st.sampled_from(["a ", "中文 ", "x\u2028"]), st.sampled_from([0, 1, 255, 256, 600])),
+    )
+)
+def test_a_texts_search_terms_come_back_as_they_were_kept(text: str) -> None:
+    from archive.outputs import search
+
+    terms = search.body_terms(text)
+    assert search.unpacked(search.packed(terms)) == terms
 
 
 def sha256_of(text: str) -> str:

@@ -235,19 +235,25 @@ class Terms:
     def __init__(self, recall: Callable[[str, Iterable[str]], dict[str, Any]], made: dict[str, Any]) -> None:
         self.recall, self.made = recall, made
 
-    def of_bucket(self, seeds: SeedReader, bucket: int, entries: tuple[Entry, ...]) -> list[BodyTerms]:
+    def of_bucket(self, seeds: SeedReader, bucket: int, entries: tuple[Entry, ...]) -> list[TextTerms]:
         """The body terms of each of a bucket's documents, in order: remembered, or cut now
         (and the bucket's entry remembered again, with exactly these documents)."""
         key = str(bucket)
         known = unpacked_bucket(self.recall("terms", [key]).get(key))
         texts = list(map(SHA256_OF, entries))
-        found = {}
+        kept: dict[str, BodyTerms] = {}
+        cut: dict[str, TextTerms] = {}
         for sha, entry in zip(texts, entries, strict=True):
-            if sha not in found:
-                found[sha] = known[sha] if sha in known else body_terms(seeds.text(entry.doc))
-        if found.keys() != known.keys():
-            self.made[key] = zlib.compress(marshal.dumps(found), 1)
-        return list(map(found.__getitem__, texts))
+            if sha in kept:
+                continue
+            if sha in known:
+                kept[sha] = known[sha]
+            else:
+                cut[sha] = body_terms(seeds.text(entry.doc))
+                kept[sha] = packed(cut[sha])
+        if kept.keys() != known.keys():
+            self.made[key] = zlib.compress(marshal.dumps(kept), 1)
+        return [cut[sha] if sha in cut else unpacked(kept[sha]) for sha in texts]
 
 
 def unpacked_bucket(packed: Any) -> dict[str, BodyTerms]:
@@ -259,24 +265,36 @@ def unpacked_bucket(packed: Any) -> dict[str, BodyTerms]:
     return found if isinstance(found, dict) else {}
 
 
-BodyTerms = tuple[str, str]
-"""A text's distinct terms, in the order they first appear, and how often each appears, each
-list joined by spaces (no term holds one): two strings a document rather than some 600 objects,
-so that the terms of 10,000 documents cross from worker processes, and into the store, as a few
-megabytes of text."""
+BodyTerms = tuple[str, bytes | str]
+"""A text's terms as Terms keeps them (see `packed`): two objects a document rather than some
+600, so that the terms of 10,000 documents cross from worker processes, and into the store, as
+a few megabytes."""
 SHA256_OF = operator.attrgetter("doc.sha256")
 
 
-def body_terms(text: str) -> BodyTerms:
-    """A text's terms and their counts (see BodyTerms)."""
+TextTerms = tuple[list[str], list[int]]
+"""A text's distinct terms, in the order they first appear, and how often each appears."""
+
+
+def body_terms(text: str) -> TextTerms:
+    """A text's terms and their counts."""
     counts = Counter(tokens(text, trailing=True))
-    return " ".join(counts), " ".join(map(str, counts.values()))
+    return list(counts), list(counts.values())
 
 
-def unpacked(terms: BodyTerms) -> tuple[list[str], list[int]]:
-    """A text's terms and their counts as lists, from a BodyTerms."""
+def packed(terms: TextTerms) -> BodyTerms:
+    """A text's terms joined by spaces (no term holds one), and their counts as bytes (as text
+    joined by spaces when one is 256 or more)."""
     words, times = terms
-    return (words.split(" "), list(map(int, times.split(" ")))) if words else ([], [])
+    return " ".join(words), bytes(times) if not times or max(times) < 256 else " ".join(map(str, times))
+
+
+def unpacked(terms: BodyTerms) -> TextTerms:
+    """A text's terms and their counts, from what `packed` made of them."""
+    words, times = terms
+    if not words:
+        return [], []
+    return words.split(" "), list(times) if isinstance(times, bytes) else list(map(int, times.split(" ")))
 
 
 def bucket_postings(
@@ -296,11 +314,11 @@ def bucket_postings(
         return LAST_BUCKET[key]
     LAST_BUCKET.clear()
     postings: defaultdict[str, list[int]] = defaultdict(list)
-    for place, (entry, text_terms) in enumerate(zip(entries, terms.of_bucket(seeds, bucket, entries), strict=True)):
-        body, times = unpacked(text_terms)
+    for place, (entry, (body, times)) in enumerate(zip(entries, terms.of_bucket(seeds, bucket, entries), strict=True)):
         facts[LENGTH + entry.doc.sha256] = sum(times)
-        counts = Counter(dict(zip(body, times, strict=True)))
-        counts.update(field_counts(entry))
+        counts = dict(zip(body, times, strict=True))
+        for term, weight in field_counts(entry).items():
+            counts[term] = counts.get(term, 0) + weight
         # postings[term] += (place, count) for each term, by builtins: a bucket has some 250,000
         deque(map(list.extend, map(postings.__getitem__, counts), zip(repeat(place), counts.values())), 0)
     shards: list[dict[str, list[int]]] = [{} for _ in range(shard_count)]
