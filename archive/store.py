@@ -454,6 +454,24 @@ def read_buckets(db: sqlite3.Connection, kind: str, numbers: set[int] | None) ->
     return buckets
 
 
+def compact(value: Any) -> bytes:
+    """A value the store can keep, as bytes a fraction of its size (marshal'd, then deflated
+    fast): for a large value made in a worker process, which crosses to the build's process and
+    into the database as these bytes. `expanded` gives it back."""
+    return zlib.compress(marshal.dumps(value), 1)
+
+
+def expanded(data: Any) -> Any:
+    """The value `compact` made these bytes of; None for anything else (damaged, or not bytes):
+    what the store kept is a cache, and a value it cannot read is made again."""
+    if not isinstance(data, bytes):
+        return None
+    try:
+        return marshal.loads(zlib.decompress(data))
+    except (zlib.error, ValueError, EOFError, TypeError):
+        return None
+
+
 BUCKETS = 256
 """Buckets a kind's entries are kept in (see Store)."""
 

@@ -33,18 +33,17 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import marshal
 import math
 import operator
-import zlib
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..derive import Entry
 from ..normalise import CJK, char_class, tokens
 from ..render import Output, Planning, SeedReader, digest
+from ..store import compact, expanded
 from . import texts
 
 NAME = "search"
@@ -131,8 +130,7 @@ def plan(planning: Planning) -> Iterable[Output]:
     for entry in sorted(everyone, key=lambda e: (table_of(hashes[e.slug], count, tables), hashes[e.slug], e.slug)):
         buckets[hashes[entry.slug] % count].append(entry)
     seeds = planning.maker.seeds
-    terms = Terms(planning.recall, planning.made["terms"])
-    LAST_BUCKET.clear()  # what an earlier build in this process made is not this one's
+    index = Shards(seeds, facts, Terms(planning.recall, planning.made["terms"]))
     planning.dropped["terms"].update(map(str, range(count, BUCKETS)))  # the buckets of a larger archive
     counts: list[str] = []
     for b, entries in enumerate(buckets):
@@ -141,12 +139,10 @@ def plan(planning: Planning) -> Iterable[Output]:
         if not entries:
             continue
         inputs = [digest(*(planning.digests[e.doc.file] for e in entries))]
+        bucket = Bucket(b, tuple(entries), inputs[0] + str(shards), shards)
         for s in range(shards):
             key = planning.key(NAME, VERSION, "shard", str(b), str(s), str(shards), *inputs)
-            make = functools.partial(
-                shard_script, seeds, facts, terms, inputs[0] + str(shards), tuple(entries), b, s, shards
-            )
-            yield Output(f"search/t-{b}-{s}.js", key, make, True)
+            yield Output(f"search/t-{b}-{s}.js", key, functools.partial(shard_script, index, bucket, s), True)
         for c, chunk in enumerate(chunks):
             if not chunk:
                 continue
@@ -219,16 +215,13 @@ def title_weight(title: str) -> int:
 PUBLISHER_OF = operator.attrgetter("doc.publisher")
 
 
-LAST_BUCKET: dict[str, list[dict[str, list[int]]]] = {}
-"""The last bucket's postings, by its key: a bucket's shards are made one after another."""
-
-
 class Terms:
     """Each document's terms, by its text's SHA-256, remembered from build to build in the memo's
     part `terms` (see render.RECALLED): one entry a bucket, keyed by the bucket's number, holding
     the terms of the documents the bucket had when its shards were last made, by SHA-256, as
-    marshal writes them, deflated (a bucket of 625 documents in some 0.8 MB rather than 2.5 MB;
-    worker processes send them back, and a first build holds them all until it commits). Cutting
+    compacted by the store (see store.compact: a bucket of 625 documents in some 0.8 MB rather
+    than 2.5 MB; worker processes send them back, and a first build holds them all until it
+    commits). Cutting
     a text into terms is most of the cost of a bucket's shards; after an addition or an edit,
     only the new text is cut."""
 
@@ -252,16 +245,13 @@ class Terms:
                 cut[sha] = body_terms(seeds.text(entry.doc))
                 kept[sha] = packed(cut[sha])
         if kept.keys() != known.keys():
-            self.made[key] = zlib.compress(marshal.dumps(kept), 1)
+            self.made[key] = compact(kept)
         return [cut[sha] if sha in cut else unpacked(kept[sha]) for sha in texts]
 
 
 def unpacked_bucket(packed: Any) -> dict[str, BodyTerms]:
     """A bucket's terms as Terms keeps them; none when there are none or they cannot be read."""
-    try:
-        found = marshal.loads(zlib.decompress(packed)) if isinstance(packed, bytes) else {}
-    except (zlib.error, ValueError, EOFError, TypeError):
-        return {}
+    found = expanded(packed)
     return found if isinstance(found, dict) else {}
 
 
@@ -297,35 +287,51 @@ def unpacked(terms: BodyTerms) -> TextTerms:
     return words.split(" "), list(times) if isinstance(times, bytes) else list(map(int, times.split(" ")))
 
 
-def bucket_postings(
-    seeds: SeedReader,
-    facts: dict[str, Any],
-    terms: Terms,
-    key: str,
-    entries: tuple[Entry, ...],
-    bucket: int,
-    shard_count: int,
-) -> list[dict[str, list[int]]]:
-    """Each shard's postings for one bucket: term -> [document's place, weighted frequency, ...].
+class Bucket(NamedTuple):
+    """One bucket of the index, what each of its shards is made from."""
 
-    The bucket's terms are gathered first and put in their shards once each: a term is hashed
-    once a bucket, not once a document."""
-    if key in LAST_BUCKET:
-        return LAST_BUCKET[key]
-    LAST_BUCKET.clear()
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    for place, (entry, (body, times)) in enumerate(zip(entries, terms.of_bucket(seeds, bucket, entries), strict=True)):
-        facts[LENGTH + entry.doc.sha256] = sum(times)
-        counts = dict(zip(body, times, strict=True))
-        for term, weight in field_counts(entry).items():
-            counts[term] = counts.get(term, 0) + weight
-        # postings[term] += (place, count) for each term, by builtins: a bucket has some 250,000
-        deque(map(list.extend, map(postings.__getitem__, counts), zip(repeat(place), counts.values())), 0)
-    shards: list[dict[str, list[int]]] = [{} for _ in range(shard_count)]
-    for term, found in postings.items():
-        shards[shard_of(term, shard_count)][term] = found
-    LAST_BUCKET[key] = shards
-    return shards
+    number: int
+    entries: tuple[Entry, ...]
+    """Its documents, in the bucket's order."""
+    key: str
+    """What its postings are made from: its entries' digests and the number of shards."""
+    shards: int
+    """How many shards its terms fall into."""
+
+
+class Shards:
+    """What one build makes the index's shards from besides their bucket: the seeds, the memo's
+    part `search` (where each text's number of terms is noted, see LENGTH), each text's terms
+    (see Terms), and the last bucket's postings: a bucket's shards are made one after another,
+    from postings gathered once."""
+
+    def __init__(self, seeds: SeedReader, facts: dict[str, Any], terms: Terms) -> None:
+        self.seeds, self.facts, self.terms = seeds, facts, terms
+        self.last: tuple[str, list[dict[str, list[int]]]] = ("", [])
+
+    def postings(self, bucket: Bucket) -> list[dict[str, list[int]]]:
+        """Each shard's postings for one bucket: term -> [document's place, weighted frequency, ...].
+
+        The bucket's terms are gathered first and put in their shards once each: a term is
+        hashed once a bucket, not once a document."""
+        if self.last[0] == bucket.key:
+            return self.last[1]
+        self.last = ("", [])  # the last bucket's postings are let go before this one's are made
+        entries, facts = bucket.entries, self.facts
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        found = self.terms.of_bucket(self.seeds, bucket.number, entries)
+        for place, (entry, (body, times)) in enumerate(zip(entries, found, strict=True)):
+            facts[LENGTH + entry.doc.sha256] = sum(times)
+            counts = dict(zip(body, times, strict=True))
+            for term, weight in field_counts(entry).items():
+                counts[term] = counts.get(term, 0) + weight
+            # postings[term] += (place, count) for each term, by builtins: a bucket has some 250,000
+            deque(map(list.extend, map(postings.__getitem__, counts), zip(repeat(place), counts.values())), 0)
+        shards: list[dict[str, list[int]]] = [{} for _ in range(bucket.shards)]
+        for term, held in postings.items():
+            shards[shard_of(term, bucket.shards)][term] = held
+        self.last = (bucket.key, shards)
+        return shards
 
 
 @functools.cache
@@ -335,18 +341,9 @@ def small_numbers() -> list[str]:
     return [number(value) for value in range(4096)]
 
 
-def shard_script(
-    seeds: SeedReader,
-    facts: dict[str, Any],
-    terms: Terms,
-    key: str,
-    entries: tuple[Entry, ...],
-    bucket: int,
-    shard: int,
-    shards: int,
-) -> bytes:
+def shard_script(index: Shards, bucket: Bucket, shard: int) -> bytes:
     """search/t-B-S.js: the postings of one shard of one bucket."""
-    found = bucket_postings(seeds, facts, terms, key, entries, bucket, shards)[shard]
+    found = index.postings(bucket)[shard]
     coded = {}
     numbers = small_numbers()
     small = len(numbers)
@@ -357,7 +354,7 @@ def shard_script(
             coded[term] = "".join(map(numbers.__getitem__, values))
         else:
             coded[term] = "".join(map(number, values))
-    return script("shard", f"{bucket}-{shard}", coded)
+    return script("shard", f"{bucket.number}-{shard}", coded)
 
 
 def docs_script(bucket: int, chunk: int, entries: tuple[Entry, ...]) -> bytes:
