@@ -14,6 +14,7 @@ at or after the moment the fingerprint was written sends the build down the full
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -126,6 +127,20 @@ def libraries() -> str:
         except OSError:
             stats.append(f"{path}\0missing")
     return hashlib.sha256("\n".join(stats).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def generator() -> str:
+    """The digest of the generator: its code (every file of `code_files`, by its bytes) and the
+    libraries it renders with (`libraries`). The one version of all a build remembers (see
+    store.version), and what every output's key starts from (see render.Theme.code): a change
+    to either makes everything again."""
+    hasher = hashlib.sha256()
+    for path in code_files():
+        with contextlib.suppress(OSError):
+            hasher.update(path.read_bytes())
+        hasher.update(b"\0")
+    hasher.update(libraries().encode())
+    return hasher.hexdigest()
 
 
 def code_files() -> list[Path]:

@@ -310,7 +310,8 @@ class RememberedMarkdown:
         self.salt, self.memo = salt, memo
         texts = {site.info.description, *(t.description for t in site.info.stances)}
         texts.update(filter(None, map(NOTE_OF, site.entries)))  # by builtins: 10,000 entries
-        for key in [k for k in memo if k[:32] != salt or k[32:] not in texts]:
+        cut = len(salt)
+        for key in [k for k in memo if k[:cut] != salt or k[cut:] not in texts]:
             del memo[key]  # made by other code, or from text the archive no longer has
 
     def __call__(self, text: str) -> Markup:
@@ -392,10 +393,9 @@ class Theme:
                 if path.is_file() and not path.name.startswith("."):
                     self.static["static/" + path.relative_to(folder).as_posix()] = path
         self.static = dict(sorted(self.static.items()))
-        self.code = digest(
-            *(p.read_bytes() for p in fingerprint.code_files()), GENERATOR, VERSION, fingerprint.libraries()
-        )
-        """Digest of the generator's own code and its libraries: a change to them re-renders everything."""
+        self.code = store.generator if store else fingerprint.generator()
+        """Digest of the generator's own code and its libraries, the store's version (see
+        fingerprint.generator): a change to them re-renders everything."""
         self._template_keys: dict[str, str] = {}
         self.planned: set[str] = set()
         """The templates the keys were made of: those the planned pages use."""

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import marshal
 import os
@@ -221,16 +220,11 @@ def clear_journal(out: Path) -> None:
 
 
 def version() -> str:
-    """The one version of all the state: the generator's code and the libraries it renders with."""
-    from .fingerprint import code_files, libraries
+    """The one version of all the state: the digest of the generator's code and of the libraries
+    it renders with (see fingerprint.generator)."""
+    from .fingerprint import generator
 
-    hasher = hashlib.sha256()
-    for path in code_files():
-        with contextlib.suppress(OSError):
-            hasher.update(path.read_bytes())
-        hasher.update(b"\0")
-    hasher.update(libraries().encode())
-    return hasher.hexdigest()
+    return generator()
 
 
 class Store:
@@ -246,8 +240,10 @@ class Store:
     deleted.
     """
 
-    def __init__(self, path: Path | None, db: sqlite3.Connection | None, written: int = 0) -> None:
+    def __init__(self, path: Path | None, db: sqlite3.Connection | None, written: int = 0, generator: str = "") -> None:
         self.path, self.db = path, db
+        self.generator = generator or version()
+        """The version of the state this store writes (see `version`)."""
         self.written = written
         """When the state read was written (file system time, 0 for none): what changed at or
         after that moment may have changed unseen since it was remembered."""
@@ -269,20 +265,21 @@ class Store:
         import sqlite3
 
         path = state_folder(out) / DATABASE
+        generator = version()
         try:
             written = os.stat(path).st_mtime_ns
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error):
-            return cls(path, None)
+            return cls(path, None, 0, generator)
         try:
             row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
-            if row is not None and row[0] == version():
+            if row is not None and row[0] == generator:
                 db.execute("PRAGMA synchronous = OFF")  # a cache: whole after a kill, not synced for a power cut
-                return cls(path, db, written)
+                return cls(path, db, written, generator)
         except sqlite3.DatabaseError:
             pass
         db.close()
-        return cls(path, None)
+        return cls(path, None, 0, generator)
 
     def all(self, kind: str) -> dict[str, Any]:
         """Every entry of a kind, by key (a dictionary the caller may change)."""
@@ -409,7 +406,7 @@ class Store:
             db.execute("PRAGMA journal_mode = OFF")  # a new file, put in place only when complete
             db.execute("BEGIN")
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("INSERT INTO meta VALUES ('version', ?)", (version(),))
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (self.generator,))
             db.execute(
                 "CREATE TABLE buckets (kind TEXT, number INTEGER, entries BLOB NOT NULL, PRIMARY KEY (kind, number))"
                 " WITHOUT ROWID"

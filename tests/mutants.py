@@ -176,7 +176,7 @@ MUTANTS = [
     Mutant(
         "state of another version is believed",
         "archive/store.py",
-        "if row is not None and row[0] == version():",
+        "if row is not None and row[0] == generator:",
         "if row is not None:",
     ),
     Mutant(
