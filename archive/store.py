@@ -291,8 +291,11 @@ class Store:
     def get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         """The entries of a kind with these keys, those it has (only their buckets are read)."""
         keys = list(keys)
-        buckets = self.buckets(kind, {*map(bucket_of, keys)})
-        return {key: entries[key] for key in keys if key in (entries := buckets[bucket_of(key)])}
+        numbers = list(map(bucket_of, keys))
+        buckets = self.buckets(kind, set(numbers))
+        return {
+            key: entries[key] for key, number in zip(keys, numbers, strict=True) if key in (entries := buckets[number])
+        }
 
     def buckets(self, kind: str, numbers: set[int] | None) -> dict[int, dict[str, Any]]:
         """The buckets of a kind read so far, these numbers (None: all) among them: those not yet
@@ -383,14 +386,15 @@ class Store:
     def changed_buckets(self, db: sqlite3.Connection, kind: str) -> dict[int, dict[str, Any]]:
         """The buckets of a kind that hold an entry remembered or gone, as they will be."""
         pending, gone = self.pending.get(kind, {}), self.gone.get(kind, set())
-        numbers = {*map(bucket_of, pending), *map(bucket_of, gone)}
+        written, deleted = list(map(bucket_of, pending)), list(map(bucket_of, gone))  # once a key
+        numbers = {*written, *deleted}
         buckets: dict[int, dict[str, Any]] = dict.fromkeys(numbers, {})
         buckets.update(read_buckets(db, kind, numbers))
         buckets = {number: dict(entries) for number, entries in buckets.items()}
-        for key, value in pending.items():
-            buckets[bucket_of(key)][key] = value
-        for key in gone:
-            buckets[bucket_of(key)].pop(key, None)
+        for number, (key, value) in zip(written, pending.items(), strict=True):
+            buckets[number][key] = value
+        for number, key in zip(deleted, gone, strict=True):
+            buckets[number].pop(key, None)
         return buckets
 
     def replace(self) -> None:
