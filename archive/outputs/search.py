@@ -37,7 +37,6 @@ import math
 import operator
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
-from itertools import repeat
 from typing import Any, NamedTuple
 
 from ..derive import Entry
@@ -221,9 +220,8 @@ class Terms:
     the terms of the documents the bucket had when its shards were last made, by SHA-256, as
     compacted by the store (see store.compact: a bucket of 625 documents in some 0.8 MB rather
     than 2.5 MB; worker processes send them back, and a first build holds them all until it
-    commits). Cutting
-    a text into terms is most of the cost of a bucket's shards; after an addition or an edit,
-    only the new text is cut."""
+    commits). Cutting a text into terms is most of the cost of a bucket's shards; after an
+    addition or an edit, only the new text is cut."""
 
     def __init__(self, recall: Callable[[str, Iterable[str]], dict[str, Any]], made: dict[str, Any]) -> None:
         self.recall, self.made = recall, made
@@ -326,7 +324,7 @@ class Shards:
             for term, weight in field_counts(entry).items():
                 counts[term] = counts.get(term, 0) + weight
             # postings[term] += (place, count) for each term, by builtins: a bucket has some 250,000
-            deque(map(list.extend, map(postings.__getitem__, counts), zip(repeat(place), counts.values())), 0)
+            deque(map(list.extend, map(postings.__getitem__, counts), zip(itertools.repeat(place), counts.values())), 0)
         shards: list[dict[str, list[int]]] = [{} for _ in range(bucket.shards)]
         for term, held in postings.items():
             shards[shard_of(term, bucket.shards)][term] = held
