@@ -303,7 +303,7 @@ def load_site(
     from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
     from archive.namelock import read_lock
     from archive.names import SlugMemo
-    from archive.records import load_archive
+    from archive.records import load_archive, record_digests
 
     metadata = root / "metadata.yaml"
     lock, lock_problems = read_lock(root / fingerprint.LOCK, shown(root / fingerprint.LOCK))
@@ -335,7 +335,7 @@ def load_site(
         store.keep("records", records)
     slugs = slugs if slugs is not None else SlugMemo()
     slugs.add(parsed)
-    return derive_site(archive, shown(metadata), slugs, last, lock)
+    return derive_site(archive, shown(metadata), slugs, last, lock, record_digests(records))
 
 
 def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: dict[str, Seed]) -> None:

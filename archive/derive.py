@@ -9,11 +9,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from .dates import PartialDate
-from .model import Archive, Document, Stance, fields_of, made_by_name
+from .model import Archive, Document, Stance, made_by_name
 from .namelock import EMPTY, NameLock
 from .names import SUFFIX, SlugMemo, assign_names, shared_base
 from .problems import Problem
@@ -23,6 +22,7 @@ PATCH_AT_MOST = 100
 FILE = operator.attrgetter("file")
 TITLE = operator.attrgetter("title")
 PUBLISHER = operator.attrgetter("publisher")
+SHA256 = operator.attrgetter("sha256")
 
 
 class Entry(NamedTuple):
@@ -97,8 +97,12 @@ class Placement(NamedTuple):
 
     files: list[str]
     """Each document's file name, in chronological order."""
-    docs: list[tuple[Any, ...]]
-    """Each Document as plain values (see `plain_documents`), in the same order."""
+    sources: list[str]
+    """What each document was made from (see `sources_of`), in the same order."""
+    titles: list[str]
+    """Each document's title (a removed one's slug may be unused now)."""
+    claims: list[bool]
+    """Whether each document claims a name (see `claims_a_name`)."""
     slugs: list[str]
     publisher_pages: dict[str, str]
     digests: list[str]
@@ -109,12 +113,6 @@ class Placement(NamedTuple):
     """Each document page's key."""
     lock: str = ""
     """The digest of names.lock as the build that placed them left it (see namelock.NameLock.digest)."""
-
-    def document(self, i: int) -> Document:
-        """The document placed i-th, as it was."""
-        doc = Document._make(self.docs[i])
-        captured = PartialDate._make(doc.captured) if doc.captured is not None else None
-        return doc._replace(date=PartialDate._make(doc.date), captured=captured)
 
 
 class Patch(NamedTuple):
@@ -151,6 +149,9 @@ class Site(NamedTuple):
     """Every locked name whose seed has left the archive, in the order of the names."""
     lock: NameLock = EMPTY
     """names.lock as this build read it."""
+    sources: Mapping[str, str] = {}
+    """What each document was made from, by its file (see `sources_of`): what the next build's
+    placement compares."""
 
 
 def derive_site(
@@ -159,15 +160,18 @@ def derive_site(
     slug_memo: SlugMemo | dict[str, str] | None = None,
     last: Placement | None = None,
     lock: NameLock = EMPTY,
+    records: Mapping[str, str] | None = None,
 ) -> Site:
     """Order the documents, name their pages and build the listings.
 
     With `last`, the last build's placement, a few changed documents are placed into it
     instead (see `patched`); it is the same site. `slug_memo`: the slugs of titles and
     publishers made before (see SlugMemo). `lock`: the names given before (see namelock).
+    `records`: the digest of each document's record, by its file (see records.record_digest).
     """
     slugify_memo = slug_memo if isinstance(slug_memo, SlugMemo) else SlugMemo(slug_memo)
-    placed = patched(archive.documents, last, slugify_memo, lock) if last is not None else None
+    sources = sources_of(archive.documents, records)
+    placed = patched(archive.documents, sources, last, slugify_memo, lock) if last is not None else None
     if placed is not None:
         ordered, slugs, publisher_pages, patch = placed
     else:
@@ -197,7 +201,21 @@ def derive_site(
         aliases=alias_pages(entries, redirects),
         gone=gone,
         lock=lock,
+        sources=sources,
     )
+
+
+def sources_of(documents: tuple[Document, ...], records: Mapping[str, str] | None) -> dict[str, str]:
+    """What each document is made from, by its file: the digest of its record (see
+    records.record_digest: its text, after what validating it depended on) and its seed's
+    SHA-256. Two builds that find the same show the same document, but for its line. Without
+    the records' digests (no store, or a metadata.yaml not in the plain layout), its fields but
+    its line, as text."""
+    files = list(map(FILE, documents))
+    if records is not None and all(map(records.__contains__, files)):
+        made_from = map("{}\0{}".format, map(records.__getitem__, files), map(SHA256, documents))
+        return dict(zip(files, made_from, strict=True))
+    return {doc.file: repr(tuple(doc._replace(line=0))) for doc in documents}
 
 
 def make_entries(ordered: list[Document], slugs: dict[str, str], publisher_pages: dict[str, str]) -> tuple[Entry, ...]:
@@ -216,7 +234,11 @@ def make_entries(ordered: list[Document], slugs: dict[str, str], publisher_pages
 
 
 def patched(
-    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo, lock: NameLock = EMPTY
+    documents: tuple[Document, ...],
+    sources: Mapping[str, str],
+    last: Placement,
+    title_slug: SlugMemo,
+    lock: NameLock = EMPTY,
 ) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
     """The documents in order, their page names and the publishers' pages, from the last
     build's placement with the documents that differ from it placed anew; None when they must
@@ -224,40 +246,39 @@ def patched(
     involved, a page name could pass to another document, or names.lock is not the one the
     last build left (its names weigh on every document's).
 
-    A document that differs only in its line is the same: nothing a page shows changed.
+    A document made from the same record and seed (`sources`, see `sources_of`) is the same,
+    whatever its line: nothing a page shows changed.
     """
     if last.lock != lock.digest:
         return None
     try:
-        return place_anew(documents, last, title_slug, lock)
+        return place_anew(documents, sources, last, title_slug, lock)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None  # a placement of another shape
 
 
 def place_anew(
-    documents: tuple[Document, ...], last: Placement, title_slug: SlugMemo, lock: NameLock = EMPTY
+    documents: tuple[Document, ...],
+    sources: Mapping[str, str],
+    last: Placement,
+    title_slug: SlugMemo,
+    lock: NameLock = EMPTY,
 ) -> tuple[list[Document], dict[str, str], dict[str, str], Patch] | None:
     """`patched`, for a placement of the right shape."""
     by_file = dict(zip(map(FILE, documents), documents, strict=True))
     files = last.files
     current: list[Any] = list(map(by_file.get, files))  # None for a document removed
-    same = list(map(operator.eq, current, last.docs))  # compared by builtins: 10,000 documents in 2 ms
-    gone: list[int] = []
+    same = list(map(operator.eq, map(sources.get, files), last.sources))  # by builtins: 10,000 in a millisecond
+    gone = list(itertools.compress(range(len(same)), map(operator.not_, same)))
     """Places in the last order of the documents removed or changed since."""
-    for i in itertools.compress(range(len(same)), map(operator.not_, same)):
-        doc, old = current[i], last.document(i)
-        if doc is not None and doc._replace(line=0) == old._replace(line=0):
-            same[i] = True
-        elif len(gone) < PATCH_AT_MOST:
-            gone.append(i)
-        else:
-            return None
+    if len(gone) > PATCH_AT_MOST:
+        return None
     kept = list(itertools.compress(current, same))
     placed = set(files).difference(files[i] for i in gone)
     fresh = [by_file[file] for file in sorted(by_file.keys() - placed)]
     if len(placed) != len(kept) or len(fresh) + len(gone) > PATCH_AT_MOST:
         return None
-    if any(claims_a_name(doc) for doc in fresh) or any(claims_a_name(last.document(i)) for i in gone):
+    if any(claims_a_name(doc) for doc in fresh) or any(last.claims[i] for i in gone):
         return None  # names claimed by slug or alias weigh on others' names: derive them all
     if set(map(PUBLISHER, documents)) != last.publisher_pages.keys():
         return None  # publishers' pages are named in alphabetical order
@@ -277,7 +298,7 @@ def place_anew(
         bisect.insort(kept, doc, key=chronological)
     changed = {doc.file for doc in fresh}.union(files[i] for i in gone)
     near = neighbours(kept, fresh, files, gone, by_file)
-    left = frozenset(last.document(i).title for i in gone)
+    left = frozenset(last.titles[i] for i in gone)
     patch = Patch(frozenset(doc.file for doc in fresh), frozenset(near), len(changed), left)
     return kept, slugs, last.publisher_pages, patch
 
@@ -493,9 +514,9 @@ def placement_rows(
     lock: str = "",
 ) -> dict[str, tuple[Any, ...]]:
     """The site's placement as the store keeps it, a row a document (see Placement): by its
-    file, its Document as plain values (its date as its parts), page name, digest and page key;
-    by ORDER, the files in order, the publishers' pages, the salt and the digest of names.lock
-    as this build leaves it (`lock`). `files`: the documents whose rows to make (None: all)."""
+    file, what it was made from, its title, whether it claims a name, its page name, digest and
+    page key; by ORDER, the files in order, the publishers' pages, the salt and the digest of
+    names.lock as this build leaves it (`lock`). `files`: the documents whose rows to make (None: all)."""
     order = list(digests)
     publisher_pages = {group.label: group.page for group in site.publishers}
     rows: dict[str, tuple[Any, ...]] = {ORDER: (order, publisher_pages, salted, lock)}
@@ -505,20 +526,12 @@ def placement_rows(
         entries = list(itertools.compress(entries, chosen))
         made, page_keys = list(itertools.compress(made, chosen)), list(itertools.compress(page_keys, chosen))
     docs = list(map(DOC, entries))
-    placed = zip(plain_documents(docs), map(SLUG_OF, entries), made, page_keys, strict=True)
-    rows.update(zip(map(FILE, docs), placed, strict=True))
+    names = list(map(FILE, docs))
+    claims = map(claims_a_name, docs)
+    sources = map(site.sources.__getitem__, names)
+    placed = zip(sources, map(TITLE, docs), claims, map(SLUG_OF, entries), made, page_keys, strict=True)
+    rows.update(zip(names, placed, strict=True))
     return rows
-
-
-def plain_documents(docs: list[Document]) -> Iterable[tuple[Any, ...]]:
-    """Documents as plain values marshal keeps: their fields in order, the date as its parts
-    (see Placement.document, which makes them Documents again)."""
-    return fields_of(Document, docs, date=tuple, captured=parts_or_none)
-
-
-def parts_or_none(date: PartialDate | None) -> tuple[Any, ...] | None:
-    """An optional date as its parts, as marshal keeps it."""
-    return tuple(date) if date is not None else None
 
 
 SLUG_OF = operator.attrgetter("slug")
@@ -531,7 +544,7 @@ def placement_from(rows: dict[str, Any]) -> Placement | None:
     try:
         order, publisher_pages, salted, lock = rows[ORDER]
         placed = list(map(rows.__getitem__, order))
-        docs, slugs, digests, keys = (list(map(operator.itemgetter(i), placed)) for i in range(4))
+        sources, titles, claims, slugs, digests, keys = (list(map(operator.itemgetter(i), placed)) for i in range(6))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
     if not isinstance(order, list) or not isinstance(publisher_pages, dict) or not isinstance(salted, str):
@@ -540,7 +553,9 @@ def placement_from(rows: dict[str, Any]) -> Placement | None:
         return None
     return Placement(
         files=order,
-        docs=docs,
+        sources=sources,
+        titles=titles,
+        claims=claims,
         slugs=slugs,
         publisher_pages=publisher_pages,
         digests=digests,

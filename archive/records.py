@@ -50,9 +50,13 @@ FIELDS = [name for name in Document._fields if name not in ("file", "sha256", "s
 """A record's fields, in this order in the memo (title, publisher, date, stance, then the optional ones)."""
 DATE_PARTS = PartialDate._fields
 """A date's parts, in this order in the memo."""
-Memo = dict[str, tuple[str, tuple[Any, ...]]]
+Parsed = dict[str, tuple[str, tuple[Any, ...]]]
 """A record's text -> its key and its validated fields as plain values (see `plain`), as
-marshal keeps them. The store keeps them by the text after its context (see `context_key`)."""
+marshal keeps them."""
+Memo = dict[str, tuple[str, tuple[Any, ...], str]]
+"""What the store keeps of each record, by its text after its context (see `context_key`): its
+key, its validated fields as plain values (see `plain`) and a digest of its text after its
+context (see `record_digest`)."""
 
 
 class Split(NamedTuple):
@@ -159,7 +163,8 @@ def from_records(
     if documents_key.start_mark.line + 1 != split.documents_line or records_node.tag != "tag:yaml.org,2002:null":
         return None
     texts = list(map(SECOND, split.records))
-    keys = list(map(context_key(head.declared).__add__, texts))
+    context = context_key(head.declared)
+    keys = list(map(context.__add__, texts))
     found = list(map(cached.get, keys))
     new = list(dict.fromkeys(itertools.compress(texts, map(operator.not_, found))))
     memo: Memo = dict(zip(itertools.compress(texts, found), filter(None, found), strict=True))
@@ -172,7 +177,7 @@ def from_records(
     )
     if parsed is None:
         return None
-    memo.update(parsed)
+    memo.update((text, (*value, record_digest(context + text))) for text, value in parsed.items())
     seeds = seeds() if callable(seeds) else seeds
     if seeds is None:
         return None
@@ -183,6 +188,24 @@ def from_records(
     if documents is None:
         return None
     return make_archive(head, tuple(documents), seeds), dict(zip(keys, map(memo.__getitem__, texts), strict=True))
+
+
+def record_digest(key: str) -> str:
+    """A short digest of a record's text after its context (its key in the store): what the
+    next build's placement compares the document by (see derive.sources_of). Kept with the
+    record: digesting 10,000 texts at each build would cost 10 ms."""
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def record_digests(memo: Memo | None) -> dict[str, str] | None:
+    """The digest of each document's record (see `record_digest`), by its file; None without a
+    memo, or for one of another shape."""
+    if not memo:
+        return None
+    try:
+        return dict(zip(map(FIRST, memo.values()), map(THIRD, memo.values()), strict=True))
+    except (TypeError, IndexError):
+        return None
 
 
 def remembered_documents(
@@ -219,7 +242,7 @@ def remembered_documents(
     return list(made_by_name(Document, columns))
 
 
-FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)
+FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 ENCODING = operator.itemgetter(FIELDS.index("encoding"))
 UTF8_ERROR = operator.attrgetter("utf8_error")
 SIZE = operator.attrgetter("size")
@@ -250,10 +273,10 @@ def plain(fields: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(as_parts(fields.get(name)) for name in FIELDS)
 
 
-def parse_each(new: list[str], where: str, declared: list[str]) -> Memo | None:
+def parse_each(new: list[str], where: str, declared: list[str]) -> Parsed | None:
     """Each new record parsed on its own; None when one of them is not a plain, valid record."""
     schema = document_schema(declared)
-    parsed: Memo = {}
+    parsed: Parsed = {}
     for record in new:
         fields = parse_record(record, where, schema)
         if fields is None:
@@ -262,7 +285,9 @@ def parse_each(new: list[str], where: str, declared: list[str]) -> Memo | None:
     return parsed
 
 
-def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int, slugs: dict[str, str]) -> Memo | None:
+def parse_in_parallel(
+    new: list[str], where: str, declared: list[str], jobs: int, slugs: dict[str, str]
+) -> Parsed | None:
     """The new records parsed by worker processes, a chunk of consecutive records each;
     the slugs of their titles and publishers added to `slugs`."""
     size = -(-len(new) // (jobs * CHUNKS_PER_JOB))
@@ -271,7 +296,7 @@ def parse_in_parallel(new: list[str], where: str, declared: list[str], jobs: int
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         results = pool.map(parse_chunk_and_slugs, chunks, chunksize=1)
-    parsed: Memo = {}
+    parsed: Parsed = {}
     for (chunk, _, _), (result, chunk_slugs) in zip(chunks, results, strict=True):
         if result is None:
             return None
@@ -367,7 +392,8 @@ def records_to_keep(split: Split | None, root: yaml.Node, archive: Archive) -> M
     memo: Memo = {}
     for line, record in split.records:
         doc = by_line[line]
-        memo[context + record] = (doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS))
+        fields = tuple(as_parts(getattr(doc, name)) for name in FIELDS)
+        memo[context + record] = (doc.file, fields, record_digest(context + record))
     return memo
 
 
