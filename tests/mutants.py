@@ -126,6 +126,24 @@ MUTANTS = [
         "if base in held:",
     ),
     Mutant(
+        "a document whose seed changed is placed as it was",
+        "archive/derive.py",
+        'made_from = map("{}\\0{}".format, map(records.__getitem__, files), map(SHA256, documents))',
+        'made_from = map("{}\\0{}".format, map(records.__getitem__, files), map(FILE, documents))',
+    ),
+    Mutant(
+        "a document whose record changed is placed as it was",
+        "archive/derive.py",
+        'made_from = map("{}\\0{}".format, map(records.__getitem__, files), map(SHA256, documents))',
+        'made_from = map("{}\\0{}".format, map(str, files), map(SHA256, documents))',
+    ),
+    Mutant(
+        "a removed document's claim on a name is forgotten",
+        "archive/derive.py",
+        "or any(last.claims[i] for i in gone):",
+        "or any(False for i in gone):",
+    ),
+    Mutant(
         "a lock changed since the last build does not stop placing into its order",
         "archive/derive.py",
         "    if last.lock != lock.digest:\n        return None",
