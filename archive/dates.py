@@ -6,14 +6,29 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from typing import NamedTuple
 
 PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?(?P<qualifier>[?~]?)")
 QUALIFIERS = {"": "", "?": "uncertain", "~": "approximate"}
-MONTHS = list(calendar.month_name)
+MONTHS = [
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+"""The months' names in English, after "": what every page, label and citation shows, whatever
+the locale the build runs in (`calendar.month_name` follows it)."""
 
 
 class PartialDate(NamedTuple):
@@ -83,7 +98,14 @@ def parse_date(text: str) -> PartialDate:
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"'{text}' has no month {month:02d}: months run from 01 to 12")
     if month is not None and day is not None:
-        last = calendar.monthrange(year, month)[1]
+        last = days_in(year, month)
         if not 1 <= day <= last:
             raise ValueError(f"'{text}' does not exist: {MONTHS[month]} {year} has {last} days")
     return PartialDate(text, year, month, day, match["qualifier"])
+
+
+def days_in(year: int, month: int) -> int:
+    """How many days a month of the Gregorian calendar has (as `calendar.monthrange` counts them)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31

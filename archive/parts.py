@@ -14,10 +14,11 @@ A list of groups (the publishers) longer than `GROUP_LIMIT` is cut the same way 
 
 from __future__ import annotations
 
-import calendar
 import itertools
 from collections.abc import Sequence
 from typing import NamedTuple
+
+from .dates import MONTHS
 
 LIMIT = 250
 """The most entries a listing page shows: a row is about 440 bytes, so a part is about 110 KB
@@ -83,11 +84,7 @@ def period_name(month: str) -> tuple[str, str]:
     """The key and label of a month's period (`2022` alone: the year's month-unknown entries)."""
     if len(month) == 4:
         return f"{month}-{UNKNOWN_MONTH}", f"{month}, month unknown"
-    return month, f"{MONTH_NAMES[int(month[5:7])]} {month[:4]}"
-
-
-MONTH_NAMES = tuple(calendar.month_name)
-"""`January` ... (after ""): `calendar.month_name` formats a date each time it is read."""
+    return month, f"{MONTHS[int(month[5:7])]} {month[:4]}"
 
 
 def parts(found: Sequence[Period], limit: int | None = None) -> list[Part]:

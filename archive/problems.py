@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from pathlib import Path
@@ -74,5 +73,7 @@ def summary(problems: list[Problem], wrote_nothing: bool = True) -> str:
 
 def suggest(word: str, choices: list[str]) -> str:
     """A ' (did you mean ...?)' hint when one of `choices` is close to `word`."""
+    import difflib  # only here: a build with no problem need not import it
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

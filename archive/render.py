@@ -14,7 +14,6 @@ import itertools
 import operator
 import os
 import re
-import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable, MutableMapping
 from pathlib import Path
@@ -829,6 +828,8 @@ def template_problem(error: jinja2.TemplateError) -> Problem:
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = shown(Path(error.filename)) if error.filename else f"templates/{error.name}"
         return Problem(where, error.lineno, error.message or "syntax error")
+    import traceback  # only here: a build with no template error need not import it
+
     frames = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(error.__traceback__)]
     in_templates = [(name, line) for name, line in frames if name.endswith(".html")]
     name, line = in_templates[-1] if in_templates else ("templates", 0)

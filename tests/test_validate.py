@@ -412,3 +412,17 @@ def test_usage_mistakes_exit_2(archive: Archive, run, monkeypatch: pytest.Monkey
     result = run(*args)
     assert (result.status, result.out, result.err) == (2, "", "\n".join([*USAGE, f"build.py: error: {error}\n"]))
     assert not archive.site.exists()
+
+
+def test_every_month_has_the_days_the_calendar_gives_it_and_its_english_name() -> None:
+    """The dates' own count of a month's days (which decides whether a date exists) agrees with
+    the standard library's calendar in every month of every year a date can have; the months'
+    names are English whatever the locale, as calendar's are in the default one."""
+    import calendar
+
+    from archive.dates import MONTHS, days_in
+
+    assert [days_in(year, month) for year in range(1, 10000) for month in range(1, 13)] == [
+        calendar.monthrange(year, month)[1] for year in range(1, 10000) for month in range(1, 13)
+    ]
+    assert MONTHS == list(calendar.month_name)
