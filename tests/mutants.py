@@ -144,6 +144,12 @@ MUTANTS = [
         "or any(False for i in gone):",
     ),
     Mutant(
+        "a file no longer made is left in the site when as many are made",
+        "archive/write.py",
+        "if len(paths) - listed.count(-1) == len(before.paths):",
+        "if len(paths) == len(before.paths):",
+    ),
+    Mutant(
         "a lock changed since the last build does not stop placing into its order",
         "archive/derive.py",
         "    if last.lock != lock.digest:\n        return None",
