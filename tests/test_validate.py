@@ -425,4 +425,4 @@ def test_every_month_has_the_days_the_calendar_gives_it_and_its_english_name() -
     assert [days_in(year, month) for year in range(1, 10000) for month in range(1, 13)] == [
         calendar.monthrange(year, month)[1] for year in range(1, 10000) for month in range(1, 13)
     ]
-    assert MONTHS == list(calendar.month_name)
+    assert list(calendar.month_name) == MONTHS

@@ -15,6 +15,16 @@ LINES = ["one", "two", "three", "four <&>", "", "six, after an empty line"]
 PAGE = "documents/mixed-line-ends.html"
 
 
+def said(page, start: str) -> str:  # type: ignore[no-untyped-def]
+    """What the status line says, once it starts with `start` (it fails after Playwright's
+    timeout when it never does): it is written when the clipboard has answered, a moment after
+    the click or the key."""
+    page.wait_for_function(
+        "start => document.querySelector('[data-line-status]').textContent.startsWith(start)", arg=start
+    )
+    return str(page.locator("[data-line-status]").text_content())
+
+
 @pytest.fixture(scope="module")
 def lined(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("lines") / "archive"
@@ -77,8 +87,7 @@ def test_a_click_on_a_line_number_marks_it_and_gives_its_link(lined: Path, new_p
     assert box is not None and pre is not None
     page.mouse.click(pre["x"] + 10, box["y"] + box["height"] / 2)
     assert page.evaluate("location.hash") == "#L4"
-    assert page.locator("[data-line-status]").text_content().startswith("Link to line 4")
-    assert (lined / PAGE).as_uri() + "#L4" in page.locator("[data-line-status]").text_content()
+    assert (lined / PAGE).as_uri() + "#L4" in said(page, "Link to line 4")
     two = page.locator("#L2").bounding_box()
     assert two is not None
     page.keyboard.down("Shift")
@@ -86,7 +95,7 @@ def test_a_click_on_a_line_number_marks_it_and_gives_its_link(lined: Path, new_p
     page.keyboard.up("Shift")
     assert page.evaluate("location.hash") == "#L2-L4"
     assert page.evaluate("[...document.querySelectorAll('.line-marked')].map(e => e.id)") == ["L2", "L3", "L4"]
-    assert page.locator("[data-line-status]").text_content().startswith("Link to lines 2 to 4")
+    said(page, "Link to lines 2 to 4")
     page.mouse.click(box["x"] + box["width"] - 5, box["y"] + box["height"] / 2)  # in the text: no change
     assert page.evaluate("location.hash") == "#L2-L4"
     page.mouse.click(pre["x"] + 10, two["y"] + two["height"] / 2)  # a plain click starts again from its line
@@ -122,9 +131,8 @@ def test_lines_are_chosen_and_their_link_copied_from_the_keyboard(lined: Path, n
         "L202",
         "L203",
     ]
-    status = page.get_by_role("status")
-    assert status.text_content().startswith("Link to lines 200 to 203")
-    assert (lined / "documents/long.html").as_uri() + "#L200-L203" in status.text_content()
+    assert page.get_by_role("status").get_attribute("data-line-status") is not None
+    assert (lined / "documents/long.html").as_uri() + "#L200-L203" in said(page, "Link to lines 200 to 203")
     assert page.evaluate("document.querySelector('[data-verbatim]').textContent") == "".join(
         f"line {n}\n" for n in range(1, 301)
     )
