@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # named in annotations only: the modules are imported when a 
     from archive.write import Written
 
 # The heavy stages (YAML, Jinja2, Markdown) are imported only when a build has work to do,
-# so that a rebuild with nothing changed costs milliseconds.
+# so that a rebuild with nothing changed costs little more than the stat of its inputs.
 
 PROJECT = Path(__file__).resolve().parent
 MEMO = ("rows", "lines", "csv", "markdown", "templates", "search")
@@ -142,7 +142,8 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     build. `fingerprints`: the digest of this build's inputs, and the last build's fingerprint."""
     inputs, last = fingerprints
     from archive.names import SlugMemo
-    from archive.render import Theme, plan_site
+    from archive.render import plan_site
+    from archive.theme import Theme
     from archive.write import count_pages, folders_of
 
     template_dirs, static_dirs = theme_dirs(options.root)

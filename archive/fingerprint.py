@@ -1,4 +1,4 @@
-"""A no-change rebuild in milliseconds: one digest of the metadata of every input.
+"""A rebuild with nothing to do, told without reading any input: one digest of the metadata of every input.
 
 Before anything heavy is imported, the build stats its inputs (the archive's files and
 folders named in ARCHIVE_FILES and ARCHIVE_FOLDERS, templates, static files, the generator's
@@ -132,7 +132,7 @@ def libraries() -> str:
 def generator() -> str:
     """The digest of the generator: its code (every file of `code_files`, by its bytes) and the
     libraries it renders with (`libraries`). The one version of all a build remembers (see
-    store.version), and what every output's key starts from (see render.Theme.code): a change
+    store.version), and what every output's key starts from (see theme.Theme.code): a change
     to either makes everything again."""
     hasher = hashlib.sha256()
     for path in code_files():

@@ -39,8 +39,8 @@ def fields_of(kind: type[NamedTuple], records: Iterable[Any], **plain: Any) -> I
 class Seed(NamedTuple):
     """One file found in `seeds/`: what reading it once told (its bytes are not kept).
 
-    A tuple, as Document is: a build makes 10,000 of each, and a tuple is made five times faster
-    than a frozen dataclass (and pickled faster to and from the processes that read seeds)."""
+    A tuple, as Document is: a build makes one of each for every document, and a tuple is made
+    faster than a frozen dataclass (and pickled faster to and from the processes that read seeds)."""
 
     name: str
     """The file name, which is also the record's key in metadata.yaml."""

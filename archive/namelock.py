@@ -106,8 +106,8 @@ that neither starts nor ends with a hyphen, nor holds three in a row (see `plain
 def plain_lock(text: str) -> tuple[dict[str, str], dict[str, int]] | None:
     """The seed and line of each name, when every line but comments and blank ones is a
     PLAIN_LINE and no name comes twice; None otherwise (`read_lock` then reads it line by line,
-    for its messages). Read by builtins: a lock of 10,000 names in a few milliseconds, where the
-    reading line by line takes five times as long."""
+    for its messages). Read by builtins, for every build reads the whole lock: the reading line
+    by line is left for a lock that needs its messages."""
     if "\r" in text:
         return None
     lines = text.split("\n")
@@ -146,14 +146,14 @@ def lock_text(seeds: Mapping[str, str]) -> str:
 
 def new_names(given: Iterable[tuple[str, str]], lock: NameLock) -> dict[str, str]:
     """The names given now (name, seed) that the lock does not hold yet (in no order: the lock
-    sorts them; found by builtins, 10,000 names in a millisecond)."""
+    sorts them; found by builtins)."""
     names = dict(given)
     return {name: names[name] for name in names.keys() - lock.seeds.keys()}
 
 
 def given_names(site: Site) -> Iterable[tuple[str, str]]:
     """Every name the site gives a document, with its seed: page names and the aliases records
-    keep (by builtins when no record keeps an alias: 10,000 entries in a millisecond)."""
+    keep (by builtins when no record keeps an alias)."""
     docs = list(map(DOC, site.entries))
     if not any(map(ALIASES, docs)):
         return zip(map(SLUG, site.entries), map(FILE, docs), strict=True)

@@ -75,7 +75,7 @@ def title_slug(text: str) -> str:
 
 def quick_slugify(text: str) -> str:
     """slugify(text), as python-slugify makes it; for ASCII text without `&` (most titles) by
-    its own steps, without importing it (its import costs an incremental build 10 ms or more).
+    its own steps, without importing it (an incremental build that names a few pages need not).
 
     For ASCII, NFKC normalization and transliteration change nothing, and with no `&` there is
     no HTML entity to decode: what is left is quotes, case, commas between digits and the

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .dates import PartialDate, latest_date
+from .keys import page_key
 from .load import MAX_DEPTH, check_events, compose, parse_metadata, read_metadata, seed_name_problem
 from .model import Archive, Document, Seed, made_by_name
 from .names import title_slug
@@ -193,8 +194,8 @@ def from_records(
 def record_digest(key: str) -> str:
     """A short digest of a record's text after its context (its key in the store): what the
     next build's placement compares the document by (see derive.sources_of). Kept with the
-    record: digesting 10,000 texts at each build would cost 10 ms."""
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    record, not digested again for every record at each build."""
+    return page_key(key)
 
 
 def record_digests(memo: Memo | None) -> dict[str, str] | None:
@@ -215,7 +216,7 @@ def remembered_documents(
     do not name each seed once (the full path then says what is wrong).
 
     Made column by column, by builtins, when every seed is non-empty UTF-8 with no declared
-    encoding (a loop in Python costs an incremental build of 10,000 documents 30 ms)."""
+    encoding, not in a loop of Python calls (an incremental build makes every Document again)."""
     lines, texts = zip(*split.records, strict=True) if split.records else ((), ())
     remembered = list(map(memo.__getitem__, texts))
     names = list(map(FIRST, remembered))

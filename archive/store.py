@@ -19,8 +19,8 @@ A build reads what it needs, asks the store to remember what changed and to keep
 live, and commits once: nothing is written before `commit`, so a build that waits for another
 never holds the database meanwhile.
 
-Three small files sit beside the database and are read without SQLite (importing it costs a
-rebuild with nothing to do 7 ms; this module imports it only when a build opens the database):
+Three small files sit beside the database and are read without SQLite (a rebuild with nothing
+to do does not import it; this module imports it only when a build opens the database):
 the fingerprint of the last successful build (the digest of its inputs that fingerprint.py
 computes, the times of the output's folders, what it built), the lock that lets one build at a
 time write a site, and the journal of the write in progress (what write.py stages and renames).
@@ -234,8 +234,8 @@ class Store:
     dictionaries of those). Reading is best effort: a damaged database reads as an empty one.
 
     A kind's entries are kept in BUCKETS rows, each a marshal'd dictionary of the entries whose
-    keys fall in it: SQLite reads or writes a row in a microsecond or two, marshal an entry in a
-    tenth of that, and a build reads most entries but writes few. `get` reads only the buckets
+    keys fall in it: SQLite spends more on a row than marshal on an entry, and a build reads
+    most entries but writes few. `get` reads only the buckets
     of the keys asked for. A commit writes again only the buckets that hold an entry written or
     deleted.
     """

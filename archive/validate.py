@@ -38,7 +38,7 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 PAGE_NAME = re.compile(r"[a-z0-9]+(?:--?[a-z0-9]+)*")
 """A page name the build may have given: a slug, or a slug with a suffix after `--` (see derive.assign_slugs)."""
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-# What a page cannot carry as text (the characters archive.render.UNSHOWABLE marks in a
+# What a page cannot carry as text (the characters archive/verbatim.py marks in a
 # seed): refused in metadata, which is written by hand and not kept verbatim.
 UNSHOWABLE = re.compile(
     "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff"

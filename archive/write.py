@@ -455,8 +455,8 @@ def discard(made: list[Made]) -> None:
 
 def write_manifest(out: Path, manifest: Manifest) -> None:
     """Write the manifest atomically: the files' paths in the order of the build's outputs, their
-    keys, sizes and SHA-256, as four lists (read and written three times faster than a mapping of
-    20,000 small lists). The bytes are those of `json.dumps(..., separators=(",", ":"),
+    keys, sizes and SHA-256, as four lists (read and written faster than a mapping of a small
+    list a file). The bytes are those of `json.dumps(..., separators=(",", ":"),
     sort_keys=True)`, made by joining the lists where that gives the same (see `json_list`) and
     written piece by piece: the whole text of 20,000 files is never put together."""
     columns = {

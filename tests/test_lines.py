@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.render import escape_text, escaped_utf8, lines_text, lines_utf8, verbatim, verbatim_lines
+from archive.verbatim import escape_text, escaped_utf8, lines_text, lines_utf8, verbatim, verbatim_lines
 
 TEXTS = st.text(alphabet=st.sampled_from(["a", "é", "<", "&", "\r", "\n", " ", "中"]), max_size=40)
 

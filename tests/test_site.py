@@ -19,15 +19,8 @@ from markupsafe import Markup, escape
 
 import build
 from archive.citation import HTML_ESCAPE
-from archive.render import (
-    ASTRAL_NONCHARACTERS,
-    UNSHOWABLE_BMP,
-    Theme,
-    escape_output,
-    escape_text,
-    escaped_utf8,
-    verbatim,
-)
+from archive.theme import Theme, escape_output
+from archive.verbatim import ASTRAL_NONCHARACTERS, UNSHOWABLE_BMP, escape_text, escaped_utf8, verbatim
 
 SEEDS = sorted((PROJECT / "seeds").iterdir())
 

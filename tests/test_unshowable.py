@@ -32,8 +32,8 @@ from conftest import Archive
 from html_text import browser_newlines, verbatim_text
 
 from archive.load import NOT_YAML, may_hold_not_yaml
-from archive.render import lines_text, verbatim
 from archive.validate import UNSHOWABLE
+from archive.verbatim import lines_text, verbatim
 
 MARKER = '<span class="cp" role="img" aria-label="{0}" data-cp="{0}"></span>'
 

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..bag import bag_bytes, metadata_files
+from ..keys import digest
 from ..namelock import lock_after
-from ..render import Output, Planning, digest
+from ..render import Output, Planning
 
 NAME = "bag.zip"
 VERSION = 2

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..derive import ArchiveInfo
-from ..render import Output, Planning, digest
+from ..keys import digest
+from ..render import Output, Planning
 from .metadata_csv import COLUMNS
 
 NAME = "datapackage.json"

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..derive import Entry, Site
-from ..render import FILE_OF, Output, Planning, digest
+from ..keys import digest
+from ..render import FILE_OF, Output, Planning
 
 NAME = "filters"
 VERSION = 1

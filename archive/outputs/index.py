@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import parts
-from ..render import Output, Planning, digest
+from ..keys import digest
+from ..render import Output, Planning
 from .parted import Link, limit, split_listing
 
 NAME = "index"

@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 from .. import parts
 from ..derive import Group
-from ..render import FILE_OF, Output, Planning, digest
+from ..keys import digest
+from ..render import FILE_OF, Output, Planning
 from .parted import Link, limit, split_listing
 
 NAME = "listings"

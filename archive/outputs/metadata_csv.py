@@ -14,7 +14,8 @@ import io
 from collections.abc import Iterable
 
 from ..derive import Entry, Site
-from ..render import Output, Planning, digest
+from ..keys import digest
+from ..render import Output, Planning
 from .metadata_json import document_record
 
 NAME = "metadata.csv"

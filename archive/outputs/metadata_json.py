@@ -9,7 +9,8 @@ from typing import Any
 from .. import GENERATOR
 from .. import VERSION as GENERATOR_VERSION
 from ..derive import Entry, Site
-from ..render import Output, Planning, digest
+from ..keys import digest
+from ..render import Output, Planning
 
 NAME = "metadata.json"
 VERSION = 1

@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 from .. import parts
 from ..derive import Entry
-from ..render import FILE_OF, Output, Planning, digest
+from ..keys import digest
+from ..render import FILE_OF, Output, Planning
 
 DATE_TEXT = operator.attrgetter("doc.date.text")
 FIRST_SEVEN = operator.itemgetter(slice(7))

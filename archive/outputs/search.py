@@ -40,9 +40,11 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from ..derive import Entry
+from ..keys import digest
 from ..normalise import CJK, char_class, tokens
-from ..render import Output, Planning, SeedReader, digest
+from ..render import Output, Planning
 from ..store import compact, expanded
+from ..verbatim import SeedReader
 from . import texts
 
 NAME = "search"
@@ -108,7 +110,7 @@ LENGTH, HASH, WEIGHT = "text ", "name ", "title "
 """What the memo's part `search` keeps from build to build, by the start of its keys: a text's
 number of terms (after it, the text's SHA-256), a page name's `fnv` (the name), a title's
 weighted number of terms (the title). Each is a loop in Python over every document of the
-archive on every build that makes search/meta.js, 50 ms for the names alone at 10,000."""
+archive on every build that makes search/meta.js."""
 
 
 def plan(planning: Planning) -> Iterable[Output]:

@@ -12,7 +12,8 @@ import operator
 from collections.abc import Iterable
 
 from ..bag import sha256sums
-from ..render import Output, Planning, digest
+from ..keys import digest
+from ..render import Output, Planning
 
 NAME = "SHA256SUMS"
 VERSION = 1

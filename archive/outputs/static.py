@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from ..render import Output, Planning, digest
+from ..keys import digest
+from ..render import Output, Planning
 
 NAME = "static"
 VERSION = 1

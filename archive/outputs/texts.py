@@ -34,8 +34,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..keys import digest
 from ..model import Document
-from ..render import Output, Planning, SeedReader, digest
+from ..render import Output, Planning
+from ..verbatim import SeedReader
 
 NAME = "texts"
 VERSION = 2

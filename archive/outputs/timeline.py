@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import timeline
-from ..render import Output, Planning, digest
+from ..keys import digest
+from ..render import Output, Planning
 
 NAME = "timeline"
 VERSION = 1

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..render import FILE_OF, Output, Planning, digest
+from ..keys import digest
+from ..render import FILE_OF, Output, Planning
 
 NAME = "titles"
 VERSION = 1
