@@ -346,7 +346,8 @@ def composed_records(chunk: list[str], where: str) -> list[Pair] | None:
     on its record's first line; None when anything is wrong."""
     text = "".join(record if record.endswith("\n") else record + "\n" for record in chunk)
     try:
-        check_events(text, where, MAX_DEPTH - 1)  # the records sit one level deeper in the file
+        if MAY_BE_REFUSED.search(text):
+            check_events(text, where, MAX_DEPTH - 1)  # the records sit one level deeper in the file
         node = compose(text)
     except (Invalid, yaml.YAMLError):
         return None
@@ -359,6 +360,13 @@ def composed_records(chunk: list[str], where: str) -> list[Pair] | None:
         return None
     return list(node.value)
 
+
+MAY_BE_REFUSED = re.compile("[*!]")
+"""What records need to hold something `check_events` refuses: an alias starts with `*`, a tag
+with `!`. Records with neither are composed without reading their events first (which costs as
+much again as composing them). A second document cannot start inside them (`---` or `...` at
+the start of a line ends the records, see split_records); nesting deeper than their fields
+allow is refused by the schema, and far deeper by libyaml itself (LIBYAML_TOO_DEEP)."""
 
 Pair = tuple[yaml.Node, yaml.Node]
 """A record's key and value nodes."""

@@ -328,6 +328,19 @@ CASES = [
         ["metadata.yaml:13: the tag 'tag:yaml.org,2002:map' does not fit this value: leave the tag out", ONE],
     ),
     Case(
+        "alias-inside-one-record",
+        edit("stance: for", "stance: for\n    note: &n hello\n    author: *n"),
+        ["metadata.yaml:18: anchors and aliases (&, *) are not supported: write the value out", ONE],
+    ),
+    Case(
+        "tag-on-a-list-in-a-record",
+        edit("stance: for", "stance: for\n    aliases: !custom [old-name]"),
+        [
+            "metadata.yaml:17: unknown tag '!custom': metadata.yaml holds plain text, numbers, lists and mappings",
+            ONE,
+        ],
+    ),
+    Case(
         "merge-key-and-alias",
         edit("  b.txt:\n", "  b.txt:\n    <<: *base\n", "  a.txt:\n", "  a.txt: &base\n"),
         ["metadata.yaml:18: anchors and aliases (&, *) are not supported: write the value out", ONE],
