@@ -35,9 +35,9 @@ LISTINGS: dict[str, list[os.DirEntry[str]]] = {}
 def input_stats(paths: list[Path], folders: list[Path]) -> tuple[str, int]:
     """Digest of the stat of these files and of every file under these folders; the newest ctime.
 
-    Taken by builtins, each folder's entries relative to the open folder: the seeds' 10,000
-    stats are most of a rebuild with nothing to do, and a loop in Python and looking up each
-    full path again cost a third as much as the system calls themselves."""
+    Taken by builtins, each folder's entries relative to the open folder: the seeds' stats are
+    most of a rebuild with nothing to do, and a loop in Python and looking up each full path
+    again would add to the system calls themselves."""
     STATS.clear()
     LISTINGS.clear()
     files = list(map(str, paths))
