@@ -126,10 +126,12 @@ class Tools:
     env: dict[str, str]
     only: tuple[str, ...] = ()
     """The producers our build keeps (see ONLY); () for all."""
+    unsplit: bool = False
+    """With `only`: no listing is split into parts (see ONLY)."""
 
     def ours(self, root: Path, out: Path) -> list[str]:
         if self.only:
-            only = [self.python, "-c", ONLY, str(self.code), ",".join(self.only)]
+            only = [self.python, "-c", ONLY, str(self.code), ",".join(self.only), "unsplit" * self.unsplit]
             return [*only, "--root", str(root), "--out", str(out)]
         return [self.python, str(self.code / "build.py"), "--root", str(root), "--out", str(out)]
 
@@ -145,22 +147,27 @@ LIKE_FOR_LIKE = ("index", "about", "documents", "titles", "aliases", "listings",
 nothing on the synthetic corpus, which has no shared titles and no aliases)."""
 ONLY = """
 import os, sys
-code, names = sys.argv[1:3]
+code, names, unsplit = sys.argv[1:4]
 sys.path.insert(0, code)
 import build
+if unsplit:
+    from archive import parts
+    parts.LIMIT = parts.GROUP_LIMIT = 10**9
 planned = build.build_site
 def build_site(*args):
     from archive import outputs
     outputs.PRODUCERS[:] = [p for p in outputs.PRODUCERS if p.NAME in names.split(",")]
     return planned(*args)
 build.build_site = build_site
-status = build.main(sys.argv[3:])
+status = build.main(sys.argv[4:])
 sys.stdout.flush()
 sys.stderr.flush()
 os._exit(status)
 """
-"""build.py with only some producers (CODE NAMES ARGS...): the registry is cut down once the
-no-change fast path has found work to do, so that a rebuild with nothing to do imports no more."""
+"""build.py with only some producers (CODE NAMES UNSPLIT ARGS...): the registry is cut down once
+the no-change fast path has found work to do, so that a rebuild with nothing to do imports no
+more. UNSPLIT, when not empty, makes every listing one page, as before listings were split
+(see bench/compare.py --pages-of)."""
 
 
 # ---------------------------------------------------------------- main
