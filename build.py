@@ -15,76 +15,35 @@ The pipeline, one stage per module of the `archive` package:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import gc
-import itertools
-import operator
 import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from archive import fingerprint
-from archive.problems import Invalid, Problem, shown, summary
+from archive.cli import PROJECT, Options, Report, Stages, parse_args, report_build, report_check, report_problems
+from archive.problems import Invalid, Problem, shown
 from archive.store import Store, forget_fingerprint, last_build, locked, record_build, settled_folders, unchanged
 
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
     from archive.derive import Placement, Site
     from archive.model import Seed
     from archive.names import SlugMemo
-    from archive.render import Output, Plan, Remembering
+    from archive.render import Output, Remembering
     from archive.write import Written
 
 # The heavy stages (YAML, Jinja2, Markdown) are imported only when a build has work to do,
 # so that a rebuild with nothing changed costs little more than the stat of its inputs.
 
-PROJECT = Path(__file__).resolve().parent
-MEMO = ("rows", "lines", "csv", "markdown", "templates", "search")
-"""What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
-entry -> metadata.json line (UTF-8); entry -> metadata.csv row (UTF-8); Markdown -> HTML;
-template -> the templates it names; text's SHA-256 -> its number of search terms (see derive,
-render and outputs/search)."""
-
-
-class Options(NamedTuple):
-    """What the command line asked for."""
-
-    command: str
-    root: Path
-    out: Path
-    base_url: str
-    verbosity: int
-    """0 quiet, 1 normal, 2 verbose."""
-    port: int = 8000
-    jobs: int = 2
-    target: Path | None = None
-    """Where `export` and `bag` write."""
-
-
-class Report(NamedTuple):
-    """What a build did, for the one line it ends with."""
-
-    pages: int
-    written: int
-    unchanged: int
-    removed: int
-    kept: tuple[str, ...] = ()
-    """Files kept in the site that this build does not make (see write.Written.kept)."""
-    renamed: tuple[str, ...] = ()
-    """What the build says of each page an edit renamed: the alias that keeps links to it working."""
-    published: bool = True
-    """Whether the site has a base address (else the files that need one are left out)."""
-    locked: int = 0
-    """Page names this build gave for the first time, added to names.lock."""
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 on success, 1 on bad input, 2 on a usage mistake (from argparse)."""
-    options = parse_args(argv)
+    options = parse_args(argv, (__doc__ or "").split("\n\n")[0])
     if options.command == "serve":
         from archive.serve import serve
 
@@ -141,6 +100,7 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     """Plan the site from what the store remembers, write what changed, and remember for the next
     build. `fingerprints`: the digest of this build's inputs, and the last build's fingerprint."""
     inputs, last = fingerprints
+    from archive.memory import MEMO, keep_memo, keep_placement, keep_slugs, read_placement
     from archive.names import SlugMemo
     from archive.render import plan_site
     from archive.theme import Theme
@@ -273,19 +233,6 @@ def check_output(out: Path, root: Path) -> None:
     check_output(out, root, root / "seeds")
 
 
-class Stages:
-    """With --verbose, the time each stage took, on standard error."""
-
-    def __init__(self, verbose: bool) -> None:
-        self.verbose, self.last = verbose, time.perf_counter()
-
-    def done(self, stage: str, detail: str) -> None:
-        now = time.perf_counter()
-        if self.verbose:
-            print(f"  {stage:<12} {now - self.last:6.2f} s  {detail}", file=sys.stderr)
-        self.last = now
-
-
 def load_site(
     root: Path,
     store: Store | None = None,
@@ -301,10 +248,11 @@ def load_site(
     into which a few changed documents are placed.
     """
     from archive.derive import derive_site
-    from archive.load import SeedsRead, remembered_seeds, start_loading_seeds
+    from archive.memory import remember_seeds
     from archive.namelock import read_lock
     from archive.names import SlugMemo
     from archive.records import load_archive, record_digests
+    from archive.seeds import SeedsRead, remembered_seeds, start_loading_seeds
 
     metadata = root / "metadata.yaml"
     lock, lock_problems = read_lock(root / fingerprint.LOCK, shown(root / fingerprint.LOCK))
@@ -339,81 +287,6 @@ def load_site(
     return derive_site(archive, shown(metadata), slugs, last, lock, record_digests(records))
 
 
-def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: dict[str, Seed]) -> None:
-    """Remember what was read of each seed anew, and only of the seeds there are."""
-    from archive.load import seed_rows
-
-    if store and found is not None:
-        store.remember("seeds", seed_rows(found, known))
-        store.keep_only("seeds", found)
-
-
-def read_placement(store: Store) -> Placement | None:
-    """Where the last build placed each document (see derive.Placement)."""
-    from archive.derive import placement_from
-
-    return placement_from(store.all("placement"))
-
-
-def keep_placement(store: Store, site: Site, plan: Plan, last: Placement | None, lock: str) -> None:
-    """Remember where this build placed each document: the rows that differ from the last
-    placement's. `lock`: the digest of names.lock as this build leaves it."""
-    from archive.derive import ORDER, placement_rows
-
-    files = last.files if last is not None else []
-    changed = changed_places(site, plan, last, files)
-    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed, lock)
-    if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted, last.lock):
-        del rows[ORDER]
-    store.remember("placement", rows)
-    store.keep_only("placement", [ORDER, *plan.digests])
-
-
-def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[str]) -> set[str] | None:
-    """The documents whose place differs from the last placement's, whose `files` are these (None:
-    all may): those placed anew, and those whose page key changed (their neighbours did)."""
-    if last is None or site.patch is None or last.salted != plan.salted:
-        return None
-    order = list(plan.digests)
-    if order == files:  # the same order (an edit that moved nothing): compared place by place
-        moved = map(operator.ne, last.keys, plan.keys)
-    else:
-        before = dict(zip(files, last.keys, strict=True))
-        moved = map(operator.ne, map(before.get, order), plan.keys)
-    return set(site.patch.fresh).union(itertools.compress(order, moved))
-
-
-def keep_memo(store: Store, memo: dict[str, dict[str, object]], dropped: dict[str, set[str]]) -> None:
-    """Keep what the stages made that the site still uses (the stages dropped what it does not).
-    A part read by key (`dropped` names its keys the site no longer uses, see render.RECALLED)
-    holds only what was made now: that is remembered, and the keys dropped are forgotten."""
-    for part, entries in memo.items():
-        if part in dropped:
-            store.remember(part, entries)
-            store.forget(part, dropped[part])
-        else:
-            store.keep(part, entries)
-
-
-def keep_slugs(store: Store, slugs: SlugMemo, site: Site) -> None:
-    """Remember the slugs made now, and keep only those of the titles and publishers the site
-    has: after deriving the whole site (which looked up every one), all others are dropped;
-    after placing a few documents, those of the titles the documents removed or changed had."""
-    docs = list(map(DOC, site.entries))
-    if site.patch is None:
-        live = {*map(TITLE, docs), *map(PUBLISHER, docs)}
-        store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in live})
-        store.keep_only("slugs", live)
-        return
-    asked = site.patch.left.union(slugs.made)  # a few: which of them the site has (no set of every title)
-    used = asked.intersection(map(TITLE, docs)).union(asked.intersection(map(PUBLISHER, docs)))
-    store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in used})
-    store.forget("slugs", site.patch.left - used)
-
-
-DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")
-
-
 def placed(site: Site) -> str:
     """What the verbose line of the load stage says about placing the documents."""
     if site.patch is None:
@@ -440,108 +313,6 @@ def write_files(
     except OSError as error:
         where = shown(Path(error.filename)) if error.filename else shown(options.out)
         raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")]) from None
-
-
-def report_problems(problems: list[Problem]) -> int:
-    """Print every problem, compiler style, then a summary; exit status 1."""
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    print(summary(problems), file=sys.stderr)
-    return 1
-
-
-def report_check(site: Site, options: Options) -> int:
-    """The one line `check` prints when all is well."""
-    if options.verbosity:
-        print(f"ok: {len(site.entries)} documents, {len(site.stances)} stances, no problems")
-    return 0
-
-
-KEPT_LISTED = 20
-"""Files kept though not made that a build names one by one; the rest are counted."""
-
-
-NO_BASE_ADDRESS = (
-    "no base address (--base-url or archive.base_url): feed.atom, sitemap.xml, robots.txt and 404.html left out"
-)
-
-
-def report_build(report: Report, options: Options, seconds: float) -> None:
-    """The one line a build ends with, after a line for each page renamed and each file kept though
-    not made (always shown)."""
-    for notice in report.renamed:
-        print(notice, file=sys.stderr)
-    for path in report.kept[:KEPT_LISTED]:
-        print(
-            f"{shown(options.out / path)}: kept, though this build does not make it: the site's manifest was"
-            " damaged or from another version, so nothing shows that an earlier build wrote it",
-            file=sys.stderr,
-        )
-    if len(report.kept) > KEPT_LISTED:
-        print(f"{shown(options.out)}: {len(report.kept) - KEPT_LISTED:,} more files kept so", file=sys.stderr)
-    if options.verbosity and not report.published:
-        print(NO_BASE_ADDRESS, file=sys.stderr)
-    if options.verbosity:
-        print(
-            f"built {report.pages:,} pages: {report.written:,} files written, {report.unchanged:,} unchanged, "
-            f"{report.removed:,} removed in {seconds:.2f} s -> {shown(options.out / 'index.html')}"
-        )
-
-
-def parse_args(argv: list[str] | None) -> Options:
-    """The command line; argparse exits with status 2 on a usage mistake."""
-    parser = argparse.ArgumentParser(prog="build.py", description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument(
-        "command",
-        nargs="?",
-        choices=["build", "check", "serve", *TAKE_AWAY],
-        default="build",
-        help="build the site (default), only check the input, serve a live preview, export the corpus,"
-        " make a bag, or verify a built site",
-    )
-    parser.add_argument("target", nargs="?", type=Path, help="export: the folder to write; bag: the FILE.zip to write")
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=PROJECT,
-        help="folder holding metadata.yaml and seeds/ (default: the folder of build.py)",
-    )
-    parser.add_argument("--out", type=Path, help="output folder (default: ROOT/_site)")
-    parser.add_argument("--base-url", default="", help="the address the site will be published at, for canonical links")
-    parser.add_argument("--port", type=int, default=8000, help="port for serve on 127.0.0.1 (0: any free port)")
-    parser.add_argument(
-        "--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="processes that render pages"
-    )
-    loudness = parser.add_mutually_exclusive_group()
-    loudness.add_argument("--quiet", "-q", action="store_true", help="print nothing but problems")
-    loudness.add_argument("--verbose", "-v", action="store_true", help="say what each stage did")
-    args = parser.parse_intermixed_args(argv)  # `bag --root DIR FILE.zip` as well as `bag FILE.zip --root DIR`
-    base_url = args.base_url
-    if base_url and not base_url.startswith(("http://", "https://")):
-        parser.error(f"--base-url must start with http:// or https://, got '{base_url}'")
-    if base_url and not base_url.endswith("/"):
-        base_url += "/"
-    if args.command == "check" and args.out:
-        parser.error("check writes nothing; --out goes with build")
-    check_target_argument(parser, args.command, args.target, args.out)
-    if args.jobs < 1:
-        parser.error("--jobs must be at least 1")
-    verbosity = 0 if args.quiet else 2 if args.verbose else 1
-    root = args.root
-    out = args.out or root / "_site"
-    return Options(args.command, root, out, base_url, verbosity, args.port, args.jobs, args.target)
-
-
-def check_target_argument(parser: argparse.ArgumentParser, command: str, target: Path | None, out: Path | None) -> None:
-    """`export DIR` and `bag FILE.zip` need their target; no other command takes one."""
-    if command == "export" and target is None:
-        parser.error("export needs the folder to write: python build.py export DIR")
-    if command == "bag" and (target is None or target.suffix != ".zip"):
-        parser.error("bag needs the file to write, ending in .zip: python build.py bag FILE.zip")
-    if command not in ("export", "bag") and target is not None:
-        parser.error(f"{command} takes no file or folder, got '{target}'")
-    if command in ("export", "bag") and out:
-        parser.error(f"{command} writes {target}; --out goes with build and verify")
 
 
 if __name__ == "__main__":

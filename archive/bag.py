@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     import zipfile
 
 from . import GENERATOR, VERSION
-from .load import MAX_SEED_BYTES, SEED_FILE, read_file
+from .files import read_file
 from .model import Archive
 from .problems import Invalid, Problem, shown
+from .seeds import MAX_SEED_BYTES, SEED_FILE
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """The earliest date a zip entry can carry."""

@@ -27,11 +27,12 @@ from pathlib import Path
 
 from . import citation
 from .derive import Entry, Site
+from .files import read_file
 from .fingerprint import LOCK
-from .load import MAX_SEED_BYTES, SEED_FILE, read_file
 from .namelock import lock_after
 from .outputs.metadata_json import document_record
 from .problems import Invalid, Problem, shown
+from .seeds import MAX_SEED_BYTES, SEED_FILE
 
 CORPUS, BIBTEX, RIS, CSL_JSON = "corpus.jsonl", "citations.bib", "citations.ris", "citations.csl.json"
 

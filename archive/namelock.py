@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .fingerprint import LOCK as FILE_NAME
 from .fingerprint import lock_digest
-from .load import seed_name_problem
 from .problems import Problem
+from .seeds import seed_name_problem
 from .validate import PAGE_NAME
 
 if TYPE_CHECKING:

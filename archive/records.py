@@ -31,10 +31,11 @@ import yaml
 
 from .dates import PartialDate, latest_date
 from .keys import page_key
-from .load import MAX_DEPTH, check_events, compose, parse_metadata, read_metadata, seed_name_problem
+from .load import MAX_DEPTH, check_events, compose, parse_metadata, read_metadata
 from .model import Archive, Document, Seed, made_by_name
 from .names import title_slug
 from .problems import Invalid, shown
+from .seeds import seed_name_problem
 from .validate import Checker, document_schema, make_archive, make_document, read_head, validate
 
 MAX_NEW = 100

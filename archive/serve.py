@@ -189,7 +189,7 @@ class Preview:
 
 
 def summary_line(report: Any, out: Path, seconds: float) -> str:
-    """The line build.report_build prints, for each build of the preview."""
+    """The line cli.report_build prints, for each build of the preview."""
     return (
         f"built {report.pages:,} pages: {report.written:,} files written, "
         f"{report.unchanged:,} unchanged, {report.removed:,} removed in {seconds:.2f} s "

@@ -19,9 +19,10 @@ from typing import Any, NamedTuple
 import yaml
 
 from .dates import latest_date, parse_date
-from .load import MAX_SEED_BYTES, SEED_FILE, read_file, seed_name_problem
+from .files import read_file
 from .model import Archive, Document, Seed, Stance
 from .problems import Invalid, Problem, printable, shown, suggest
+from .seeds import MAX_SEED_BYTES, SEED_FILE, seed_name_problem
 
 TAG = "tag:yaml.org,2002:"
 KINDS = {

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .load import MAX_SEED_BYTES, SEED_FILE, read_file
+from .files import read_file
 from .model import Document
 from .problems import Invalid, Problem, shown
+from .seeds import MAX_SEED_BYTES, SEED_FILE
 
 # Characters HTML cannot carry as text: C0 controls but tab, LF and CR; DEL and C1 controls;
 # noncharacters; lone surrogates. Each is shown as a visible marker instead (see `verbatim`).

@@ -231,7 +231,7 @@ MUTANTS = [
     ),
     Mutant(
         "a seed edited since the last build is taken as it was",
-        "archive/load.py",
+        "archive/seeds.py",
         "return known is not None and trusted and known.stat == seed_stat(info)",
         "return known is not None",
     ),

@@ -37,7 +37,7 @@ import yaml
 from conftest import Archive
 from previous_site import PreviousSite
 
-from archive import load as loader
+from archive import seeds as loader
 
 Break = Callable[[Archive], None]
 ONE = "1 problem found; nothing was written."

@@ -463,7 +463,7 @@ def test_a_seed_edited_in_place_with_its_old_size_and_time_is_read_again(archive
 
 
 def test_unchanged_seeds_are_not_read_again(archive: Archive, run, monkeypatch: pytest.MonkeyPatch) -> None:
-    import archive.load as loader
+    import archive.seeds as loader
 
     assert run("--root", ".").status == 0
     time.sleep(0.02)  # past the file system clock tick of the build that recorded them
@@ -481,8 +481,8 @@ def test_unchanged_seeds_are_not_read_again(archive: Archive, run, monkeypatch: 
 def test_known_seeds_are_checked_by_builtins_as_still_known_checks_them(tmp_path: Path) -> None:
     """unchanged_seeds decides for all seeds at once what still_known decides for each: a seed
     unchanged, resized, touched, changed after it was written down, a link, a fifo."""
-    from archive.load import seed_stat, still_known, unchanged_seeds
     from archive.model import Seed
+    from archive.seeds import seed_stat, still_known, unchanged_seeds
 
     names = ["same.txt", "resized.txt", "touched.txt", "late.txt", "link.txt", "fifo"]
     for name in names[:4]:

@@ -14,9 +14,9 @@ from conftest import PROJECT, Archive, files_under, reported
 from hypothesis import given
 from hypothesis import strategies as st
 
-import build
+from archive.cli import NO_BASE_ADDRESS
 
-NOTICE = build.NO_BASE_ADDRESS + "\n"
+NOTICE = NO_BASE_ADDRESS + "\n"
 """What a build without a base address says it left out (the fixture's archive has none)."""
 
 

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive import records
-from archive.load import load_seeds, parse_metadata, read_metadata
+from archive.load import parse_metadata, read_metadata
 from archive.problems import Invalid
+from archive.seeds import load_seeds
 from archive.validate import validate
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))

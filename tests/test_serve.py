@@ -29,6 +29,7 @@ from conftest import PROJECT, Archive, reported
 
 import build
 from archive import serve
+from archive.cli import Options, Report
 from archive.serve import Preview
 
 WAIT = 30.0
@@ -38,8 +39,8 @@ WIDENED = b"; connect-src 'self'"
 """What the preview adds to a page's policy: every page allows its own scripts (`script-src 'self'`) already."""
 
 
-def options(archive: Archive, port: int = 0, verbosity: int = 1) -> build.Options:
-    return build.Options("serve", archive.root, archive.site, "", verbosity, port, 1)
+def options(archive: Archive, port: int = 0, verbosity: int = 1) -> Options:
+    return Options("serve", archive.root, archive.site, "", verbosity, port, 1)
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def preview(archive: Archive, builds: list[float]) -> Iterator[Preview]:
 
 
 def start(archive: Archive, builds: list[float], kind: type[Preview] = Preview) -> Preview:
-    def counted(options: build.Options) -> build.Report:
+    def counted(options: Options) -> Report:
         builds.append(time.monotonic())
         return build.build(options)
 
@@ -70,7 +71,7 @@ class SteppedPreview(Preview):
     """The preview with its watcher stepped by the test: each wait between two looks at the
     inputs lasts until the test lets it end, so what the watcher sees never depends on timing."""
 
-    def __init__(self, options: build.Options, build: serve.Build) -> None:
+    def __init__(self, options: Options, build: serve.Build) -> None:
         super().__init__(options, build)
         self.gate = threading.Condition()
         self.waits: list[float] = []
@@ -357,7 +358,7 @@ def test_a_first_build_refused_serves_a_page_that_waits_for_a_good_one(archive: 
 def test_a_crash_of_the_build_is_reported_and_the_preview_goes_on(archive: Archive) -> None:
     attempts: list[int] = []
 
-    def flaky(options: build.Options) -> build.Report:
+    def flaky(options: Options) -> Report:
         attempts.append(1)
         if len(attempts) == 2:
             raise RuntimeError("something of ours broke")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import build
+from archive.cli import Options
 from archive.serve import Preview
 
 WAIT = 5.0
@@ -17,7 +18,7 @@ WAIT = 5.0
 
 @pytest.fixture
 def preview(archive: Any) -> Iterator[Preview]:
-    running = Preview(build.Options("serve", archive.root, archive.site, "", 1, 0, 1), build.build)
+    running = Preview(Options("serve", archive.root, archive.site, "", 1, 0, 1), build.build)
     running.start()
     yield running
     running.stop()

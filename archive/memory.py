@@ -1,0 +1,95 @@
+"""What one build leaves the next: read from the store before the stages, kept in it after the write.
+
+The store (archive/store.py) is the one place that holds it; these are the build's decisions
+about what to read whole, what to keep, and what to forget.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from typing import TYPE_CHECKING
+
+from .derive import ORDER, Placement, Site, placement_from, placement_rows
+from .model import Seed
+from .seeds import seed_rows
+from .store import Store
+
+if TYPE_CHECKING:  # named in annotations only
+    from .names import SlugMemo
+    from .render import Plan
+
+MEMO = ("rows", "lines", "csv", "markdown", "templates", "search")
+"""What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
+entry -> metadata.json line (UTF-8); entry -> metadata.csv row (UTF-8); Markdown -> HTML;
+template -> the templates it names; text's SHA-256 -> its number of search terms (see derive,
+render and outputs/search)."""
+
+
+def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: dict[str, Seed]) -> None:
+    """Remember what was read of each seed anew, and only of the seeds there are."""
+    if store and found is not None:
+        store.remember("seeds", seed_rows(found, known))
+        store.keep_only("seeds", found)
+
+
+def read_placement(store: Store) -> Placement | None:
+    """Where the last build placed each document (see derive.Placement)."""
+    return placement_from(store.all("placement"))
+
+
+def keep_placement(store: Store, site: Site, plan: Plan, last: Placement | None, lock: str) -> None:
+    """Remember where this build placed each document: the rows that differ from the last
+    placement's. `lock`: the digest of names.lock as this build leaves it."""
+    files = last.files if last is not None else []
+    changed = changed_places(site, plan, last, files)
+    rows = placement_rows(site, plan.digests, plan.salted, plan.keys, changed, lock)
+    if last is not None and rows[ORDER] == (files, last.publisher_pages, last.salted, last.lock):
+        del rows[ORDER]
+    store.remember("placement", rows)
+    store.keep_only("placement", [ORDER, *plan.digests])
+
+
+def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[str]) -> set[str] | None:
+    """The documents whose place differs from the last placement's, whose `files` are these (None:
+    all may): those placed anew, and those whose page key changed (their neighbours did)."""
+    if last is None or site.patch is None or last.salted != plan.salted:
+        return None
+    order = list(plan.digests)
+    if order == files:  # the same order (an edit that moved nothing): compared place by place
+        moved = map(operator.ne, last.keys, plan.keys)
+    else:
+        before = dict(zip(files, last.keys, strict=True))
+        moved = map(operator.ne, map(before.get, order), plan.keys)
+    return set(site.patch.fresh).union(itertools.compress(order, moved))
+
+
+def keep_memo(store: Store, memo: dict[str, dict[str, object]], dropped: dict[str, set[str]]) -> None:
+    """Keep what the stages made that the site still uses (the stages dropped what it does not).
+    A part read by key (`dropped` names its keys the site no longer uses, see render.RECALLED)
+    holds only what was made now: that is remembered, and the keys dropped are forgotten."""
+    for part, entries in memo.items():
+        if part in dropped:
+            store.remember(part, entries)
+            store.forget(part, dropped[part])
+        else:
+            store.keep(part, entries)
+
+
+def keep_slugs(store: Store, slugs: SlugMemo, site: Site) -> None:
+    """Remember the slugs made now, and keep only those of the titles and publishers the site
+    has: after deriving the whole site (which looked up every one), all others are dropped;
+    after placing a few documents, those of the titles the documents removed or changed had."""
+    docs = list(map(DOC, site.entries))
+    if site.patch is None:
+        live = {*map(TITLE, docs), *map(PUBLISHER, docs)}
+        store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in live})
+        store.keep_only("slugs", live)
+        return
+    asked = site.patch.left.union(slugs.made)  # a few: which of them the site has (no set of every title)
+    used = asked.intersection(map(TITLE, docs)).union(asked.intersection(map(PUBLISHER, docs)))
+    store.remember("slugs", {text: slug for text, slug in slugs.made.items() if text in used})
+    store.forget("slugs", site.patch.left - used)
+
+
+DOC, TITLE, PUBLISHER = operator.attrgetter("doc"), operator.attrgetter("title"), operator.attrgetter("publisher")
