@@ -31,9 +31,10 @@ from archive.problems import Invalid, Problem, shown
 from archive.store import Store, forget_fingerprint, last_build, locked, record_build, settled_folders, unchanged
 
 if TYPE_CHECKING:  # named in annotations only: the modules are imported when a build needs them
-    from archive.derive import Placement, Site
+    from archive.derive import Site
     from archive.model import Seed
     from archive.names import SlugMemo
+    from archive.placement import Placement
     from archive.render import Output, Remembering
     from archive.write import Written
 
@@ -220,8 +221,8 @@ def check_target(target: Path, root: Path) -> None:
 
 
 def renamed_pages(site: Site, last: Placement | None, root: Path) -> tuple[str, ...]:
-    """What to say of each document whose page the last build named otherwise (see derive.renamed_pages)."""
-    from archive.derive import renamed_pages
+    """What to say of each document whose page the last build named otherwise (see placement.renamed_pages)."""
+    from archive.placement import renamed_pages
 
     return tuple(map(str, renamed_pages(site, last, shown(root / "metadata.yaml")))) if last is not None else ()
 
@@ -244,7 +245,7 @@ def load_site(
 
     With a `store` (the site's), seeds unchanged since it remembered them are not read again,
     nor records it remembers, and what is read is remembered. `jobs` processes may parse the
-    records of a large metadata.yaml. `last`: the last build's placement (see derive.Placement),
+    records of a large metadata.yaml. `last`: the last build's placement (see placement.Placement),
     into which a few changed documents are placed.
     """
     from archive.derive import derive_site

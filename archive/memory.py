@@ -10,8 +10,9 @@ import itertools
 import operator
 from typing import TYPE_CHECKING
 
-from .derive import ORDER, Placement, Site, placement_from, placement_rows
+from .derive import Site
 from .model import Seed
+from .placement import ORDER, Placement, placement_from, placement_rows
 from .seeds import seed_rows
 from .store import Store
 
@@ -34,7 +35,7 @@ def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: di
 
 
 def read_placement(store: Store) -> Placement | None:
-    """Where the last build placed each document (see derive.Placement)."""
+    """Where the last build placed each document (see placement.Placement)."""
     return placement_from(store.all("placement"))
 
 

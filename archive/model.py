@@ -110,3 +110,8 @@ class Archive(NamedTuple):
     """`archive.base_url`: where the site will be published (`--base-url` wins), ending in `/`."""
     citation_files: bool = True
     """`archive.citation_files`: whether each document gets its `cite/` files."""
+
+
+def chronological(doc: Document) -> tuple[object, ...]:
+    """Sort key: the earliest day the date can be, then the title, then the file name."""
+    return (doc.date.earliest, doc.title.casefold(), doc.title, doc.file)

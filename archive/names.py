@@ -202,3 +202,12 @@ def shared_base(name: str) -> str | None:
     """The title's slug a suffixed page name was made from; None for a name without a suffix."""
     base, separator, _ = name.partition(SUFFIX)
     return base if separator else None
+
+
+def suffixed_bases(names: Iterable[str]) -> list[str]:
+    """The bases of the suffixed names among these (see shared_base); none looked for one
+    by one when no name has a suffix (one lookup by builtins over all the names)."""
+    names = list(names)
+    if SUFFIX not in "\n".join(names):
+        return []
+    return [*filter(None, map(shared_base, names))]

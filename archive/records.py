@@ -194,7 +194,7 @@ def from_records(
 
 def record_digest(key: str) -> str:
     """A short digest of a record's text after its context (its key in the store): what the
-    next build's placement compares the document by (see derive.sources_of). Kept with the
+    next build's placement compares the document by (see placement.sources_of). Kept with the
     record, not digested again for every record at each build."""
     return page_key(key)
 

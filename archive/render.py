@@ -18,9 +18,10 @@ import jinja2
 from markupsafe import Markup
 
 from . import GENERATOR, VERSION
-from .derive import Entry, Placement, Site
+from .derive import Entry, Site
 from .keys import digest, page_key
 from .model import Document
+from .placement import Placement
 from .problems import Invalid
 from .theme import RememberedMarkdown, Theme, template_problem
 from .verbatim import LINES_SLOT_NAME, TEXT_SLOT_NAME, SeedReader, SeedText

@@ -142,7 +142,7 @@ def test_a_new_document_titled_like_an_unchanged_documents_alias_is_placed_as_de
 def check_placed_as_derived(before: list[object], after: list[object], must_place: bool = False) -> None:
     """A site placed from the last one equals the derived one, its fresh documents are all that
     changed, and the documents outside fresh and near have the neighbours they had."""
-    from archive.derive import placement_from, placement_rows
+    from archive.placement import placement_from, placement_rows
 
     last_site, derived = site_of(before), site_of(after)
     files = [e.doc.file for e in last_site.entries]
@@ -181,7 +181,7 @@ def names_of(docs: list[Any], last: Any = None) -> dict[str, str]:
 
 
 def placement_of(site: Any) -> Any:
-    from archive.derive import placement_from, placement_rows
+    from archive.placement import placement_from, placement_rows
 
     files = [e.doc.file for e in site.entries]
     return placement_from(placement_rows(site, dict.fromkeys(files, ""), "", files))
@@ -260,7 +260,7 @@ def test_an_alias_that_is_the_document_s_own_name_makes_no_page() -> None:
 def test_a_renamed_page_is_named_with_the_alias_that_keeps_it() -> None:
     """The last build's names say which pages moved; the notice names the alias to add, not
     for a name now listing the document, nor for one it keeps already."""
-    from archive.derive import renamed_pages
+    from archive.placement import renamed_pages
 
     a, b = doc("a.txt", "Foo"), doc("b.txt", "Bar")
     last = placement_of(site_of([a, b]))
