@@ -46,7 +46,7 @@ class Output(NamedTuple):
 
 class Remembering(dict[str, Any]):
     """A part of the build's memo that notes what is added to it: what a worker process adds is
-    sent back to the build's own process (see write.make_outputs), which keeps it."""
+    sent back to the build's own process (see make.make_outputs), which keeps it."""
 
     def __init__(self, entries: dict[str, Any]) -> None:
         super().__init__(entries)

@@ -22,8 +22,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .manifest import MANIFEST, MANIFEST_VERSION
 from .problems import Invalid, Problem, printable, shown
-from .write import MANIFEST, MANIFEST_VERSION
 
 SUMS, METADATA = "SHA256SUMS", "metadata.json"
 SOURCES = {MANIFEST: "the manifest", SUMS: SUMS, METADATA: METADATA}

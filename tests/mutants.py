@@ -147,7 +147,7 @@ MUTANTS = [
     ),
     Mutant(
         "a file no longer made is left in the site when as many are made",
-        "archive/write.py",
+        "archive/manifest.py",
         "if len(paths) - listed.count(-1) == len(before.paths):",
         "if len(paths) == len(before.paths):",
     ),
@@ -225,7 +225,7 @@ MUTANTS = [
     ),
     Mutant(
         "what a worker process adds to the memo is lost",
-        "archive/write.py",
+        "archive/make.py",
         "                        memo[part].update(entries)",
         "                        pass",
     ),

@@ -22,6 +22,7 @@ from conftest import visible as is_visible
 
 import archive.write as writer
 from archive import store
+from archive.make import temporary_name
 
 DOCUMENTS = 200
 
@@ -311,11 +312,11 @@ def test_recovery_finishes_renames_and_undoes_staging(tmp_path: Path) -> None:
     out.mkdir()
     for name in ("a.html", "b.html"):
         (out / name).write_text("old")
-        Path(writer.temporary_name(out / name)).write_text("new")
+        Path(temporary_name(out / name)).write_text("new")
     store.note_journal(out, "renaming", ["a.html"])
     writer.recover(out)
-    assert (out / "a.html").read_text() == "new" and not Path(writer.temporary_name(out / "a.html")).exists()
+    assert (out / "a.html").read_text() == "new" and not Path(temporary_name(out / "a.html")).exists()
     store.note_journal(out, "staging", ["b.html"])
     writer.recover(out)
-    assert (out / "b.html").read_text() == "old" and not Path(writer.temporary_name(out / "b.html")).exists()
+    assert (out / "b.html").read_text() == "old" and not Path(temporary_name(out / "b.html")).exists()
     assert not journal.exists()

@@ -215,7 +215,7 @@ def test_a_failed_write_is_a_clear_error_and_leaves_the_previous_site(
 def test_progress_shows_only_on_a_terminal_after_a_second() -> None:
     import io
 
-    from archive.write import Progress
+    from archive.make import Progress
 
     now = [0.0]
     stream = io.StringIO()
@@ -327,26 +327,28 @@ def test_refuses_the_root_and_the_home_folder_and_writes_nothing_beside_them(
     ids=["empty", "plain", "quote", "backslash", "not ASCII", "control characters"],
 )
 def test_the_manifest_is_written_as_json_writes_it_and_read_back(tmp_path: Path, paths: list[str]) -> None:
-    from archive import write
+    from archive import manifest as manifests
 
-    manifest = write.Manifest(paths, [f"key of {path}" for path in paths], list(range(len(paths))), ["ab"] * len(paths))
-    write.write_manifest(tmp_path, manifest)
+    manifest = manifests.Manifest(
+        paths, [f"key of {path}" for path in paths], list(range(len(paths))), ["ab"] * len(paths)
+    )
+    manifests.write_manifest(tmp_path, manifest)
     expected = {
         "generator": "verbatim-archive",
-        "version": write.MANIFEST_VERSION,
+        "version": manifests.MANIFEST_VERSION,
         "paths": paths,
         "keys": [f"key of {path}" for path in paths],
         "sizes": list(range(len(paths))),
         "sha256": ["ab"] * len(paths),
     }
-    assert (tmp_path / write.MANIFEST).read_text("utf-8") == json.dumps(
+    assert (tmp_path / manifests.MANIFEST).read_text("utf-8") == json.dumps(
         expected, separators=(",", ":"), sort_keys=True
     ) + "\n"
-    assert write.read_manifest(tmp_path) == manifest
+    assert manifests.read_manifest(tmp_path) == manifest
 
 
 @given(st.lists(st.text(alphabet=st.sampled_from('ab"\\,\x1f\x7f ~é\u2028'), max_size=6), max_size=5))
 def test_a_list_of_texts_is_joined_only_where_json_writes_the_same(texts: list[str]) -> None:
-    from archive import write
+    from archive import manifest as manifests
 
-    assert write.json_list(texts) == json.dumps(texts, separators=(",", ":"))
+    assert manifests.json_list(texts) == json.dumps(texts, separators=(",", ":"))

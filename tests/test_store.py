@@ -23,7 +23,7 @@ from conftest import PROJECT, Archive
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive import store, write
+from archive import make, store
 from archive.render import MADE
 from archive.store import Store
 
@@ -208,7 +208,7 @@ def test_records_validated_under_other_stances_are_validated_again(archive: Arch
 def test_what_worker_processes_make_is_remembered_as_what_the_build_makes_itself(
     archive: Archive, run, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(write, "PARALLEL_FROM", 1)  # every output made by a worker process
+    monkeypatch.setattr(make, "PARALLEL_FROM", 1)  # every output made by a worker process
     assert run("--root", ".", "--jobs", "2").status == 0
     assert run("--root", ".", "--out", "alone", "--jobs", "1").status == 0
     made, alone = rows_of(archive.site), rows_of(archive.root / "alone")
