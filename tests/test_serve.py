@@ -28,7 +28,7 @@ import pytest
 from conftest import PROJECT, Archive, reported
 
 import build
-from archive import serve
+from archive import serve, server
 from archive.cli import Options, Report
 from archive.serve import Preview
 
@@ -481,12 +481,12 @@ def test_requests_are_not_logged_unless_verbose(
     ],
 )
 def test_the_policy_is_widened_just_enough(policy: str, widened: str) -> None:
-    assert serve.allow_reload_script(policy) == widened
+    assert server.allow_reload_script(policy) == widened
 
 
 def test_a_page_without_a_policy_or_a_body_end_still_gets_the_script() -> None:
     assert (
-        serve.with_reload_script(b"<p>bare", "x.1")
+        server.with_reload_script(b"<p>bare", "x.1")
         == b'<p>bare<script src="/__archive/reload.js" data-build="x.1"></script>\n'
     )
 
@@ -495,7 +495,7 @@ def test_a_page_without_a_policy_or_a_body_end_still_gets_the_script() -> None:
 
 
 def test_stop_ends_event_streams_and_threads(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(serve, "KEEP_ALIVE", 2 * WAIT)  # a stream left to end by itself outlasts WAIT
+    monkeypatch.setattr(server, "KEEP_ALIVE", 2 * WAIT)  # a stream left to end by itself outlasts WAIT
     stream = Events(preview)
     stream.next()
     idle = socket.create_connection(("127.0.0.1", port(preview)))  # a browser's connection, unused
