@@ -22,11 +22,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from .fields import PAGE_NAME
 from .fingerprint import LOCK as FILE_NAME
 from .fingerprint import lock_digest
 from .problems import Problem
 from .seeds import seed_name_problem
-from .validate import PAGE_NAME
 
 if TYPE_CHECKING:
     from .derive import Site

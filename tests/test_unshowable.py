@@ -31,8 +31,8 @@ import pytest
 from conftest import Archive
 from html_text import browser_newlines, verbatim_text
 
+from archive.fields import UNSHOWABLE
 from archive.load import NOT_YAML, may_hold_not_yaml
-from archive.validate import UNSHOWABLE
 from archive.verbatim import lines_text, verbatim
 
 MARKER = '<span class="cp" role="img" aria-label="{0}" data-cp="{0}"></span>'
