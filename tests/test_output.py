@@ -352,3 +352,11 @@ def test_a_list_of_texts_is_joined_only_where_json_writes_the_same(texts: list[s
     from archive import manifest as manifests
 
     assert manifests.json_list(texts) == json.dumps(texts, separators=(",", ":"))
+
+
+def test_the_commands_the_command_line_accepts_are_the_ones_build_runs() -> None:
+    """archive/cli.py lists the commands argparse accepts; build.py runs them: the same set."""
+    import build
+    from archive.cli import COMMANDS
+
+    assert set(COMMANDS) == {"build", "check", "serve", *build.TAKE_AWAY}
