@@ -19,7 +19,6 @@ from .placement import Patch, Placement, patched, sources_of
 FILE = operator.attrgetter("file")
 TITLE = operator.attrgetter("title")
 PUBLISHER = operator.attrgetter("publisher")
-SHA256 = operator.attrgetter("sha256")
 
 
 class Entry(NamedTuple):
@@ -305,4 +304,3 @@ def group_by_publisher(entries: tuple[Entry, ...], pages: dict[str, str]) -> tup
 
 SLUG_OF = operator.attrgetter("slug")
 FILE_OF_ENTRY = operator.attrgetter("doc.file")
-ALIASES_OF_ENTRY = operator.attrgetter("doc.aliases")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
@@ -20,20 +19,6 @@ def made_by_name(kind: type[T], columns: Mapping[str, Iterable[Any]]) -> Iterato
     if columns.keys() != set(fields):
         raise TypeError(f"{kind.__name__} has the fields {', '.join(fields)}, not {', '.join(columns)}")
     return map(functools.partial(tuple.__new__, kind), zip(*map(columns.__getitem__, fields), strict=True))
-
-
-def fields_of(kind: type[NamedTuple], records: Iterable[Any], **plain: Any) -> Iterator[tuple[Any, ...]]:
-    """Each record as a plain tuple of its fields, in its class's order (what marshal keeps): a
-    field named in `plain` as that function makes it of the field's value. By builtins, as
-    `made_by_name`; `records` must be a sequence (it is read once a field)."""
-    fields: tuple[str, ...] = kind._fields
-    columns = [
-        map(plain[name], map(operator.attrgetter(name), records))
-        if name in plain
-        else map(operator.attrgetter(name), records)
-        for name in fields
-    ]
-    return zip(*columns, strict=True)
 
 
 class Seed(NamedTuple):
