@@ -334,26 +334,18 @@ class Shards:
         return shards
 
 
-@functools.cache
-def small_numbers() -> list[str]:
-    """`number` of the small numbers postings are mostly made of: made once, the first time a
-    shard is written (not at import: a build that writes no shard does not pay for them)."""
-    return [number(value) for value in range(4096)]
+NUMBERS = texts.Table(number)
+"""Numbers as `number` writes them (see texts.Table): postings are mostly small ones."""
 
 
 def shard_script(index: Shards, bucket: Bucket, shard: int) -> bytes:
     """search/t-B-S.js: the postings of one shard of one bucket."""
     found = index.postings(bucket)[shard]
     coded = {}
-    numbers = small_numbers()
-    small = len(numbers)
     for term in sorted(found):
         values = found[term][:]  # place, count, place, count, ...: each place as the gap from the last
         values[2::2] = map(int.__sub__, values[2::2], values[0:-2:2])
-        if max(values) < small:
-            coded[term] = "".join(map(numbers.__getitem__, values))
-        else:
-            coded[term] = "".join(map(number, values))
+        coded[term] = "".join(map(NUMBERS.__getitem__, values))
     return script("shard", f"{bucket.number}-{shard}", coded)
 
 
@@ -392,8 +384,8 @@ def meta_script(
         "shards": shards,
         "counts": [len(b) for b in buckets],
         "tables": list(tables),
-        "lengths": ["".join(number(quantised(weighted[e.slug])) for e in b) for b in buckets],
-        "ranks": ["".join(number(rank[e.slug]) for e in b) for b in buckets],
+        "lengths": ["".join(NUMBERS[quantised(weighted[e.slug])] for e in b) for b in buckets],
+        "ranks": ["".join(number(rank[e.slug]) for e in b) for b in buckets],  # each rank once: not kept
         "stances": stances,
     }
     return script("meta", "", meta)
