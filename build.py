@@ -101,14 +101,14 @@ def build_site(options: Options, store: Store, fingerprints: tuple[str, Any], st
     """Plan the site from what the store remembers, write what changed, and remember for the next
     build. `fingerprints`: the digest of this build's inputs, and the last build's fingerprint."""
     inputs, last = fingerprints
-    from archive.memory import MEMO, keep_memo, keep_placement, keep_slugs, read_placement
+    from archive.memory import keep_memo, keep_placement, keep_slugs, memo_parts, read_placement
     from archive.names import SlugMemo
     from archive.render import plan_site
     from archive.theme import Theme
     from archive.write import count_pages, folders_of
 
     template_dirs, static_dirs = theme_dirs(options.root)
-    memo = {part: store.all(part) for part in MEMO}
+    memo = {part: store.all(part) for part in memo_parts()}
     theme = Theme(template_dirs, static_dirs, store, memo["templates"])
     placement = read_placement(store)
     slugs = SlugMemo(find=functools.partial(store.get, "slugs"))  # title -> slug: only those asked are read

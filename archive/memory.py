@@ -20,11 +20,20 @@ if TYPE_CHECKING:  # named in annotations only
     from .names import SlugMemo
     from .render import Plan
 
-MEMO = ("rows", "lines", "csv", "markdown", "templates", "search")
-"""What the store keeps of what the stages made, read whole: entry -> listing row (UTF-8);
-entry -> metadata.json line (UTF-8); entry -> metadata.csv row (UTF-8); Markdown -> HTML;
-template -> the templates it names; text's SHA-256 -> its number of search terms (see derive,
-render and outputs/search)."""
+MEMO = ("rows", "markdown", "templates")
+"""What the store keeps of what the stages made, read whole, besides what the producers declare
+(see `memo_parts`): entry -> listing row (UTF-8); Markdown -> HTML; template -> the templates it
+names (see render and theme)."""
+
+
+def memo_parts() -> tuple[str, ...]:
+    """The parts of the memo read whole before the plan: MEMO, and those the registered producers
+    declare (`REMEMBERS`, see archive/outputs): entry -> metadata.json line, entry -> metadata.csv
+    row, text's SHA-256 -> its number of search terms, ... A part no registered producer uses is
+    not read."""
+    from .outputs import PRODUCERS
+
+    return MEMO + tuple(part for producer in PRODUCERS for part in getattr(producer, "REMEMBERS", ()))
 
 
 def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: dict[str, Seed]) -> None:
@@ -67,7 +76,7 @@ def changed_places(site: Site, plan: Plan, last: Placement | None, files: list[s
 
 def keep_memo(store: Store, memo: dict[str, dict[str, object]], dropped: dict[str, set[str]]) -> None:
     """Keep what the stages made that the site still uses (the stages dropped what it does not).
-    A part read by key (`dropped` names its keys the site no longer uses, see render.RECALLED)
+    A part read by key (`dropped` names its keys the site no longer uses, see render.made_parts)
     holds only what was made now: that is remembered, and the keys dropped are forgotten."""
     for part, entries in memo.items():
         if part in dropped:

@@ -62,13 +62,20 @@ class Remembering(dict[str, Any]):
         return {key: self[key] for key in added if key in self}
 
 
-MADE = ("rows", "lines", "csv", "markdown", "search", "terms")
-"""The parts of the memo that outputs add to while they are made (see Remembering)."""
-RECALLED = ("terms",)
-"""The parts of MADE that are not read whole before the plan: an output reads the entries it
-needs from the store when it is made (`Planning.recall`), what it makes is remembered, and the
-keys it no longer uses are forgotten (`Planning.dropped`). For facts too large to read every
-build: each document's search terms (see outputs/search)."""
+MADE = ("rows", "markdown")
+"""The parts of the memo every page may add to while it is made (see Remembering): listing
+rows and Markdown. A producer declares its own (see archive/outputs): `REMEMBERS`, parts read
+whole before the plan, and `RECALLS`, parts too large for that (see `made_parts`)."""
+
+
+def made_parts(producers: Iterable[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The parts of the memo the outputs of these producers add to, and those of them that are
+    recalled rather than read whole: an output reads the entries it needs from the store when it
+    is made (`Planning.recall`), what it makes is remembered, and the keys it no longer uses are
+    forgotten (`Planning.dropped`). A part no registered producer declares is not read at all."""
+    recalled = tuple(part for producer in producers for part in getattr(producer, "RECALLS", ()))
+    whole = tuple(part for producer in producers for part in getattr(producer, "REMEMBERS", ()))
+    return MADE + whole + recalled, recalled
 
 
 def entry_digest(entry: Entry) -> str:
@@ -106,7 +113,7 @@ class Plan(NamedTuple):
 
     outputs: list[Output]
     made: dict[str, Remembering]
-    """The parts of the memo the outputs add to (MADE)."""
+    """The parts of the memo the outputs add to (see made_parts)."""
     digests: dict[str, str]
     """Each entry's digest, by its file, in the entries' order."""
     salted: str
@@ -114,7 +121,7 @@ class Plan(NamedTuple):
     keys: list[str]
     """Each document page's key, in the entries' order."""
     dropped: dict[str, set[str]]
-    """Keys of the RECALLED parts that the site no longer uses, by part."""
+    """Keys of the recalled parts that the site no longer uses, by part (see made_parts)."""
 
 
 class Planning:
@@ -130,16 +137,18 @@ class Planning:
         memo: dict[str, Any],
         last: Placement | None,
         recall: Callable[[str, Iterable[str]], dict[str, Any]] | None = None,
+        producers: Iterable[Any] = (),
     ) -> None:
         self.site, self.theme, self.last = site, theme, last
+        made, recalled = made_parts(producers)
         self.recall = recall or nothing_recalled
-        """The entries of a RECALLED part with these keys, those the store has (the store's `get`;
+        """The entries of a recalled part with these keys, those the store has (the store's `get`;
         nothing in a worker process, which then makes them again)."""
-        self.dropped: dict[str, set[str]] = {part: set() for part in RECALLED}
-        """Keys of the RECALLED parts the site no longer uses: forgotten after the write."""
+        self.dropped: dict[str, set[str]] = {part: set() for part in recalled}
+        """Keys of the recalled parts the site no longer uses, by part: forgotten after the write."""
         self.seeds_dir = seeds_dir
         """The archive's seeds/ (its parent holds metadata.yaml)."""
-        self.made = {part: Remembering(memo.get(part, {})) for part in MADE}
+        self.made = {part: Remembering(memo.get(part, {})) for part in made}
         """The parts of the memo that outputs add to while they are made (see Remembering)."""
         memo.update(self.made)
         self.digests = entry_digests(site, last)
@@ -189,12 +198,12 @@ def plan_site(
     text -> HTML). What is made now is added to it and what no entry needs any more is dropped,
     so that a rebuild that lists 10,000 documents makes only the new ones. `last`, the
     placement the site was placed from (site.patch), gives the digests and page keys of the
-    documents that did not change. `recall` reads the entries of a RECALLED part by key (the
+    documents that did not change. `recall` reads the entries of a recalled part by key (the
     store's `get`).
     """
     from .outputs import PRODUCERS
 
-    planning = Planning(site, theme, base_url, seeds_dir, memo if memo is not None else {}, last, recall)
+    planning = Planning(site, theme, base_url, seeds_dir, memo if memo is not None else {}, last, recall, PRODUCERS)
     outputs = [output for producer in PRODUCERS for output in producer.plan(planning)]
     theme.compile_planned()
     return Plan(outputs, planning.made, planning.digests, planning.salted, planning.keys, planning.dropped)

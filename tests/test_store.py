@@ -24,7 +24,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive import make, store
-from archive.render import MADE
+from archive.outputs import PRODUCERS
+from archive.render import made_parts
 from archive.store import Store
 
 
@@ -212,8 +213,9 @@ def test_what_worker_processes_make_is_remembered_as_what_the_build_makes_itself
     assert run("--root", ".", "--jobs", "2").status == 0
     assert run("--root", ".", "--out", "alone", "--jobs", "1").status == 0
     made, alone = rows_of(archive.site), rows_of(archive.root / "alone")
-    assert all(made[part] for part in MADE), {part: len(made[part]) for part in MADE}
-    assert {part: made[part] for part in MADE} == {part: alone[part] for part in MADE}
+    parts = made_parts(PRODUCERS)[0]
+    assert all(made[part] for part in parts), {part: len(made[part]) for part in parts}
+    assert {part: made[part] for part in parts} == {part: alone[part] for part in parts}
 
 
 def test_templates_no_longer_used_are_not_kept_compiled(archive: Archive, run) -> None:  # type: ignore[no-untyped-def]
@@ -247,6 +249,29 @@ def test_a_rebuild_with_nothing_changed_opens_no_database(archive: Archive, run)
         [sys.executable, "-c", code], cwd=archive.root, capture_output=True, text=True, env=environment, check=True
     )
     assert done.stdout == "0 sqlite3 jinja2 yaml\n"  # a change: the whole build, the store opened
+
+
+def test_a_part_of_the_memo_is_read_only_for_a_producer_registered_to_use_it(
+    archive: Archive, run, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """metadata.csv's rows are read whole before the plan while its producer is registered, and
+    not at all (nor forgotten) once it is not."""
+    from archive import outputs
+
+    read: list[str] = []
+    every = Store.all
+    monkeypatch.setattr(Store, "all", lambda self, kind: read.append(kind) or every(self, kind))
+    assert run("--root", ".").status == 0
+    (archive.root / "seeds" / "a.txt").write_text("Changed.\n")
+    read.clear()
+    assert run("--root", ".").status == 0
+    assert {"csv", "lines", "search"} <= set(read)
+    monkeypatch.setattr(outputs, "PRODUCERS", [p for p in outputs.PRODUCERS if p.NAME != "metadata.csv"])
+    (archive.root / "seeds" / "a.txt").write_text("Changed again.\n")
+    read.clear()
+    assert run("--root", ".").status == 0
+    assert "csv" not in read and {"lines", "search"} <= set(read)
+    assert len(rows_of(archive.site)["csv"]) == 2  # kept for when it is registered again
 
 
 def test_after_an_addition_only_the_new_text_is_cut_into_search_terms(archive: Archive, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]

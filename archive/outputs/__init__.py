@@ -5,7 +5,11 @@ A producer is a module (or any object) with
 - `NAME`: what it makes, unique among producers;
 - `VERSION`: raised whenever what it makes from the same inputs changes;
 - `plan(plan: Planning) -> Iterable[Output]`: one Output per file, each with a key made by
-  `plan.key(producer, ...)` or `plan.page(producer, ...)` from everything its bytes depend on.
+  `plan.key(producer, ...)` or `plan.page(producer, ...)` from everything its bytes depend on;
+- optionally `REMEMBERS` and `RECALLS`: the parts of the build's memo its outputs read and add
+  to (a fact of each document, remembered from build to build by what it is made from), read
+  whole before the plan or by key as they are made (see render.made_parts). Only the parts of
+  registered producers are read.
 
 The key of every output digests its producer's name and version and the inputs it declares
 (its records' digests, its templates, the generator's code). The write stage makes an output

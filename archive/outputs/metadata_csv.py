@@ -20,6 +20,8 @@ from .metadata_json import document_record
 
 NAME = "metadata.csv"
 VERSION = 2
+REMEMBERS = ("csv",)
+"""The memo's part this producer reads whole and adds to: each document's row, by its entry's digest."""
 BOM = "\ufeff".encode()
 COLUMNS = (
     "file",

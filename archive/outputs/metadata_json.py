@@ -14,6 +14,8 @@ from ..render import Output, Planning
 
 NAME = "metadata.json"
 VERSION = 1
+REMEMBERS = ("lines",)
+"""The memo's part this producer reads whole and adds to: each document's line, by its entry's digest."""
 
 
 def plan(planning: Planning) -> Iterable[Output]:

@@ -49,6 +49,10 @@ from . import texts
 
 NAME = "search"
 VERSION = 4
+REMEMBERS = ("search",)
+"""The memo's part this producer reads whole and adds to (see LENGTH)."""
+RECALLS = ("terms",)
+"""The memo's part it reads by key: each bucket's documents' terms (see Terms)."""
 BUCKETS = 16
 """The most buckets of documents (fewer for fewer documents: see `layout`)."""
 SHARDS = 64
@@ -218,7 +222,7 @@ PUBLISHER_OF = operator.attrgetter("doc.publisher")
 
 class Terms:
     """Each document's terms, by its text's SHA-256, remembered from build to build in the memo's
-    part `terms` (see render.RECALLED): one entry a bucket, keyed by the bucket's number, holding
+    part `terms` (see RECALLS): one entry a bucket, keyed by the bucket's number, holding
     the terms of the documents the bucket had when its shards were last made, by SHA-256, as
     compacted by the store (see store.compact: a bucket of 625 documents in some 0.8 MB rather
     than 2.5 MB; worker processes send them back, and a first build holds them all until it
