@@ -237,13 +237,13 @@ MUTANTS = [
     ),
     Mutant(
         "an edited record with an alias is composed without its events read",
-        "archive/records.py",
+        "archive/composing.py",
         'MAY_BE_REFUSED = re.compile("[*!]")',
         'MAY_BE_REFUSED = re.compile("[!]")',
     ),
     Mutant(
         "an edited record with a tag is composed without its events read",
-        "archive/records.py",
+        "archive/composing.py",
         'MAY_BE_REFUSED = re.compile("[*!]")',
         'MAY_BE_REFUSED = re.compile("[*]")',
     ),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive import records
+from archive import composing, records
 from archive.load import parse_metadata, read_metadata
 from archive.problems import Invalid
 from archive.seeds import load_seeds
@@ -143,8 +143,8 @@ def test_the_base_file_is_split_into_its_four_records() -> None:
 def test_unchanged_records_are_not_parsed_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     memory = remembered(root)
     parsed: list[str] = []
-    real = records.parse_record
-    monkeypatch.setattr(records, "parse_record", lambda record, *a: parsed.append(record[:8]) or real(record, *a))
+    real = composing.parse_record
+    monkeypatch.setattr(composing, "parse_record", lambda record, *a: parsed.append(record[:8]) or real(record, *a))
     path = root / "metadata.yaml"
     path.write_text(BASE.replace("Gamma", "Gamma revised"), encoding="utf-8")
     assert cached(root, memory) == full(root)
@@ -196,7 +196,7 @@ def test_records_after_a_line_separator_in_quotes_keep_their_lines(root: Path) -
     split = records.split_records((root / "metadata.yaml").read_text("utf-8"))
     assert split is not None
     texts = [record for _, record in split.records]
-    assert records.parse_chunk((texts, "metadata.yaml", STANCES)) is not None
+    assert composing.parse_chunk((texts, "metadata.yaml", STANCES)) is not None
 
 
 def test_a_cache_from_elsewhere_is_ignored(root: Path) -> None:
@@ -239,8 +239,8 @@ def test_a_record_added_at_the_end_is_the_only_one_parsed(root: Path, monkeypatc
     path = root / "metadata.yaml"
     path.write_text(BASE + "  e.txt:\n    title: Epsilon\n    publisher: P\n    date: 2019\n    stance: for\n", "utf-8")
     parsed: list[str] = []
-    real = records.parse_record
-    monkeypatch.setattr(records, "parse_record", lambda record, *a: parsed.append(record[:8]) or real(record, *a))
+    real = composing.parse_record
+    monkeypatch.setattr(composing, "parse_record", lambda record, *a: parsed.append(record[:8]) or real(record, *a))
     verdict = cached(root, memory)
     assert verdict == full(root)
     assert [doc.file for doc in verdict[1].documents] == [*NAMES, "e.txt"]  # type: ignore[attr-defined]
@@ -267,23 +267,23 @@ def test_records_parsed_together_are_each_as_parsed_alone(edits: list[tuple[int,
     if split is None:
         return
     texts = [record for _, record in split.records]
-    schema = records.document_schema(STANCES)
+    schema = composing.document_schema(STANCES)
     for start in range(0, len(texts), size):
         chunk = texts[start : start + size]
-        together = records.parse_chunk((chunk, "metadata.yaml", STANCES))
+        together = composing.parse_chunk((chunk, "metadata.yaml", STANCES))
         if together is not None:
-            assert together == [records.parse_record(record, "metadata.yaml", schema) for record in chunk]
+            assert together == [composing.parse_record(record, "metadata.yaml", schema) for record in chunk]
 
 
 def test_the_base_records_parse_together() -> None:
     split = records.split_records(BASE)
     assert split is not None
     texts = [record for _, record in split.records]
-    schema = records.document_schema(STANCES)
-    alone = [records.parse_record(record, "metadata.yaml", schema) for record in texts]
+    schema = composing.document_schema(STANCES)
+    alone = [composing.parse_record(record, "metadata.yaml", schema) for record in texts]
     assert None not in alone
-    assert records.parse_chunk((texts, "metadata.yaml", STANCES)) == alone
-    assert records.parse_chunk((texts[1:3], "metadata.yaml", STANCES)) == alone[1:3]
+    assert composing.parse_chunk((texts, "metadata.yaml", STANCES)) == alone
+    assert composing.parse_chunk((texts[1:3], "metadata.yaml", STANCES)) == alone[1:3]
 
 
 def test_a_first_build_of_many_records_parses_them_in_workers(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -312,9 +312,9 @@ def test_records_in_the_usual_forms_are_each_parsed_alone_as_together() -> None:
         "  b b.txt:\n    title: 'Beta # two'\n    publisher: People's Daily\n    date: \"2022-08?\"\n    stance: against\n\n",
         '  "c.txt":\n      title: Gamma\n      publisher: "A \'B\'"\n      date: 2021\n      stance: for',
     ]
-    schema = records.document_schema(STANCES)
-    alone = [records.parse_record(record, "metadata.yaml", schema) for record in usual]
+    schema = composing.document_schema(STANCES)
+    alone = [composing.parse_record(record, "metadata.yaml", schema) for record in usual]
     assert [name for name, _ in filter(None, alone)] == ["a.txt", "b b.txt", "c.txt"]
     assert alone[0] is not None and alone[0][1]["title"] == "Alpha: “one” 中文 😀"
     assert alone[1] is not None and alone[1][1]["publisher"] == "People's Daily"
-    assert records.parse_chunk((usual, "metadata.yaml", STANCES)) == alone
+    assert composing.parse_chunk((usual, "metadata.yaml", STANCES)) == alone
