@@ -32,8 +32,9 @@ def memo_parts() -> tuple[str, ...]:
     row, text's SHA-256 -> its number of search terms, ... A part no registered producer uses is
     not read."""
     from .outputs import PRODUCERS
+    from .render import declared
 
-    return MEMO + tuple(part for producer in PRODUCERS for part in getattr(producer, "REMEMBERS", ()))
+    return MEMO + declared(PRODUCERS, "REMEMBERS")
 
 
 def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: dict[str, Seed]) -> None:

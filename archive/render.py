@@ -73,9 +73,13 @@ def made_parts(producers: Iterable[Any]) -> tuple[tuple[str, ...], tuple[str, ..
     recalled rather than read whole: an output reads the entries it needs from the store when it
     is made (`Planning.recall`), what it makes is remembered, and the keys it no longer uses are
     forgotten (`Planning.dropped`). A part no registered producer declares is not read at all."""
-    recalled = tuple(part for producer in producers for part in getattr(producer, "RECALLS", ()))
-    whole = tuple(part for producer in producers for part in getattr(producer, "REMEMBERS", ()))
-    return MADE + whole + recalled, recalled
+    recalled = declared(producers, "RECALLS")
+    return MADE + declared(producers, "REMEMBERS") + recalled, recalled
+
+
+def declared(producers: Iterable[Any], attribute: str) -> tuple[str, ...]:
+    """The parts of the memo these producers declare in `attribute` (REMEMBERS or RECALLS), in order."""
+    return tuple(part for producer in producers for part in getattr(producer, attribute, ()))
 
 
 def entry_digest(entry: Entry) -> str:

@@ -181,8 +181,8 @@ def word_codes() -> tuple[list[bytes], list[bytes]]:
 class Table(dict[Any, Any]):
     """A function's values, each made the first time it is asked for and kept: looked up by
     builtins (`map(table.__getitem__, ...)`), and made only for what is asked. A build that
-    codes one text makes the few hundred it needs, not a table of 65,536 made in advance
-    (50 ms); one that codes 10,000 makes each once."""
+    codes one text makes the few hundred it needs, not a table of 65,536 made in advance;
+    one that codes 10,000 makes each once."""
 
     def __init__(self, make: Callable[[Any], Any]) -> None:
         super().__init__()
