@@ -275,7 +275,6 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
             if row is not None and row[0] == generator:
                 db.execute("PRAGMA synchronous = OFF")  # a cache: whole after a kill, not synced for a power cut
-                db.execute(f"PRAGMA mmap_size = {MAPPED}")
                 return cls(path, db, written, generator)
         except sqlite3.DatabaseError:
             pass
@@ -476,11 +475,6 @@ def expanded(data: Any) -> Any:
 
 BUCKETS = 256
 """Buckets a kind's entries are kept in (see Store)."""
-MAPPED = 1 << 30
-"""Bytes of the database SQLite reads by mapping the file into memory instead of copying it
-through its page cache (`PRAGMA mmap_size`): a build reads most of the database. SQLite
-writes by its usual calls still; the file is only ever replaced whole or grown, never cut
-short under a reader (a mapped read past its end would stop the process)."""
 
 
 def bucket_of(key: str) -> int:
