@@ -263,6 +263,24 @@ def test_pages_escape_what_they_show_as_jinja_does() -> None:
     ).render(values)
 
 
+def test_a_template_is_parsed_once_to_be_keyed_and_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding what a template names (for its key) and compiling it parse its source once: Jinja
+    compiles the tree the key was found in (the golden snapshot checks the pages are the same)."""
+    parsed: list[str | None] = []
+    parse = jinja2.parser.Parser.parse
+
+    def counted(parser: jinja2.parser.Parser) -> jinja2.nodes.Template:
+        parsed.append(parser.name)
+        return parse(parser)
+
+    monkeypatch.setattr(jinja2.parser.Parser, "parse", counted)
+    theme = Theme([PROJECT / "templates"], [])
+    theme.template_key("about.html")
+    theme.compile_planned()
+    assert sorted(parsed) == sorted(theme.planned) and len(parsed) == len(set(parsed)), parsed
+    assert {"about.html", "base.html", "_search_box.html"} <= theme.planned
+
+
 @given(text=HOSTILE)
 @settings(max_examples=300, deadline=None)
 def test_a_text_as_escaped_bytes_is_the_text_verbatim(text: str) -> None:
