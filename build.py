@@ -249,7 +249,7 @@ def load_site(
     into which a few changed documents are placed.
     """
     from archive.derive import derive_site
-    from archive.memory import remember_seeds
+    from archive.memory import keep_records, remember_seeds
     from archive.namelock import read_lock
     from archive.names import SlugMemo
     from archive.records import load_archive, record_digests
@@ -270,9 +270,9 @@ def load_site(
         return read[0][0]
 
     try:
-        cached = store.all("records") if store else None
+        recall = store.get if store else None
         parsed: dict[str, str] = {}  # slugs of titles and publishers made by processes that parse records
-        archive, records = load_archive(metadata, seeds, root / "seeds", cached, jobs, parsed)
+        archive, records = load_archive(metadata, seeds, root / "seeds", recall, jobs, parsed)
     except Invalid as invalid:
         seeds()
         remember_seeds(store, read[0][0], known)
@@ -282,7 +282,7 @@ def load_site(
     if seed_problems or lock_problems:
         raise Invalid(seed_problems + lock_problems)
     if store and records is not None:
-        store.keep("records", records)
+        keep_records(store, records)
     slugs = slugs if slugs is not None else SlugMemo()
     slugs.add(parsed)
     return derive_site(archive, shown(metadata), slugs, last, lock, record_digests(records))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .derive import Site
 from .model import Seed
 from .placement import ORDER, Placement, placement_from, placement_rows
+from .records import Remembered, fits_any
 from .seeds import seed_rows
 from .store import Store
 
@@ -42,6 +43,23 @@ def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: di
     if store and found is not None:
         store.remember("seeds", seed_rows(found, known))
         store.keep_only("seeds", found)
+
+
+def keep_records(store: Store, remembered: Remembered) -> None:
+    """Keep exactly the chunks of metadata.yaml's records there are and the records they hold
+    (see archive/records.py): after a full parse, every record; else the records of the chunks
+    gone are forgotten, and those of the chunks made now remembered (a record moved from one
+    to the other among them). A chunk found holds no record of a chunk gone: both were kept by
+    the last build, from one file."""
+    if remembered.whole:
+        store.keep("records", remembered.records)
+    else:
+        gone = store.keys("chunks") - remembered.chunks.keys()
+        if gone:
+            chunks = store.get("chunks", gone).values()
+            store.forget("records", {digest for chunk in chunks if fits_any(chunk) for digest in chunk[-1]})
+        store.remember("records", remembered.records)
+    store.keep("chunks", remembered.chunks)
 
 
 def read_placement(store: Store) -> Placement | None:

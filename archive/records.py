@@ -1,10 +1,14 @@
 """Read metadata.yaml again after an edit without parsing and validating every record again.
 
 A build remembers, for each record under `documents:` as it is written (its text, from its
-key's line to the next record's), what validating it gave (the store keeps it, by that text
-and what else validating it depended on: see `context_key`).
-The next build splits the file the same way, parses and validates only the records whose text it has not seen, and takes
-the others as they were. What surrounds the records (archive, stances) is parsed every time.
+key's line to the next record's), what validating it gave; and, for each chunk of consecutive
+records, the same for all of them at once, as columns. The store keeps both by the digest of
+what they are made from: their text, after what validating it depended on (see `context_key`).
+The next build splits the file the same way and cuts it into the same chunks (where a
+record's text says, see `chunk_bounds`, so that an edit anywhere changes the one chunk that
+holds it). A chunk it has seen gives its records' fields whole; in a chunk it has not, each
+record it has seen is taken as it was, and only the records whose text it has not seen are
+parsed and validated. What surrounds the records (archive, stances) is parsed every time.
 
 The split is trusted only in the plain layout metadata.yaml has: `documents:` at the left
 edge and every record's key indented alike. A record cut at the wrong line (inside a quoted
@@ -23,7 +27,8 @@ import hashlib
 import itertools
 import operator
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -46,10 +51,34 @@ DOCUMENTS_AT_LINE_START = re.compile("\ndocuments:")
 TOP_LEVEL = re.compile(r"\n[^ \n#]")
 """A line at the left edge that is neither blank nor a comment: the end of the records."""
 KEY_LINE = re.compile(r"\n( +)[^ \n#]")
-Memo = dict[str, tuple[str, tuple[Any, ...], str]]
-"""What the store keeps of each record, by its text after its context (see `context_key`): its
-key, its validated fields as plain values (see `plain`) and a digest of its text after its
-context (see `record_digest`)."""
+Record = tuple[str, tuple[Any, ...]]
+"""What the store keeps of a record, by its digest (see `record_digest`): its key and its
+validated fields as plain values (see composing.plain)."""
+Chunk = tuple[list[Any], ...]
+"""What the store keeps of a chunk of consecutive records, by its key (see `chunk_key`): one
+list a column, in the records' order: their keys, each of composing.FIELDS, their digests."""
+WIDTH = len(FIELDS) + 2
+"""A chunk's columns."""
+CHUNK_EVERY = 16
+"""A chunk of records ends after each record whose text's CRC-32 is a multiple of this: some
+this many records a chunk, cut where the text says, not where a count falls."""
+Recall = Callable[[str, Iterable[str]], dict[str, Any]]
+"""What earlier builds remembered of a kind (`records`, `chunks`), by these keys: those found
+(the store's `get`)."""
+
+
+class Remembered(NamedTuple):
+    """What to remember of metadata.yaml's records after a load (see memory.keep_records)."""
+
+    chunks: dict[str, Chunk]
+    """Every chunk of the records, by its key: the chunks there are."""
+    records: dict[str, Record]
+    """Records by their digests: those of the chunks made now, or every one when `whole`."""
+    digests: dict[str, str]
+    """Each document's record digest, by its file: what placement compares (see
+    placement.sources_of)."""
+    whole: bool
+    """Every record is in `records`: the store keeps exactly these, and no others."""
 
 
 class Split(NamedTuple):
@@ -104,18 +133,34 @@ def context_key(declared: list[str]) -> str:
     return hashlib.blake2b(repr((declared, latest_date().isoformat())).encode(), digest_size=8).hexdigest() + "\0"
 
 
+def chunk_bounds(texts: list[str]) -> list[tuple[int, int]]:
+    """Where each chunk of the records starts and stops (see CHUNK_EVERY), by builtins: a
+    record's edit moves at most the bounds of its own chunk, wherever it is in the file."""
+    crcs = map(zlib.crc32, map(str.encode, texts))
+    ending = map(operator.not_, map(operator.mod, crcs, itertools.repeat(CHUNK_EVERY)))
+    ends = list(itertools.compress(range(1, len(texts) + 1), ending))
+    if not ends or ends[-1] != len(texts):
+        ends.append(len(texts))
+    return list(zip([0, *ends[:-1]], ends, strict=True)) if texts else []
+
+
+def chunk_key(context: str, texts: list[str]) -> str:
+    """The key a chunk of records is kept by: the digest of its texts after their context."""
+    return page_key(context, *texts)
+
+
 def load_archive(
     metadata: Path,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: Memo | None,
+    recall: Recall | None,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
-) -> tuple[Archive, Memo | None]:
+) -> tuple[Archive, Remembered | None]:
     """The validated archive, and what to remember of its records for the next build (None:
     the file is not in the plain layout).
 
-    `cached` is what earlier builds remembered; records it knows are not parsed again.
+    `recall` gives what earlier builds remembered; records it knows are not parsed again.
     Many new records (a first build) are parsed by `jobs` worker processes, in chunks; they
     also add the slugs of the titles and publishers they read to `slugs` (see names.SlugMemo).
     `seeds` may be a function that waits for them: metadata.yaml is parsed meanwhile.
@@ -124,8 +169,8 @@ def load_archive(
     text = read_metadata(metadata)
     where = shown(metadata)
     split = split_records(text)
-    if split is not None and (cached or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
-        quick = from_records(split, where, seeds, seeds_dir, cached or {}, jobs, slugs)
+    if split is not None and (recall is not None or (jobs > 1 and len(split.records) >= PARALLEL_FROM)):
+        quick = from_records(split, where, seeds, seeds_dir, recall or nothing_recalled, jobs, slugs)
         if quick is not None:
             return quick
     root = parse_metadata(text, where)
@@ -134,16 +179,22 @@ def load_archive(
     return archive, records_to_keep(split, root, archive)
 
 
+def nothing_recalled(kind: str, keys: Iterable[str]) -> dict[str, Any]:
+    """No earlier build: nothing is remembered."""
+    return {}
+
+
 def from_records(
     split: Split,
     where: str,
     seeds: dict[str, Seed] | None | Callable[[], dict[str, Seed] | None],
     seeds_dir: Path,
-    cached: Memo,
+    recall: Recall,
     jobs: int = 1,
     slugs: dict[str, str] | None = None,
-) -> tuple[Archive, Memo] | None:
-    """The archive from the remembered records and the new ones; None at the first thing out of the plain."""
+) -> tuple[Archive, Remembered] | None:
+    """The archive from the remembered chunks and records and the new ones; None at the first
+    thing out of the plain."""
     try:
         head_node = parse_metadata(split.head, where)
     except Invalid:
@@ -157,86 +208,151 @@ def from_records(
         return None
     texts = list(map(SECOND, split.records))
     context = context_key(head.declared)
-    keys = list(map(context.__add__, texts))
-    found = list(map(cached.get, keys))
-    new = list(dict.fromkeys(itertools.compress(texts, map(operator.not_, found))))
-    memo: Memo = dict(zip(itertools.compress(texts, found), filter(None, found), strict=True))
+    bounds = chunk_bounds(texts)
+    keys = [chunk_key(context, texts[start:stop]) for start, stop in bounds]
+    try:
+        found = recall("chunks", keys)
+        chunks = made_chunks(texts, bounds, keys, found, context, where, head.declared, recall, jobs, slugs)
+        if chunks is None:
+            return None
+        made = {key: chunk for key, chunk in chunks.items() if key not in found}
+        columns = joined(chunks[key] for key in keys)
+        seeds = seeds() if callable(seeds) else seeds
+        if seeds is None:
+            return None
+        documents = remembered_documents(check, split, columns, seeds, seeds_dir)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+        return None  # something remembered of another shape
+    if documents is None:
+        return None
+    records = dict(made_records(made))
+    digests = dict(zip(columns[0], columns[-1], strict=True))
+    return make_archive(head, tuple(documents), seeds), Remembered(chunks, records, digests, False)
+
+
+def made_chunks(
+    texts: list[str],
+    bounds: list[tuple[int, int]],
+    keys: list[str],
+    found: dict[str, Any],
+    context: str,
+    where: str,
+    declared: list[str],
+    recall: Recall,
+    jobs: int,
+    slugs: dict[str, str] | None,
+) -> dict[str, Chunk] | None:
+    """Every chunk by its key: those `found` (of the right shape), and the others made of their
+    records, remembered or parsed now; None when a new record does not parse on its own, or too
+    many are new to parse them here."""
+    whole = {key for key, (start, stop) in zip(keys, bounds, strict=True) if fits(found.get(key), stop - start)}
+    missing = [texts[start:stop] for key, (start, stop) in zip(keys, bounds, strict=True) if key not in whole]
+    wanted = list(dict.fromkeys(itertools.chain.from_iterable(missing)))
+    digests = {text: record_digest(context + text) for text in wanted}
+    known = recall("records", digests.values()) if wanted else {}
+    new = [text for text in wanted if not fits_record(known.get(digests[text]))]
     if len(new) > MAX_NEW and (jobs < 2 or len(new) < PARALLEL_FROM):
         return None
     parsed = (
-        parse_in_parallel(new, where, head.declared, jobs, slugs if slugs is not None else {})
+        parse_in_parallel(new, where, declared, jobs, slugs if slugs is not None else {})
         if len(new) > MAX_NEW
-        else parse_each(new, where, head.declared)
+        else parse_each(new, where, declared)
     )
     if parsed is None:
         return None
-    memo.update((text, (*value, record_digest(context + text))) for text, value in parsed.items())
-    seeds = seeds() if callable(seeds) else seeds
-    if seeds is None:
-        return None
-    try:
-        documents = remembered_documents(check, split, memo, seeds, seeds_dir)
-    except (ValueError, TypeError, AttributeError, IndexError):
-        return None  # a memo of another shape
-    if documents is None:
-        return None
-    return make_archive(head, tuple(documents), seeds), dict(zip(keys, map(memo.__getitem__, texts), strict=True))
+    for text, value in parsed.items():
+        known[digests[text]] = value
+    chunks = {key: found[key] for key in whole}
+    for key, chunk_texts in zip((key for key in keys if key not in whole), missing, strict=True):
+        chunks[key] = chunk_of([(*known[digests[text]], digests[text]) for text in chunk_texts])
+    return chunks
+
+
+def fits(chunk: Any, size: int) -> bool:
+    """Whether a remembered chunk has the shape of one of `size` records."""
+    return fits_any(chunk) and all(len(column) == size for column in chunk)
+
+
+def fits_any(chunk: Any) -> bool:
+    """Whether a remembered chunk has the shape of one, of any size."""
+    return isinstance(chunk, tuple) and len(chunk) == WIDTH and all(isinstance(column, list) for column in chunk)
+
+
+def fits_record(record: Any) -> bool:
+    """Whether a remembered record has the shape of one (its key, its fields)."""
+    return isinstance(record, tuple) and len(record) == 2 and isinstance(record[1], tuple)
+
+
+def chunk_of(records: list[tuple[str, tuple[Any, ...], str]]) -> Chunk:
+    """A chunk of these records (each its key, its fields, its digest) as columns (see Chunk)."""
+    fields = list(map(SECOND, records))
+    if set(map(len, fields)) - {len(FIELDS)}:
+        raise ValueError("a record of another shape")
+    columns = (list(map(operator.itemgetter(k), fields)) for k in range(len(FIELDS)))
+    return (list(map(FIRST, records)), *columns, list(map(THIRD, records)))
+
+
+def joined(chunks: Iterable[Chunk]) -> Chunk:
+    """The columns of consecutive chunks, each one list."""
+    columns: tuple[list[Any], ...] = tuple([] for _ in range(WIDTH))
+    for chunk in chunks:
+        for column, part in zip(columns, chunk, strict=True):
+            column.extend(part)
+    return columns
+
+
+def made_records(chunks: dict[str, Chunk]) -> Iterable[tuple[str, Record]]:
+    """The records of these chunks, by their digests (see Record)."""
+    for chunk in chunks.values():
+        files, *fields, digests = chunk
+        yield from zip(digests, zip(files, zip(*fields, strict=True), strict=True), strict=True)
 
 
 def record_digest(key: str) -> str:
-    """A short digest of a record's text after its context (its key in the store): what the
-    next build's placement compares the document by (see placement.sources_of). Kept with the
-    record, not digested again for every record at each build."""
+    """A short digest of a record's text after its context: the key the store keeps it by, and
+    what the next build's placement compares the document by (see placement.sources_of)."""
     return page_key(key)
 
 
-def record_digests(memo: Memo | None) -> dict[str, str] | None:
-    """The digest of each document's record (see `record_digest`), by its file; None without a
-    memo, or for one of another shape."""
-    if not memo:
-        return None
-    try:
-        return dict(zip(map(FIRST, memo.values()), map(THIRD, memo.values()), strict=True))
-    except (TypeError, IndexError):
-        return None
+def record_digests(remembered: Remembered | None) -> dict[str, str] | None:
+    """The digest of each document's record (see `record_digest`), by its file; None without."""
+    return remembered.digests if remembered is not None else None
 
 
 def remembered_documents(
-    check: Checker, split: Split, memo: Memo, seeds: dict[str, Seed], seeds_dir: Path
+    check: Checker, split: Split, columns: Chunk, seeds: dict[str, Seed], seeds_dir: Path
 ) -> list[Document] | None:
-    """The Documents of the split's records, all remembered in `memo`; None when the records
-    do not name each seed once (the full path then says what is wrong).
+    """The Documents of the split's records, remembered as `columns` (see Chunk); None when the
+    records do not name each seed once (the full path then says what is wrong).
 
     Made column by column, by builtins, when every seed is non-empty UTF-8 with no declared
     encoding, not in a loop of Python calls (an incremental build makes every Document again)."""
-    lines, texts = zip(*split.records, strict=True) if split.records else ((), ())
-    remembered = list(map(memo.__getitem__, texts))
-    names = list(map(FIRST, remembered))
+    lines = list(map(FIRST, split.records))
+    names, *fields, _ = columns
     if len(set(map(str.casefold, names))) != len(names) or len(names) != len(seeds) or seeds.keys() - names:
         return None
-    fields = list(map(SECOND, remembered))
     found = list(map(seeds.__getitem__, names))
-    plain = not any(map(ENCODING, fields)) and not any(map(UTF8_ERROR, found)) and all(map(SIZE, found))
-    if not plain or set(map(len, fields)) - {len(FIELDS)}:
+    encodings = fields[FIELDS.index("encoding")]
+    plain = not any(encodings) and not any(map(UTF8_ERROR, found)) and all(map(SIZE, found))
+    if not plain:
         documents = [
             remembered_document(check, name, line, values, seed, seeds_dir)
-            for name, line, values, seed in zip(names, lines, fields, found, strict=True)
+            for name, line, values, seed in zip(names, lines, zip(*fields, strict=True), found, strict=True)
         ]
         return None if None in documents else documents  # type: ignore[return-value]
-    columns: dict[str, Any] = {name: map(operator.itemgetter(k), fields) for k, name in enumerate(FIELDS)}
-    parts = list(columns["date"])
+    named: dict[str, Any] = dict(zip(FIELDS, fields, strict=True))
+    parts = named["date"]
     if set(map(len, parts)) - {len(DATE_PARTS)}:
         return None
-    columns["date"] = made_by_name(
+    named["date"] = made_by_name(
         PartialDate, {name: map(operator.itemgetter(k), parts) for k, name in enumerate(DATE_PARTS)}
     )
-    columns["captured"] = map(date_or_none, columns["captured"])
-    columns.update(file=names, sha256=map(SHA256, found), size=map(SIZE, found), line=lines)
-    return list(made_by_name(Document, columns))
+    named["captured"] = map(date_or_none, named["captured"])
+    named.update(file=names, sha256=map(SHA256, found), size=map(SIZE, found), line=lines)
+    return list(made_by_name(Document, named))
 
 
 FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
-ENCODING = operator.itemgetter(FIELDS.index("encoding"))
 UTF8_ERROR = operator.attrgetter("utf8_error")
 SIZE = operator.attrgetter("size")
 SHA256 = operator.attrgetter("sha256")
@@ -261,9 +377,9 @@ def remembered_document(
     return Document(file=name, sha256=seed.sha256, size=seed.size, line=line, **values)
 
 
-def records_to_keep(split: Split | None, root: yaml.Node, archive: Archive) -> Memo | None:
-    """What to remember of a fully parsed file: each record's fields by its key (see `context_key`),
-    when the split matches the parse."""
+def records_to_keep(split: Split | None, root: yaml.Node, archive: Archive) -> Remembered | None:
+    """What to remember of a fully parsed file: every record and every chunk of them (see
+    Remembered), when the split matches the parse."""
     if split is None or not isinstance(root, yaml.MappingNode):
         return None
     keys = [(key, value) for key, value in root.value if isinstance(key, yaml.ScalarNode) and key.value == "documents"]
@@ -275,9 +391,11 @@ def records_to_keep(split: Split | None, root: yaml.Node, archive: Archive) -> M
         return None
     by_line = {doc.line: doc for doc in archive.documents}
     context = context_key([stance.key for stance in archive.stances])
-    memo: Memo = {}
-    for line, record in split.records:
+    texts = list(map(SECOND, split.records))
+    made = []
+    for line, text in split.records:
         doc = by_line[line]
-        fields = tuple(as_parts(getattr(doc, name)) for name in FIELDS)
-        memo[context + record] = (doc.file, fields, record_digest(context + record))
-    return memo
+        made.append((doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS), record_digest(context + text)))
+    chunks = {chunk_key(context, texts[start:stop]): chunk_of(made[start:stop]) for start, stop in chunk_bounds(texts)}
+    whole = {digest: (file, fields) for file, fields, digest in made}
+    return Remembered(chunks, whole, {file: digest for file, _, digest in made}, True)

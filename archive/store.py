@@ -2,10 +2,11 @@
 
 Beside the output (`_site` -> `._site.cache/`, never inside: the site is what the input makes)
 one SQLite database, `state.sqlite3`, holds for each KIND a mapping of text keys to values
-marshal can keep. What is kept per document is keyed by what it was made from (a record by
-its text, a listing row by its entry's digest, a slug by its title; a seed by its name, with
-the stat it was read at), so a value never goes stale: a key the build no longer asks for is
-simply dropped, and one it asks for and does not find is made again.
+marshal can keep. What is kept per document is keyed by what it was made from (a record, and
+a chunk of records, by the digest of their text, a listing row by its entry's digest, a slug
+by its title; a seed by its name, with the stat it was read at), so a value never goes stale:
+a key the build no longer asks for is simply dropped, and one it asks for and does not find is
+made again.
 
 The whole database carries one version: a digest of the generator's code and of the libraries
 it renders with. State of another version, or a damaged database (garbage, a torn or truncated
@@ -50,6 +51,7 @@ DATABASE = "state.sqlite3"
 KINDS = (
     "seeds",
     "records",
+    "chunks",
     "slugs",
     "rows",
     "lines",

@@ -34,6 +34,7 @@ FAST_TESTS = [
     "tests/test_store.py",
     "tests/test_names_lock.py",
     "tests/test_catalogue.py",
+    "tests/test_records.py",
 ]
 """The tests run against each mutant: everything about incremental builds that needs no browser
 (the catalogue breaks a built site: the records it edits take the incremental path)."""
@@ -228,6 +229,18 @@ MUTANTS = [
         "archive/make.py",
         "                        memo[part].update(entries)",
         "                        pass",
+    ),
+    Mutant(
+        "a chunk of records is remembered without what validating them depended on",
+        "archive/records.py",
+        "    return page_key(context, *texts)",
+        "    return page_key(*texts)",
+    ),
+    Mutant(
+        "the records of a chunk gone stay in the store",
+        "archive/memory.py",
+        '            store.forget("records", {digest for chunk in chunks if fits_any(chunk) for digest in chunk[-1]})',
+        "            pass",
     ),
     Mutant(
         "a seed edited since the last build is taken as it was",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -103,11 +104,20 @@ def full(root: Path) -> tuple[str, object]:
         return "invalid", [str(p) for p in invalid.problems]
 
 
-def cached(root: Path, memory: records.Memo | None) -> tuple[str, object]:
+Memory = dict[str, dict[str, Any]]
+"""What a build remembers of the records, by kind (`chunks`, `records`), as the store keeps it."""
+
+
+def recall_from(memory: Memory) -> records.Recall:
+    """A store's `get` over `memory`."""
+    return lambda kind, keys: {key: memory[kind][key] for key in keys if key in memory.get(kind, {})}
+
+
+def cached(root: Path, memory: Memory) -> tuple[str, object]:
     """The cached path's verdict."""
     seeds, _ = load_seeds(root / "seeds")
     try:
-        archive, _ = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", memory)
+        archive, _ = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", recall_from(memory))
         return "ok", archive
     except Invalid as invalid:
         return "invalid", [str(p) for p in invalid.problems]
@@ -123,12 +133,12 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def remembered(root: Path) -> records.Memo:
+def remembered(root: Path) -> Memory:
     """What a build of the base file remembers."""
     seeds, _ = load_seeds(root / "seeds")
     _, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None)
-    assert memory is not None
-    return memory
+    assert memory is not None and memory.whole
+    return {"chunks": memory.chunks, "records": memory.records}
 
 
 def test_the_base_file_is_split_into_its_four_records() -> None:
@@ -200,9 +210,19 @@ def test_records_after_a_line_separator_in_quotes_keep_their_lines(root: Path) -
 
 
 def test_a_cache_from_elsewhere_is_ignored(root: Path) -> None:
-    keys = remembered(root)
-    for memory in ({}, {"garbage": "x"}, dict.fromkeys(keys, "junk"), dict.fromkeys(keys, ("a.txt", ()))):
-        assert cached(root, memory) == full(root)  # type: ignore[arg-type]
+    memory = remembered(root)
+    chunks, kept = memory["chunks"], memory["records"]
+    for other in (
+        {},
+        {"chunks": {"garbage": "x"}},
+        {"chunks": dict.fromkeys(chunks, "junk")},
+        {"chunks": dict.fromkeys(chunks, ([],) * records.WIDTH)},
+        {"chunks": {key: chunk[:-1] for key, chunk in chunks.items()}},
+        {"records": dict.fromkeys(kept, "junk")},
+        {"records": dict.fromkeys(kept, ("a.txt", ()))},
+        {"chunks": {key: (*chunk[:1], *([None] * len(chunk[0]) for _ in chunk[1:])) for key, chunk in chunks.items()}},
+    ):
+        assert cached(root, other) == full(root)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -213,10 +233,12 @@ def test_a_cache_from_elsewhere_is_ignored(root: Path) -> None:
         max_size=4,
     ),
     drop_seed=st.none() | st.sampled_from(NAMES),
+    every=st.sampled_from([1, 2, records.CHUNK_EVERY]),
 )
 def test_any_edit_gives_what_a_full_parse_gives(
-    root: Path, edits: list[tuple[int, int, str]], drop_seed: str | None
+    root: Path, edits: list[tuple[int, int, str]], drop_seed: str | None, every: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(records, "CHUNK_EVERY", every)  # chunks of one record, of some, of all four
     (root / "metadata.yaml").write_text(BASE, encoding="utf-8")
     memory = remembered(root)
     text = BASE
@@ -245,6 +267,48 @@ def test_a_record_added_at_the_end_is_the_only_one_parsed(root: Path, monkeypatc
     assert verdict == full(root)
     assert [doc.file for doc in verdict[1].documents] == [*NAMES, "e.txt"]  # type: ignore[attr-defined]
     assert parsed == ["  e.txt:"]
+
+
+def test_an_edit_in_a_file_of_many_chunks_makes_one_chunk_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "CHUNK_EVERY", 4)
+    names = [f"n{number:02}.txt" for number in range(40)]
+    for name in names:
+        (root / "seeds" / name).write_text(f"The text of {name}.\n", encoding="utf-8")
+    many = BASE + "".join(
+        f"  {name}:\n    title: Number {number}\n    publisher: P\n    date: 2019\n    stance: for\n"
+        for number, name in enumerate(names)
+    )
+    path = root / "metadata.yaml"
+    path.write_text(many, encoding="utf-8")
+    memory = remembered(root)
+    assert len(memory["chunks"]) > 5 and len(memory["records"]) == 44
+    asked: list[str] = []
+    real = recall_from(memory)
+    path.write_text(many.replace("title: Number 20\n", "title: Number twenty\n"), encoding="utf-8")
+    parsed: list[str] = []
+    parse = composing.parse_record
+    monkeypatch.setattr(composing, "parse_record", lambda record, *a: parsed.append(record[:8]) or parse(record, *a))
+    seeds, _ = load_seeds(root / "seeds")
+    recall = lambda kind, keys: asked.extend([kind] * len(keys := list(keys))) or real(kind, keys)  # noqa: E731
+    archive, kept = records.load_archive(path, seeds, root / "seeds", recall)
+    assert ("ok", archive) == full(root)
+    assert parsed == ["  n20.tx"]
+    assert kept is not None and not kept.whole and len(kept.records) == 1
+    assert asked.count("chunks") == len(kept.chunks) and 1 <= asked.count("records") < 44 / 2
+    made = [key for key in kept.chunks if key not in memory["chunks"]]
+    assert len(made) in (1, 2)  # the chunk of the edited record (and the next, when its end moved)
+
+
+def test_a_stance_no_longer_declared_is_found_in_a_remembered_record(root: Path) -> None:
+    memory = remembered(root)
+    narrower = BASE.replace("  against:\n    label: Against\n    description: Opposes it.\n", "")
+    (root / "metadata.yaml").write_text(narrower, encoding="utf-8")
+    verdict = cached(root, memory)
+    assert verdict == full(root) and verdict[0] == "invalid"
+    assert verdict[1] == [
+        "metadata.yaml:17: documents.b.txt.stance: 'against' is not one of: for",
+        "metadata.yaml:30: documents.d.txt.stance: 'against' is not one of: for",
+    ]
 
 
 STANCES = ["for", "against"]
@@ -297,7 +361,7 @@ def test_a_first_build_of_many_records_parses_them_in_workers(root: Path, monkey
     archive, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None, 2, slugs)
     assert chunks == [4] and ("ok", archive) == full(root)
     assert slugs["Alpha: one"] == "alpha-one" and slugs["Weekly Two"] == "weekly-two" and len(slugs) == 6
-    assert memory is not None and cached(root, memory) == full(root)
+    assert memory is not None and cached(root, {"chunks": memory.chunks, "records": memory.records}) == full(root)
     broken = BASE.replace("    stance: against\n    note", "    stance: sideways\n    note")
     (root / "metadata.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(Invalid) as raised:
