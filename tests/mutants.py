@@ -237,6 +237,12 @@ MUTANTS = [
         "    return page_key(*texts)",
     ),
     Mutant(
+        "the records of a chunk made again are parsed again, though remembered one by one",
+        "archive/records.py",
+        '    known = recall("records", digests.values()) if wanted else {}',
+        "    known: dict[str, Any] = {}",
+    ),
+    Mutant(
         "the records of a chunk gone stay in the store",
         "archive/memory.py",
         '            store.forget("records", {digest for chunk in chunks if fits_any(chunk) for digest in chunk[-1]})',

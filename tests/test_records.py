@@ -299,6 +299,28 @@ def test_an_edit_in_a_file_of_many_chunks_makes_one_chunk_again(root: Path, monk
     assert len(made) in (1, 2)  # the chunk of the edited record (and the next, when its end moved)
 
 
+def test_records_put_in_another_order_are_not_parsed_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "CHUNK_EVERY", 4)
+    names = [f"n{number:02}.txt" for number in range(40)]
+    for name in names:
+        (root / "seeds" / name).write_text(f"The text of {name}.\n", encoding="utf-8")
+    texts = [
+        f"  {name}:\n    title: Number {n}\n    publisher: P\n    date: 2019\n    stance: for\n"
+        for n, name in enumerate(names)
+    ]
+    path = root / "metadata.yaml"
+    path.write_text(BASE + "".join(texts), encoding="utf-8")
+    memory = remembered(root)
+    path.write_text(BASE + "".join(reversed(texts)), encoding="utf-8")
+    parsed: list[str] = []
+    parse = composing.parse_record
+    monkeypatch.setattr(composing, "parse_record", lambda record, *a: parsed.append(record[:8]) or parse(record, *a))
+    seeds, _ = load_seeds(root / "seeds")
+    archive, kept = records.load_archive(path, seeds, root / "seeds", recall_from(memory))
+    assert ("ok", archive) == full(root) and parsed == []
+    assert kept is not None and kept.chunks.keys() != memory["chunks"].keys()  # the chunks are new, not the records
+
+
 def test_a_stance_no_longer_declared_is_found_in_a_remembered_record(root: Path) -> None:
     memory = remembered(root)
     narrower = BASE.replace("  against:\n    label: Against\n    description: Opposes it.\n", "")
