@@ -47,19 +47,22 @@ def remember_seeds(store: Store | None, found: dict[str, Seed] | None, known: di
 
 def keep_records(store: Store, remembered: Remembered) -> None:
     """Keep exactly the chunks of metadata.yaml's records there are and the records they hold
-    (see archive/records.py): after a full parse, every record; else the records of the chunks
-    gone are forgotten, and those of the chunks made now remembered (a record moved from one
-    to the other among them). A chunk found holds no record of a chunk gone: both were kept by
-    the last build, from one file."""
-    if remembered.whole:
-        store.keep("records", remembered.records)
+    (see archive/records.py). The chunks made now are written (over one of another shape with
+    their key), and their records. When every chunk was made (a full parse), the store keeps
+    exactly their records; else the records of the chunks gone are forgotten first (a record
+    moved from one to a chunk made now is written again). A chunk found holds no record of a
+    chunk gone: both were kept by the last build, from one file."""
+    records = remembered.records()
+    if remembered.made == remembered.chunks.keys():
+        store.keep("records", records)
     else:
         gone = store.keys("chunks") - remembered.chunks.keys()
         if gone:
             chunks = store.get("chunks", gone).values()
             store.forget("records", {digest for chunk in chunks if fits_any(chunk) for digest in chunk[-1]})
-        store.remember("records", remembered.records)
-    store.keep("chunks", remembered.chunks)
+        store.remember("records", records)
+    store.remember("chunks", {key: remembered.chunks[key] for key in remembered.made})
+    store.keep_only("chunks", remembered.chunks)
 
 
 def read_placement(store: Store) -> Placement | None:

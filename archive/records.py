@@ -72,13 +72,18 @@ class Remembered(NamedTuple):
 
     chunks: dict[str, Chunk]
     """Every chunk of the records, by its key: the chunks there are."""
-    records: dict[str, Record]
-    """Records by their digests: those of the chunks made now, or every one when `whole`."""
-    digests: dict[str, str]
-    """Each document's record digest, by its file: what placement compares (see
-    placement.sources_of)."""
-    whole: bool
-    """Every record is in `records`: the store keeps exactly these, and no others."""
+    made: frozenset[str]
+    """The keys of the chunks made now, not found whole in the store (every one after a full parse)."""
+
+    def records(self) -> dict[str, Record]:
+        """The records of the chunks made now, by their digests (see Record)."""
+        return dict(made_records(self.chunks[key] for key in self.made))
+
+    def digests(self) -> dict[str, str]:
+        """Each document's record digest, by its file: what placement compares (see
+        placement.sources_of)."""
+        files = itertools.chain.from_iterable(map(FIRST, self.chunks.values()))
+        return dict(zip(files, itertools.chain.from_iterable(map(LAST, self.chunks.values())), strict=True))
 
 
 class Split(NamedTuple):
@@ -212,10 +217,10 @@ def from_records(
     keys = [chunk_key(context, texts[start:stop]) for start, stop in bounds]
     try:
         found = recall("chunks", keys)
-        chunks = made_chunks(texts, bounds, keys, found, context, where, head.declared, recall, jobs, slugs)
-        if chunks is None:
+        made = made_chunks(texts, bounds, keys, found, context, where, head.declared, recall, jobs, slugs)
+        if made is None:
             return None
-        made = {key: chunk for key, chunk in chunks.items() if key not in found}
+        chunks = {key: made[key] if key in made else found[key] for key in keys}
         columns = joined(chunks[key] for key in keys)
         seeds = seeds() if callable(seeds) else seeds
         if seeds is None:
@@ -225,9 +230,7 @@ def from_records(
         return None  # something remembered of another shape
     if documents is None:
         return None
-    records = dict(made_records(made))
-    digests = dict(zip(columns[0], columns[-1], strict=True))
-    return make_archive(head, tuple(documents), seeds), Remembered(chunks, records, digests, False)
+    return make_archive(head, tuple(documents), seeds), Remembered(chunks, frozenset(made))
 
 
 def made_chunks(
@@ -242,12 +245,15 @@ def made_chunks(
     jobs: int,
     slugs: dict[str, str] | None,
 ) -> dict[str, Chunk] | None:
-    """Every chunk by its key: those `found` (of the right shape), and the others made of their
-    records, remembered or parsed now; None when a new record does not parse on its own, or too
-    many are new to parse them here."""
-    whole = {key for key, (start, stop) in zip(keys, bounds, strict=True) if fits(found.get(key), stop - start)}
-    missing = [texts[start:stop] for key, (start, stop) in zip(keys, bounds, strict=True) if key not in whole]
-    wanted = list(dict.fromkeys(itertools.chain.from_iterable(missing)))
+    """The chunks not `found` whole (or of another shape), by their keys, made of their records,
+    remembered or parsed now; None when a new record does not parse on its own, or too many are
+    new to parse them here."""
+    to_make = [
+        (key, texts[start:stop])
+        for key, (start, stop) in zip(keys, bounds, strict=True)
+        if not fits(found.get(key), stop - start)
+    ]
+    wanted = list(dict.fromkeys(itertools.chain.from_iterable(map(SECOND, to_make))))
     digests = {text: record_digest(context + text) for text in wanted}
     known = recall("records", digests.values()) if wanted else {}
     new = [text for text in wanted if not fits_record(known.get(digests[text]))]
@@ -262,10 +268,7 @@ def made_chunks(
         return None
     for text, value in parsed.items():
         known[digests[text]] = value
-    chunks = {key: found[key] for key in whole}
-    for key, chunk_texts in zip((key for key in keys if key not in whole), missing, strict=True):
-        chunks[key] = chunk_of([(*known[digests[text]], digests[text]) for text in chunk_texts])
-    return chunks
+    return {key: chunk_of([(*known[digests[text]], digests[text]) for text in chunk]) for key, chunk in to_make}
 
 
 def fits(chunk: Any, size: int) -> bool:
@@ -301,9 +304,9 @@ def joined(chunks: Iterable[Chunk]) -> Chunk:
     return columns
 
 
-def made_records(chunks: dict[str, Chunk]) -> Iterable[tuple[str, Record]]:
+def made_records(chunks: Iterable[Chunk]) -> Iterable[tuple[str, Record]]:
     """The records of these chunks, by their digests (see Record)."""
-    for chunk in chunks.values():
+    for chunk in chunks:
         files, *fields, digests = chunk
         yield from zip(digests, zip(files, zip(*fields, strict=True), strict=True), strict=True)
 
@@ -316,7 +319,7 @@ def record_digest(key: str) -> str:
 
 def record_digests(remembered: Remembered | None) -> dict[str, str] | None:
     """The digest of each document's record (see `record_digest`), by its file; None without."""
-    return remembered.digests if remembered is not None else None
+    return remembered.digests() if remembered is not None else None
 
 
 def remembered_documents(
@@ -352,7 +355,7 @@ def remembered_documents(
     return list(made_by_name(Document, named))
 
 
-FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
+FIRST, SECOND, THIRD, LAST = (operator.itemgetter(i) for i in (0, 1, 2, -1))
 UTF8_ERROR = operator.attrgetter("utf8_error")
 SIZE = operator.attrgetter("size")
 SHA256 = operator.attrgetter("sha256")
@@ -397,5 +400,4 @@ def records_to_keep(split: Split | None, root: yaml.Node, archive: Archive) -> R
         doc = by_line[line]
         made.append((doc.file, tuple(as_parts(getattr(doc, name)) for name in FIELDS), record_digest(context + text)))
     chunks = {chunk_key(context, texts[start:stop]): chunk_of(made[start:stop]) for start, stop in chunk_bounds(texts)}
-    whole = {digest: (file, fields) for file, fields, digest in made}
-    return Remembered(chunks, whole, {file: digest for file, _, digest in made}, True)
+    return Remembered(chunks, frozenset(chunks))

@@ -243,6 +243,12 @@ MUTANTS = [
         "    known: dict[str, Any] = {}",
     ),
     Mutant(
+        "a chunk of another shape in the store is made again but never written over",
+        "archive/records.py",
+        "Remembered(chunks, frozenset(made))",
+        "Remembered(chunks, frozenset(made.keys() - found.keys()))",
+    ),
+    Mutant(
         "the records of a chunk gone stay in the store",
         "archive/memory.py",
         '            store.forget("records", {digest for chunk in chunks if fits_any(chunk) for digest in chunk[-1]})',

@@ -137,8 +137,8 @@ def remembered(root: Path) -> Memory:
     """What a build of the base file remembers."""
     seeds, _ = load_seeds(root / "seeds")
     _, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None)
-    assert memory is not None and memory.whole
-    return {"chunks": memory.chunks, "records": memory.records}
+    assert memory is not None and memory.made == memory.chunks.keys()  # a full parse makes every chunk
+    return {"chunks": memory.chunks, "records": memory.records()}
 
 
 def test_the_base_file_is_split_into_its_four_records() -> None:
@@ -269,15 +269,28 @@ def test_a_record_added_at_the_end_is_the_only_one_parsed(root: Path, monkeypatc
     assert parsed == ["  e.txt:"]
 
 
-def test_an_edit_in_a_file_of_many_chunks_makes_one_chunk_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(records, "CHUNK_EVERY", 4)
-    names = [f"n{number:02}.txt" for number in range(40)]
+def many_records(root: Path, count: int = 40) -> list[str]:
+    """`count` more seeds, and their records as metadata.yaml would hold them, in order."""
+    names = [f"n{number:02}.txt" for number in range(count)]
     for name in names:
         (root / "seeds" / name).write_text(f"The text of {name}.\n", encoding="utf-8")
-    many = BASE + "".join(
+    return [
         f"  {name}:\n    title: Number {number}\n    publisher: P\n    date: 2019\n    stance: for\n"
         for number, name in enumerate(names)
-    )
+    ]
+
+
+def parsed_records(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The start of each record parsed on its own from now on."""
+    parsed: list[str] = []
+    parse = composing.parse_record
+    monkeypatch.setattr(composing, "parse_record", lambda record, *a: parsed.append(record[:8]) or parse(record, *a))
+    return parsed
+
+
+def test_an_edit_in_a_file_of_many_chunks_makes_one_chunk_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "CHUNK_EVERY", 4)
+    many = BASE + "".join(many_records(root))
     path = root / "metadata.yaml"
     path.write_text(many, encoding="utf-8")
     memory = remembered(root)
@@ -285,40 +298,44 @@ def test_an_edit_in_a_file_of_many_chunks_makes_one_chunk_again(root: Path, monk
     asked: list[str] = []
     real = recall_from(memory)
     path.write_text(many.replace("title: Number 20\n", "title: Number twenty\n"), encoding="utf-8")
-    parsed: list[str] = []
-    parse = composing.parse_record
-    monkeypatch.setattr(composing, "parse_record", lambda record, *a: parsed.append(record[:8]) or parse(record, *a))
+    parsed = parsed_records(monkeypatch)
     seeds, _ = load_seeds(root / "seeds")
     recall = lambda kind, keys: asked.extend([kind] * len(keys := list(keys))) or real(kind, keys)  # noqa: E731
     archive, kept = records.load_archive(path, seeds, root / "seeds", recall)
     assert ("ok", archive) == full(root)
     assert parsed == ["  n20.tx"]
-    assert kept is not None and not kept.whole and len(kept.records) == 1
+    assert kept is not None and len(kept.made) in (1, 2)  # the edited record's chunk (and the next, if its end moved)
+    assert kept.made == kept.chunks.keys() - memory["chunks"].keys()
+    assert len(kept.records().keys() - memory["records"].keys()) == 1  # the edited record's new text
     assert asked.count("chunks") == len(kept.chunks) and 1 <= asked.count("records") < 44 / 2
-    made = [key for key in kept.chunks if key not in memory["chunks"]]
-    assert len(made) in (1, 2)  # the chunk of the edited record (and the next, when its end moved)
 
 
 def test_records_put_in_another_order_are_not_parsed_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(records, "CHUNK_EVERY", 4)
-    names = [f"n{number:02}.txt" for number in range(40)]
-    for name in names:
-        (root / "seeds" / name).write_text(f"The text of {name}.\n", encoding="utf-8")
-    texts = [
-        f"  {name}:\n    title: Number {n}\n    publisher: P\n    date: 2019\n    stance: for\n"
-        for n, name in enumerate(names)
-    ]
+    texts = many_records(root)
     path = root / "metadata.yaml"
     path.write_text(BASE + "".join(texts), encoding="utf-8")
     memory = remembered(root)
     path.write_text(BASE + "".join(reversed(texts)), encoding="utf-8")
-    parsed: list[str] = []
-    parse = composing.parse_record
-    monkeypatch.setattr(composing, "parse_record", lambda record, *a: parsed.append(record[:8]) or parse(record, *a))
+    parsed = parsed_records(monkeypatch)
     seeds, _ = load_seeds(root / "seeds")
     archive, kept = records.load_archive(path, seeds, root / "seeds", recall_from(memory))
     assert ("ok", archive) == full(root) and parsed == []
     assert kept is not None and kept.chunks.keys() != memory["chunks"].keys()  # the chunks are new, not the records
+
+
+def test_a_chunk_of_another_shape_is_made_again_to_be_written_over(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "CHUNK_EVERY", 4)
+    path = root / "metadata.yaml"
+    path.write_text(BASE + "".join(many_records(root)), encoding="utf-8")
+    memory = remembered(root)
+    damaged = sorted(memory["chunks"])[0]
+    memory["chunks"][damaged] = memory["chunks"][damaged][:-1]
+    parsed = parsed_records(monkeypatch)
+    seeds, _ = load_seeds(root / "seeds")
+    archive, kept = records.load_archive(path, seeds, root / "seeds", recall_from(memory))
+    assert ("ok", archive) == full(root) and parsed == []  # its records are each remembered
+    assert kept is not None and kept.made == {damaged} and records.fits_any(kept.chunks[damaged])
 
 
 def test_a_stance_no_longer_declared_is_found_in_a_remembered_record(root: Path) -> None:
@@ -383,7 +400,7 @@ def test_a_first_build_of_many_records_parses_them_in_workers(root: Path, monkey
     archive, memory = records.load_archive(root / "metadata.yaml", seeds, root / "seeds", None, 2, slugs)
     assert chunks == [4] and ("ok", archive) == full(root)
     assert slugs["Alpha: one"] == "alpha-one" and slugs["Weekly Two"] == "weekly-two" and len(slugs) == 6
-    assert memory is not None and cached(root, {"chunks": memory.chunks, "records": memory.records}) == full(root)
+    assert memory is not None and cached(root, {"chunks": memory.chunks, "records": memory.records()}) == full(root)
     broken = BASE.replace("    stance: against\n    note", "    stance: sideways\n    note")
     (root / "metadata.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(Invalid) as raised:
