@@ -421,3 +421,30 @@ def test_records_in_the_usual_forms_are_each_parsed_alone_as_together() -> None:
     assert alone[0] is not None and alone[0][1]["title"] == "Alpha: “one” 中文 😀"
     assert alone[1] is not None and alone[1][1]["publisher"] == "People's Daily"
     assert composing.parse_chunk((usual, "metadata.yaml", STANCES)) == alone
+
+
+def test_the_records_of_a_chunk_gone_leave_the_store(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.memory import keep_records
+    from archive.store import Store
+
+    monkeypatch.setattr(records, "CHUNK_EVERY", 4)
+    texts = many_records(root)
+    path = root / "metadata.yaml"
+    path.write_text(BASE + "".join(texts), encoding="utf-8")
+    seeds, _ = load_seeds(root / "seeds")
+    store = Store.open(tmp_path / "out")
+    _, first = records.load_archive(path, seeds, root / "seeds", store.get)
+    assert first is not None
+    keep_records(store, first)
+    store.commit()
+    store = Store.open(tmp_path / "out")
+    path.write_text(BASE + "".join(texts).replace("title: Number 20\n", "title: Number twenty\n"), encoding="utf-8")
+    _, second = records.load_archive(path, seeds, root / "seeds", store.get)
+    assert second is not None and 0 < len(second.made) < len(second.chunks)
+    keep_records(store, second)
+    store.commit()
+    kept = Store.open(tmp_path / "out")
+    assert kept.all("chunks").keys() == second.chunks.keys()
+    assert kept.all("records").keys() == set(second.digests().values())  # the edited record's old text is gone
