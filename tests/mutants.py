@@ -3,8 +3,10 @@
     python tests/mutants.py [--jobs N] [NAME ...]      # or: make mutants
 
 Each mutant is named by the behaviour it breaks and given as the text it replaces, which must
-occur exactly once in its file (tests/test_mutants.py checks that on every test run, so a
-mutant that no longer applies is written again against the code as it is). For each mutant
+occur exactly once in its file, and the file must still compile with the bug in it: a mutant
+that broke the module's syntax would be caught by any test that imports it, whatever the code
+does (tests/test_mutants.py checks both on every test run, so a mutant that no longer applies
+is written again against the code as it is). For each mutant
 the script copies the project into a temporary folder, applies the bug there (the working tree
 is never touched) and runs FAST_TESTS with CI set, as CI runs them. A mutant is caught when the
 tests fail; the script ends with a table and exit status 1 when any mutant was missed or when
@@ -101,7 +103,7 @@ MUTANTS = [
     Mutant(
         "a new document named like an existing page takes its name",
         "archive/placement.py",
-        "            return None  # the document's title collides with another's, or its name is claimed",
+        "            return None  # the document's title collides with another's, or its name is claimed or locked",
         "            pass",
     ),
     Mutant(
