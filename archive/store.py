@@ -410,6 +410,7 @@ class Store:
         db = sqlite3.connect(temporary, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode = OFF")  # a new file, put in place only when complete
+            db.execute("PRAGMA synchronous = OFF")  # a cache, as the one it replaces: not synced for a power cut
             db.execute("BEGIN")
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute("INSERT INTO meta VALUES ('version', ?)", (self.generator,))
