@@ -134,6 +134,18 @@ def test_many_keys_are_got_at_once(tmp_path: Path) -> None:
     assert found == {f"title {n}": f"slug-{n}" for n in range(0, 2000, 3)}
 
 
+def test_keys_that_are_not_utf8_or_not_ascii_are_kept_and_found(tmp_path: Path) -> None:
+    """A key with a lone surrogate (a file's name that is not UTF-8), or not ASCII, or empty,
+    lands in the bucket it is looked up in."""
+    keys = [f"title {n}" for n in range(1000)] + ["\udcff name", "東京", "é" * 300, ""]
+    out = tmp_path / "site"
+    kept = Store.open(out)
+    kept.remember("slugs", {key: f"slug {n}" for n, key in enumerate(keys)})
+    kept.commit()
+    assert rows_of(out)["slugs"] == {key: f"slug {n}" for n, key in enumerate(keys)}  # each in bucket_of's bucket
+    assert Store.open(out).get("slugs", keys[-4:]) == {key: f"slug {n}" for n, key in enumerate(keys) if n >= 1000}
+
+
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
 def test_a_foreign_or_damaged_database_reads_as_empty_and_is_replaced(
     tmp_path: Path, damage: Callable[[Path], None]
