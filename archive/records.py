@@ -40,6 +40,7 @@ from .keys import page_key
 from .load import parse_metadata, read_metadata
 from .model import Archive, Document, Seed, made_by_name
 from .problems import Invalid, shown
+from .store import Recall, nothing_recalled
 from .validate import Checker, make_archive, make_document, read_head, validate
 
 MAX_NEW = 100
@@ -62,9 +63,6 @@ WIDTH = len(FIELDS) + 2
 CHUNK_EVERY = 16
 """A chunk of records ends after each record whose text's CRC-32 is a multiple of this: some
 this many records a chunk, cut where the text says, not where a count falls."""
-Recall = Callable[[str, Iterable[str]], dict[str, Any]]
-"""What earlier builds remembered of a kind (`records`, `chunks`), by these keys: those found
-(the store's `get`)."""
 
 
 class Remembered(NamedTuple):
@@ -182,11 +180,6 @@ def load_archive(
     seeds = seeds() if callable(seeds) else seeds
     archive = validate(root, seeds, metadata, seeds_dir)
     return archive, records_to_keep(split, root, archive)
-
-
-def nothing_recalled(kind: str, keys: Iterable[str]) -> dict[str, Any]:
-    """No earlier build: nothing is remembered."""
-    return {}
 
 
 def from_records(

@@ -23,6 +23,7 @@ from .keys import digest, page_key
 from .model import Document
 from .placement import Placement
 from .problems import Invalid
+from .store import Recall, nothing_recalled
 from .theme import RememberedMarkdown, Theme, template_problem
 from .verbatim import LINES_SLOT_NAME, TEXT_SLOT_NAME, SeedReader, SeedText
 
@@ -140,7 +141,7 @@ class Planning:
         seeds_dir: Path,
         memo: dict[str, Any],
         last: Placement | None,
-        recall: Callable[[str, Iterable[str]], dict[str, Any]] | None = None,
+        recall: Recall | None = None,
         producers: Iterable[Any] = (),
     ) -> None:
         self.site, self.theme, self.last = site, theme, last
@@ -193,7 +194,7 @@ def plan_site(
     seeds_dir: Path,
     memo: dict[str, dict[str, Any]] | None = None,
     last: Placement | None = None,
-    recall: Callable[[str, Iterable[str]], dict[str, Any]] | None = None,
+    recall: Recall | None = None,
 ) -> Plan:
     """Every file of the site, as Outputs: what each producer of archive/outputs plans, in turn.
 
@@ -213,11 +214,6 @@ def plan_site(
         outputs.extend(producer.plan(planning))  # by the builtin, not a loop in Python over 20,000 or more
     theme.compile_planned()
     return Plan(outputs, planning.made, planning.digests, planning.salted, planning.keys, planning.dropped)
-
-
-def nothing_recalled(part: str, keys: Iterable[str]) -> dict[str, Any]:
-    """What a build without a store recalls: nothing."""
-    return {}
 
 
 def entry_digests(site: Site, last: Placement | None) -> dict[str, str]:

@@ -38,7 +38,7 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,14 @@ KINDS = (
 )
 """What the store keeps (see `Store`)."""
 FINGERPRINT, LOCK, JOURNAL = "fingerprint.json", "lock", "journal.json"
+Recall = Callable[[str, Iterable[str]], dict[str, Any]]
+"""What earlier builds remembered of a kind, by these keys: those found (`Store.get`, or
+`nothing_recalled` for a build without a store)."""
+
+
+def nothing_recalled(kind: str, keys: Iterable[str]) -> dict[str, Any]:
+    """What a build without a store recalls: nothing."""
+    return {}
 
 
 def state_folder(out: Path) -> Path:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive import composing, records
+from archive import composing, records, store
 from archive.load import parse_metadata, read_metadata
 from archive.problems import Invalid
 from archive.seeds import load_seeds
@@ -108,7 +108,7 @@ Memory = dict[str, dict[str, Any]]
 """What a build remembers of the records, by kind (`chunks`, `records`), as the store keeps it."""
 
 
-def recall_from(memory: Memory) -> records.Recall:
+def recall_from(memory: Memory) -> store.Recall:
     """A store's `get` over `memory`."""
     return lambda kind, keys: {key: memory[kind][key] for key in keys if key in memory.get(kind, {})}
 

@@ -43,7 +43,7 @@ from ..derive import Entry
 from ..keys import digest
 from ..normalise import CJK, char_class, tokens
 from ..render import Output, Planning
-from ..store import compact, expanded
+from ..store import Recall, compact, expanded
 from ..verbatim import SeedReader
 from . import texts
 
@@ -229,7 +229,7 @@ class Terms:
     commits). Cutting a text into terms is most of the cost of a bucket's shards; after an
     addition or an edit, only the new text is cut."""
 
-    def __init__(self, recall: Callable[[str, Iterable[str]], dict[str, Any]], made: dict[str, Any]) -> None:
+    def __init__(self, recall: Recall, made: dict[str, Any]) -> None:
         self.recall, self.made = recall, made
 
     def of_bucket(self, seeds: SeedReader, bucket: int, entries: tuple[Entry, ...]) -> list[TextTerms]:
