@@ -252,7 +252,7 @@ def load_site(
     from archive.memory import keep_records, remember_seeds
     from archive.namelock import read_lock
     from archive.names import SlugMemo
-    from archive.records import load_archive, record_digests
+    from archive.records import load_archive
     from archive.seeds import SeedsRead, remembered_seeds, start_loading_seeds
 
     metadata = root / "metadata.yaml"
@@ -285,7 +285,8 @@ def load_site(
         keep_records(store, records)
     slugs = slugs if slugs is not None else SlugMemo()
     slugs.add(parsed)
-    return derive_site(archive, shown(metadata), slugs, last, lock, record_digests(records))
+    digests = records.digests() if records is not None else None  # what the placement compares
+    return derive_site(archive, shown(metadata), slugs, last, lock, digests)
 
 
 def placed(site: Site) -> str:

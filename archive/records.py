@@ -310,11 +310,6 @@ def record_digest(key: str) -> str:
     return page_key(key)
 
 
-def record_digests(remembered: Remembered | None) -> dict[str, str] | None:
-    """The digest of each document's record (see `record_digest`), by its file; None without."""
-    return remembered.digests() if remembered is not None else None
-
-
 def remembered_documents(
     check: Checker, split: Split, columns: Chunk, seeds: dict[str, Seed], seeds_dir: Path
 ) -> list[Document] | None:
