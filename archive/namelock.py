@@ -113,6 +113,8 @@ def plain_lock(text: str) -> tuple[dict[str, str], dict[str, int]] | None:
     lines = text.split("\n")
     numbers = [number for number, line in enumerate(lines, 1) if line and line[0] != "#"]
     body = [lines[number - 1] for number in numbers]
+    if not body:
+        return {}, {}  # comments and blank lines alone
     if not all(map(PLAIN_LINE.fullmatch, body)):
         return None
     parts = "\t".join(body).split("\t")  # name, seed, name, seed, ...: one tab a line

@@ -326,3 +326,11 @@ def test_a_lock_read_by_builtins_is_the_lock_read_line_by_line(tmp_path: Path, l
     lock, problems = namelock.read_lock(tmp_path / "names.lock", "names.lock")
     assert [(problem.line, problem.message) for problem in problems] == [(10, message)]
     assert dict(lock.seeds) == dict(quick[0])
+
+
+@pytest.mark.parametrize("text", [LOCK_HEADER, "# names given by hand, none yet\n\n"], ids=["header", "comment"])
+def test_a_lock_of_no_name_is_an_empty_one(archive: Archive, run, text: str) -> None:  # type: ignore[no-untyped-def]
+    lock = archive.root / "names.lock"
+    lock.write_text(text)
+    assert run("--root", ".").status == 0
+    assert lock.read_text("utf-8") == lock_lines(("alpha", "a.txt"), ("beta", "b.txt"))
