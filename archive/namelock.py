@@ -15,6 +15,8 @@ writes it. A missing lock is an empty one, written by the next build.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import operator
 import os
 import re
@@ -53,6 +55,9 @@ class NameLock(NamedTuple):
     """The file, as the user would type it (for messages)."""
     data: bytes | None = None
     """The file's bytes (None when there is none)."""
+    as_written: bool = False
+    """Whether the file is exactly what `lock_text` writes for its names (see `read_as_written`): a
+    name the build adds is then spliced into its bytes, not written with every other again."""
 
 
 EMPTY = NameLock({}, {}, "")
@@ -81,6 +86,9 @@ def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
         return NameLock({}, {}, lock_digest(data), shown_path, data), [
             Problem(shown_path, 0, f"is not valid UTF-8 (byte {error.start:,}); restore it from version control")
         ]
+    written = read_as_written(text)
+    if written is not None:
+        return NameLock(written[0], written[1], lock_digest(data), shown_path, data, True), []
     plain = plain_lock(text)
     if plain is not None:
         return NameLock(plain[0], plain[1], lock_digest(data), shown_path, data), []
@@ -95,6 +103,32 @@ def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
             continue
         seeds[name], lines[name] = seed, number
     return NameLock(seeds, lines, lock_digest(data), shown_path, data), problems
+
+
+BODY_AS_WRITTEN = re.compile(r"(?:[a-z0-9-]+\t[A-Za-z0-9_][A-Za-z0-9._-]*\n)*")
+"""What follows the header in a lock as the build writes it: PLAIN_LINEs, each ended by a newline."""
+FIRST_LINE = HEADER.count("\n") + 1
+"""The number of the line the first name is on, in a lock as the build writes it."""
+
+
+def read_as_written(text: str) -> tuple[dict[str, str], dict[str, int]] | None:
+    """The seed and line of each name when `text` is exactly what `lock_text` writes for them:
+    the header, then a PLAIN_LINE a name, sorted by name, each name once; None otherwise.
+
+    The lock every build reads is most often the one the last build wrote: checked by one
+    pattern over the whole text and split by builtins, it costs half of what `plain_lock` does,
+    which must find the comments and blank lines a lock edited by hand may hold."""
+    if not text.startswith(HEADER) or not BODY_AS_WRITTEN.fullmatch(text, len(HEADER)):
+        return None
+    parts = text[len(HEADER) :].replace("\n", "\t").split("\t")  # name, seed, ..., "": one tab a line
+    names = parts[0:-1:2]
+    joined = "\n" + "\n".join(names) + "\n"
+    if "\n-" in joined or "-\n" in joined or "---" in joined:
+        return None  # not a PAGE_NAME
+    if not all(map(operator.lt, names, names[1:])):
+        return None  # not sorted, or a name twice
+    lines = range(FIRST_LINE, FIRST_LINE + len(names))
+    return dict(zip(names, parts[1::2], strict=True)), dict(zip(names, lines, strict=True))
 
 
 PLAIN_LINE = re.compile(r"[a-z0-9-]+\t[A-Za-z0-9_][A-Za-z0-9._-]*")
@@ -146,6 +180,19 @@ def lock_text(seeds: Mapping[str, str]) -> str:
     return HEADER + "".join(f"{name}\t{seeds[name]}\n" for name in sorted(seeds))
 
 
+def spliced(text: str, names: list[str], added: Mapping[str, str]) -> str:
+    """`lock_text` of the names of a lock read `as_written` (`text`, whose `names` are in order) and
+    of `added` (names it does not hold), made by inserting the added lines where they sort:
+    the same text, without formatting and sorting every name again."""
+    pieces, start = [], 0
+    for name in sorted(added):
+        at = bisect.bisect(names, name)
+        end = len(text) if at == len(names) else text.index(f"\n{names[at]}\t", max(start - 1, 0)) + 1
+        pieces += [text[start:end], f"{name}\t{added[name]}\n"]
+        start = end
+    return "".join([*pieces, text[start:]])
+
+
 def new_names(given: Iterable[tuple[str, str]], lock: NameLock) -> dict[str, str]:
     """The names given now (name, seed) that the lock does not hold yet (in no order: the lock
     sorts them; found by builtins)."""
@@ -169,13 +216,19 @@ FILE, ALIASES = operator.attrgetter("file"), operator.attrgetter("aliases")
 def lock_after(site: Site) -> tuple[bytes | None, int]:
     """names.lock as a successful build of `site` leaves it (its bytes, None for no file), and
     how many names that build adds: the file as it is when the build gives no new name."""
-    held = site.lock.seeds
-    if all(map(held.__contains__, map(SLUG, site.entries))) and not any(map(ALIASES, map(DOC, site.entries))):
-        return site.lock.data, 0  # every page name held, and no alias: nothing new (by builtins)
-    added = new_names(given_names(site), site.lock)
+    lock = site.lock
+    docs = list(map(DOC, site.entries))
+    if any(map(ALIASES, docs)):
+        added = new_names(given_names(site), lock)
+    else:  # the page names alone, those the lock does not hold found by builtins
+        slugs = list(map(SLUG, site.entries))
+        fresh = map(operator.not_, map(lock.seeds.__contains__, slugs))
+        added = dict(itertools.compress(zip(slugs, map(FILE, docs), strict=True), fresh))
     if not added:
-        return site.lock.data, 0
-    return lock_text({**site.lock.seeds, **added}).encode("utf-8"), len(added)
+        return lock.data, 0
+    if lock.as_written and lock.data is not None:
+        return spliced(lock.data.decode("utf-8"), list(lock.seeds), added).encode("utf-8"), len(added)
+    return lock_text({**lock.seeds, **added}).encode("utf-8"), len(added)
 
 
 def write_lock(path: Path, data: bytes) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from archive_model import Model, assert_same_as_clean
 from conftest import PROJECT, Archive, reported
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import build
 
@@ -326,6 +328,75 @@ def test_a_lock_read_by_builtins_is_the_lock_read_line_by_line(tmp_path: Path, l
     lock, problems = namelock.read_lock(tmp_path / "names.lock", "names.lock")
     assert [(problem.line, problem.message) for problem in problems] == [(10, message)]
     assert dict(lock.seeds) == dict(quick[0])
+
+
+PAGE_NAMES = st.from_regex(r"[a-z0-9]{1,3}(?:--?[a-z0-9]{1,3}){0,2}", fullmatch=True)
+SEED_NAMES = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,6}", fullmatch=True)
+LOCKS = st.dictionaries(PAGE_NAMES, SEED_NAMES, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LOCKS)
+def test_a_lock_as_the_build_writes_it_is_read_as_line_by_line(seeds: dict[str, str]) -> None:
+    from archive import namelock
+
+    text = namelock.lock_text(seeds)
+    written, plain = namelock.read_as_written(text), namelock.plain_lock(text)
+    assert written is not None and plain is not None
+    assert [list(part.items()) for part in written] == [list(part.items()) for part in plain]
+    assert written[0] == seeds
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (lock_lines(("beta", "b.txt"), ("alpha", "a.txt")), "not sorted"),
+        (lock_lines(("alpha", "a.txt"), ("alpha", "b.txt")), "a name twice"),
+        (lock_lines(("alpha", "a.txt")) + "# a comment\n", "a comment"),
+        (lock_lines(("alpha", "a.txt")) + "\n", "a blank line"),
+        (lock_lines(("alpha", "a.txt")).replace("\n", "\r\n"), "CRLF"),
+        (lock_lines(("alpha", "a.txt")).removesuffix("\n"), "no newline at the end"),
+        (lock_lines(("alpha-", "a.txt")), "not a page name"),
+        (lock_lines(("al---pha", "a.txt")), "not a page name"),
+        (lock_lines(("alpha", ".a.txt")), "a hidden seed file"),
+        (lock_lines(("alpha", "a.txt")).replace("# names.lock", "# Names.lock"), "another header"),
+    ],
+)
+def test_a_lock_not_as_the_build_writes_it_is_left_to_the_reading_line_by_line(text: str, why: str) -> None:
+    from archive import namelock
+
+    assert namelock.read_as_written(text) is None, why
+
+
+@settings(max_examples=300, deadline=None)
+@given(LOCKS, LOCKS)
+def test_names_added_to_a_lock_as_written_are_spliced_where_they_sort(
+    held: dict[str, str], given: dict[str, str]
+) -> None:
+    from archive import namelock
+
+    added = {name: seed for name, seed in given.items() if name not in held}
+    text = namelock.lock_text(held)
+    assert namelock.spliced(text, sorted(held), added) == namelock.lock_text({**held, **added})
+
+
+def test_a_name_the_build_adds_goes_where_it_sorts_in_a_lock_as_written_or_edited_by_hand(
+    archive: Archive, run
+) -> None:  # type: ignore[no-untyped-def]
+    lock = archive.root / "names.lock"
+    assert run("--root", ".").status == 0
+    by_hand = lock.read_text("utf-8").replace("beta\t", "# kept by hand\nbeta\t")
+    archive.seed("c.txt", "Third document.\n")
+    with (archive.root / "metadata.yaml").open("a") as metadata:
+        metadata.write(
+            "  c.txt:\n    title: Ampersand\n    publisher: Daily One\n    date: 2022-10-01\n    stance: for\n"
+        )
+    assert run("--root", ".").status == 0
+    expected = lock_lines(("alpha", "a.txt"), ("ampersand", "c.txt"), ("beta", "b.txt"))
+    assert lock.read_text("utf-8") == expected, "spliced into the lock the last build wrote"
+    lock.write_text(by_hand)
+    assert run("--root", ".").status == 0
+    assert lock.read_text("utf-8") == expected, "a lock edited by hand is written whole, in order"
 
 
 @pytest.mark.parametrize("text", [LOCK_HEADER, "# names given by hand, none yet\n\n"], ids=["header", "comment"])
