@@ -251,6 +251,8 @@ def locked_pages(
     and a Gone for each whose seed has left it; by name."""
     if not lock.seeds:
         return [], ()
+    if sum(map(lock.seeds.__contains__, map(SLUG_OF, entries))) == len(lock.seeds):
+        return [], ()  # every locked name is a page's (no two pages have one name): the common case, by builtins
     by_file = dict(zip(map(FILE_OF_ENTRY, entries), entries, strict=True))
     used = {*map(SLUG_OF, entries), *(group.key for group in titles)}
     used.update(*filter(None, map(ALIASES, map(DOC, entries))))
