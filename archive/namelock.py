@@ -115,9 +115,9 @@ def read_as_written(text: str) -> tuple[dict[str, str], dict[str, int]] | None:
     """The seed and line of each name when `text` is exactly what `lock_text` writes for them:
     the header, then a PLAIN_LINE a name, sorted by name, each name once; None otherwise.
 
-    The lock every build reads is most often the one the last build wrote: checked by one
-    pattern over the whole text and split by builtins, it costs half of what `plain_lock` does,
-    which must find the comments and blank lines a lock edited by hand may hold."""
+    The lock every build reads is most often the one the last build wrote: it is checked by one
+    pattern over the whole text and split by builtins, without looking for the comments and
+    blank lines a lock edited by hand may hold (see `plain_lock`)."""
     if not text.startswith(HEADER) or not BODY_AS_WRITTEN.fullmatch(text, len(HEADER)):
         return None
     parts = text[len(HEADER) :].replace("\n", "\t").split("\t")  # name, seed, ..., "": one tab a line
@@ -222,8 +222,8 @@ def lock_after(site: Site) -> tuple[bytes | None, int]:
         added = new_names(given_names(site), lock)
     else:  # the page names alone, those the lock does not hold found by builtins
         slugs = list(map(SLUG, site.entries))
-        fresh = map(operator.not_, map(lock.seeds.__contains__, slugs))
-        added = dict(itertools.compress(zip(slugs, map(FILE, docs), strict=True), fresh))
+        unheld = map(operator.not_, map(lock.seeds.__contains__, slugs))
+        added = dict(itertools.compress(zip(slugs, map(FILE, docs), strict=True), unheld))
     if not added:
         return lock.data, 0
     if lock.as_written and lock.data is not None:
