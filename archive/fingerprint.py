@@ -20,6 +20,7 @@ import hashlib
 import importlib.util
 import operator
 import os
+import stat
 from pathlib import Path
 from typing import cast
 
@@ -162,13 +163,29 @@ def inputs_digest(root: Path, settings: str, template_dirs: list[Path], static_d
     files = [*(root / name for name in ARCHIVE_FILES), *code_files(), *library_files()]
     folders = [*(root / name for name in ARCHIVE_FOLDERS), *template_dirs, *static_dirs]
     stats, newest = input_stats(files, folders)
+    return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest() + lock_state(root / LOCK), newest
+
+
+def lock_state(path: Path) -> str:
+    """names.lock as the inputs' digest counts it: the digest of its bytes (`lock_digest`), or
+    "unreadable" for what is not a regular file or cannot be read (the build then goes the
+    full way, and reading the lock says what is wrong). Opened without blocking and checked
+    on the open file, as files.read_file does: a named pipe or a device is never read."""
     try:
-        lock = lock_digest((root / LOCK).read_bytes())
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        lock = lock_digest(None)
+        return lock_digest(None)
     except OSError:
-        lock = "unreadable"
-    return hashlib.sha256(f"{settings}\0{stats}".encode()).hexdigest() + lock, newest
+        return "unreadable"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "unreadable"
+        with open(fd, "rb", closefd=False) as file:
+            return lock_digest(file.read())
+    except OSError:
+        return "unreadable"
+    finally:
+        os.close(fd)
 
 
 LOCK = "names.lock"

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .fields import PAGE_NAME
+from .files import FileRule, MiB, read_file
 from .fingerprint import LOCK as FILE_NAME
 from .fingerprint import lock_digest
-from .problems import Problem
+from .problems import Invalid, Problem, shown
 from .seeds import seed_name_problem
 
 if TYPE_CHECKING:
@@ -63,18 +64,32 @@ class NameLock(NamedTuple):
 EMPTY = NameLock({}, {}, "")
 
 
+LOCK_FILE = FileRule("names.lock is a text file, a page name and its seed file a line", "was removed while it was read")
+MAX_LOCK_BYTES = 64 * MiB
+"""The largest lock read: some 700,000 names (a line is some 90 bytes), a file that never ends not at all."""
+
+
 def read_bytes(path: Path) -> bytes | None:
-    """The lock file's bytes; None when there is none."""
+    """The lock file's bytes; None when there is none. Invalid when it is not a regular file
+    (a folder, a named pipe, a device), is larger than MAX_LOCK_BYTES or cannot be read: it is
+    read as metadata.yaml is (see files.read_file), never opened to block or read without end."""
     try:
-        return path.read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise Invalid([Problem(shown(path), 0, f"cannot be read: {error.strerror}")]) from None
+    return read_file(path, MAX_LOCK_BYTES, LOCK_FILE, info)
 
 
 def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
     """The lock at `path` (none: an empty lock), with a problem for every line that is not a
-    comment, a blank line or `NAME<TAB>SEED` naming a page name once."""
-    data = read_bytes(path)
+    comment, a blank line or `NAME<TAB>SEED` naming a page name once, or one for a file that
+    cannot be read as a lock. A UTF-8 byte order mark at its start is passed over."""
+    try:
+        data = read_bytes(path)
+    except Invalid as invalid:
+        return NameLock({}, {}, "", shown_path), invalid.problems
     if data is None:
         return NameLock({}, {}, "", shown_path), []
     seeds: dict[str, str] = {}
@@ -86,7 +101,8 @@ def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
         return NameLock({}, {}, lock_digest(data), shown_path, data), [
             Problem(shown_path, 0, f"is not valid UTF-8 (byte {error.start:,}); restore it from version control")
         ]
-    written = read_as_written(text)
+    written = read_as_written(text) if not text.startswith(BOM) else None
+    text = text.removeprefix(BOM)
     if written is not None:
         return NameLock(written[0], written[1], lock_digest(data), shown_path, data, True), []
     plain = plain_lock(text)
@@ -105,6 +121,8 @@ def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
     return NameLock(seeds, lines, lock_digest(data), shown_path, data), problems
 
 
+BOM = "\ufeff"
+"""A byte order mark, which some editors put at the start of a UTF-8 file."""
 BODY_AS_WRITTEN = re.compile(r"(?:[a-z0-9-]+\t[A-Za-z0-9_][A-Za-z0-9._-]*\n)*")
 """What follows the header in a lock as the build writes it: PLAIN_LINEs, each ended by a newline."""
 FIRST_LINE = HEADER.count("\n") + 1

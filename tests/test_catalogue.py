@@ -41,6 +41,7 @@ from archive import seeds as loader
 
 Break = Callable[[Archive], None]
 ONE = "1 problem found; nothing was written."
+LOCK_IS = "names.lock is a text file, a page name and its seed file a line"
 NEXT_YEAR = datetime.date.today().year + 1
 STUB_DATE = '    date: ""            # YYYY-MM-DD, YYYY-MM or YYYY, then ? if uncertain or ~ if approximate'
 STUB_STANCE = '    stance: ""          # for | against'
@@ -137,6 +138,17 @@ def metadata_folder(archive: Archive) -> None:
     (archive.root / "metadata.yaml").mkdir()
 
 
+def lock_folder(archive: Archive) -> None:
+    (archive.root / "names.lock").unlink()
+    (archive.root / "names.lock").mkdir()
+
+
+def lock_device(archive: Archive) -> None:
+    """names.lock a link to a device that never ends: read whole, it would fill the memory."""
+    (archive.root / "names.lock").unlink()
+    (archive.root / "names.lock").symlink_to("/dev/zero")
+
+
 def seeds_file(archive: Archive) -> None:
     for path in (archive.root / "seeds").iterdir():
         path.unlink()
@@ -175,6 +187,17 @@ LAUGHS = "".join(f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in r
 
 
 CASES = [
+    # names.lock as a file
+    Case("lock-is-a-folder", lock_folder, [f"names.lock: is a folder: {LOCK_IS}", ONE]),
+    Case(
+        "lock-is-a-named-pipe", fifo("names.lock"), [f"names.lock: is a named pipe, not a regular file: {LOCK_IS}", ONE]
+    ),
+    Case("lock-is-a-device", lock_device, [f"names.lock: is a device, not a regular file: {LOCK_IS}", ONE]),
+    Case(
+        "lock-too-large",
+        sparse("names.lock", 70),
+        ["names.lock: is 70.0 MiB, larger than the limit of 64 MiB per file", ONE],
+    ),
     # metadata.yaml as a file
     Case("metadata-is-a-folder", metadata_folder, ["metadata.yaml: is a folder: metadata.yaml is a text file", ONE]),
     Case(
@@ -828,6 +851,20 @@ def test_a_utf8_byte_order_mark_at_the_start_of_metadata_is_accepted(archive: Ar
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert run("--root", ".", "--quiet").status == 0
     assert '"title": "Test archive"' in (archive.site / "metadata.json").read_text("utf-8")
+
+
+def test_a_utf8_byte_order_mark_at_the_start_of_names_lock_is_accepted(archive: Archive, run) -> None:
+    assert run("--root", ".", "--quiet").status == 0
+    path = archive.root / "names.lock"
+    locked = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + locked)
+    assert run("--root", ".", "--quiet").status == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + locked, "no name added: the lock is left as it is"
+    archive.seed("c.txt", "Third document.\n")
+    with (archive.root / "metadata.yaml").open("a") as metadata:
+        metadata.write("  c.txt:\n    title: Gamma\n    publisher: Daily One\n    date: 2022-10-01\n    stance: for\n")
+    assert run("--root", ".", "--quiet").status == 0
+    assert path.read_bytes() == locked + b"gamma\tc.txt\n", "a name added: the lock is written as the build writes it"
 
 
 def test_a_link_to_a_file_inside_seeds_is_read_as_that_file(archive: Archive, run) -> None:
