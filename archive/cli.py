@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .problems import Problem, shown, summary
+from .addresses import site_address_problem
+from .problems import Problem, printable, shown, summary
 
 if TYPE_CHECKING:  # named in annotations only
     from .derive import Site
@@ -147,6 +148,9 @@ def parse_args(argv: list[str] | None, description: str) -> Options:
     base_url = args.base_url
     if base_url and not base_url.startswith(("http://", "https://")):
         parser.error(f"--base-url must start with http:// or https://, got '{base_url}'")
+    wrong = site_address_problem(base_url) if base_url else None
+    if wrong is not None:
+        parser.error(f"--base-url '{printable(base_url)}' {wrong}")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
     if args.command == "check" and args.out:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .addresses import site_address_problem
 from .dates import latest_date, parse_date
 from .problems import printable
 
@@ -142,8 +143,11 @@ def read_encoding(node: yaml.Node) -> str:
 
 
 def read_base_url(node: yaml.Node) -> str:
-    """Where the site will be published: an http or https address, ending in `/`."""
+    """Where the site will be published: an http or https address, ending in `/` (see addresses.py)."""
     url = read_url(node)
+    wrong = site_address_problem(url)
+    if wrong is not None:
+        raise ValueError(f"'{printable(url)}' {wrong}")
     return url if url.endswith("/") else url + "/"
 
 

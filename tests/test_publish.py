@@ -244,6 +244,11 @@ def test_a_bad_captured_date_is_reported_at_its_line(
             "base_url: example.org",
             "metadata.yaml:2: archive.base_url: 'example.org' is not an http:// or https:// address",
         ),
+        (
+            "base_url: https://example.org/archive?lang=en",
+            "metadata.yaml:2: archive.base_url: 'https://example.org/archive?lang=en' has a query or a fragment"
+            " (? or #): the site's address is a folder's, such as https://example.org/archive/",
+        ),
         ("citation_files: maybe", "metadata.yaml:2: archive.citation_files: expected true or false, got text"),
     ],
 )

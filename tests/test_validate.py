@@ -405,6 +405,21 @@ USAGE = [
             "argument command: invalid choice: 'publish' (choose from 'build', 'check', 'serve', 'export', 'bag', 'verify')",
         ),
         (["--base-url", "example.org"], "--base-url must start with http:// or https://, got 'example.org'"),
+        (
+            ["--base-url", "https://example.org/my archive/"],
+            "--base-url 'https://example.org/my archive/' holds a space; write spaces as %20",
+        ),
+        (["--base-url", "https:///archive/"], "--base-url 'https:///archive/' has no host"),
+        (
+            ["--base-url", "https://example.org/?page=archive"],
+            "--base-url 'https://example.org/?page=archive' has a query or a fragment (? or #):"
+            " the site's address is a folder's, such as https://example.org/archive/",
+        ),
+        (
+            ["--base-url", "https://example.org/archive/#top"],
+            "--base-url 'https://example.org/archive/#top' has a query or a fragment (? or #):"
+            " the site's address is a folder's, such as https://example.org/archive/",
+        ),
     ],
 )
 def test_usage_mistakes_exit_2(archive: Archive, run, monkeypatch: pytest.MonkeyPatch, args, error: str) -> None:
