@@ -165,8 +165,11 @@ def export(options: Options) -> int:
 
     assert options.target is not None
     check_target(options.target, options.root)
+    if options.target.exists() and not options.target.is_dir():
+        raise Invalid([Problem(shown(options.target), 0, "is a file: export writes its files into a folder")])
     site = load_site(options.root, jobs=options.jobs)
-    written = export(site, options.target, options.base_url or site.archive.base_url)
+    with reported_if_not_written(options.target):
+        written = export(site, options.target, options.base_url or site.archive.base_url)
     if options.verbosity:
         print(f"exported {len(site.entries):,} documents: {', '.join(shown(path) for path in written)}")
     return 0
@@ -180,8 +183,9 @@ def bag(options: Options) -> int:
     assert options.target is not None
     check_target(options.target, options.root)
     site = load_site(options.root, jobs=options.jobs)
-    options.target.parent.mkdir(parents=True, exist_ok=True)
-    size = write_bag_file(options.target, options.root, site.archive, lock_after(site)[0])
+    with reported_if_not_written(options.target):
+        options.target.parent.mkdir(parents=True, exist_ok=True)
+        size = write_bag_file(options.target, options.root, site.archive, lock_after(site)[0])
     if options.verbosity:
         count = len(site.archive.seeds)
         seeds = f"{count:,} {'seed' if count == 1 else 'seeds'}"
@@ -310,11 +314,20 @@ def write_files(
     from archive.write import write_site
 
     progress = options.verbosity > 0 and sys.stderr.isatty()
-    try:
+    with reported_if_not_written(options.out, "; the previous site is unchanged"):
         return write_site(outputs, options.out, options.jobs, progress, settled, folders, memo)
+
+
+@contextlib.contextmanager
+def reported_if_not_written(target: Path, after: str = "") -> Iterator[None]:
+    """A failed write into `target` as a problem to report, not a traceback:
+    `PATH: cannot write: WHY` and `after`, what the failure left."""
+    try:
+        yield
     except OSError as error:
-        where = shown(Path(error.filename)) if error.filename else shown(options.out)
-        raise Invalid([Problem(where, 0, f"cannot write: {error.strerror}; the previous site is unchanged")]) from None
+        where = shown(Path(error.filename)) if error.filename else shown(target)
+        why = "it is a file, where a folder is needed" if isinstance(error, FileExistsError) else error.strerror
+        raise Invalid([Problem(where, 0, f"cannot write: {why}{after}")]) from None
 
 
 if __name__ == "__main__":

@@ -38,18 +38,27 @@ CORPUS, BIBTEX, RIS, CSL_JSON = "corpus.jsonl", "citations.bib", "citations.ris"
 
 
 def export(site: Site, target: Path, base_url: str = "") -> list[Path]:
-    """Write the export's files into `target` (made if need be), each whole or not at all; the files written."""
+    """Write the export's files into `target` (made if need be), all or none: each under a
+    temporary name first, and put in place once all are written, so that a failure (a disk
+    full, a seed changed meanwhile) leaves an earlier export as it was. The files written."""
     target.mkdir(parents=True, exist_ok=True)
     files: dict[str, Callable[[], Iterable[bytes]]] = {CORPUS: lambda: corpus_lines(site)}
     files.update(citation_files(site, base_url))
     lock = lock_after(site)[0]
     if lock is not None:
         files[LOCK] = lambda: [lock]
-    written = []
-    for name, make in files.items():
-        write_whole(target / name, make())
-        written.append(target / name)
-    return written
+    temporaries: list[Path] = []
+    try:
+        for name, make in files.items():
+            temporaries.append(target / f".{name}.archive-tmp")
+            with open(temporaries[-1], "wb") as stream:
+                stream.writelines(make())
+        for name, temporary in zip(files, temporaries, strict=True):
+            os.replace(temporary, target / name)
+    finally:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+    return [target / name for name in files]
 
 
 def corpus_lines(site: Site) -> Iterable[bytes]:
@@ -88,15 +97,3 @@ def citation_files(site: Site, base_url: str) -> dict[str, Callable[[], Iterable
         yield (json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
     return {BIBTEX: bib, RIS: ris, CSL_JSON: csl}
-
-
-def write_whole(path: Path, chunks: Iterable[bytes]) -> None:
-    """Write a file under a temporary name, then put it in place: a failure leaves the earlier file as it was."""
-    temporary = path.with_name(f".{path.name}.archive-tmp")
-    try:
-        with open(temporary, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -5,6 +5,7 @@ a JSON reader, and `verify` naming each file of a site that differs from what th
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
 import shutil
@@ -357,6 +358,45 @@ def test_nothing_is_exported_or_bagged_into_seeds(archive: Archive, run) -> None
         "1 problem found; nothing was written.\n",
     )
     assert not (archive.root / "seeds" / "bag.zip").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["export", "afile"], "afile: is a file: export writes its files into a folder"),
+        (["export", "afile/corpus"], "afile/corpus: cannot write: Not a directory"),
+        (["bag", "afile/bag.zip"], "afile: cannot write: it is a file, where a folder is needed"),
+    ],
+)
+def test_an_export_or_bag_that_cannot_be_written_is_a_problem_not_a_traceback(
+    archive: Archive, run, args: list[str], says: str
+) -> None:
+    (archive.root / "afile").write_text("in the way\n")
+    result = run(*args, "--root", ".")
+    assert (result.status, result.err.splitlines()) == (1, [says, "1 problem found; nothing was written."])
+    assert (archive.root / "afile").read_text() == "in the way\n"
+
+
+def test_an_export_that_fails_part_way_leaves_the_earlier_export_as_it_was(
+    archive: Archive, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("export", "out", "--root", ".", "--quiet").status == 0
+    before = {path.name: path.read_bytes() for path in (archive.root / "out").iterdir()}
+    (archive.root / "seeds" / "b.txt").write_text("Second document, edited.\n")
+    real_open = open
+
+    def disk_full_at_the_ris(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).endswith(".citations.ris.archive-tmp"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", disk_full_at_the_ris)
+    result = run("export", "out", "--root", ".")
+    assert result.err.splitlines() == [
+        "out/.citations.ris.archive-tmp: cannot write: No space left on device",
+        "1 problem found; nothing was written.",
+    ]
+    assert {path.name: path.read_bytes() for path in (archive.root / "out").iterdir()} == before
 
 
 def test_bag_in_site_puts_the_bag_in_the_site_and_links_it_from_the_about_page(tiny: Archive, run) -> None:
