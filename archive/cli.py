@@ -158,6 +158,8 @@ def parse_args(argv: list[str] | None, description: str) -> Options:
     check_target_argument(parser, args.command, args.target, args.out)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be from 0 (any free port) to 65535, got {args.port}")
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
     root = args.root
     out = args.out or root / "_site"

@@ -405,6 +405,8 @@ USAGE = [
             "argument command: invalid choice: 'publish' (choose from 'build', 'check', 'serve', 'export', 'bag', 'verify')",
         ),
         (["--base-url", "example.org"], "--base-url must start with http:// or https://, got 'example.org'"),
+        (["serve", "--port", "99999"], "--port must be from 0 (any free port) to 65535, got 99999"),
+        (["serve", "--port", "-1"], "--port must be from 0 (any free port) to 65535, got -1"),
         (
             ["--base-url", "https://example.org/my archive/"],
             "--base-url 'https://example.org/my archive/' holds a space; write spaces as %20",
