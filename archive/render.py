@@ -24,7 +24,7 @@ from .model import Document
 from .placement import Placement
 from .problems import Invalid
 from .store import Recall, nothing_recalled
-from .theme import RememberedMarkdown, Theme, template_problem
+from .theme import RememberedMarkdown, Theme, template_frames, template_problem
 from .verbatim import LINES_SLOT_NAME, TEXT_SLOT_NAME, SeedReader, SeedText
 
 
@@ -305,6 +305,12 @@ class PageMaker:
                 **context,
             )
         except jinja2.TemplateError as error:
+            raise Invalid([template_problem(error)]) from None
+        except Invalid:
+            raise
+        except Exception as error:  # an expression of a template that fails: a problem at its line, if it was one
+            if not template_frames(error):
+                raise
             raise Invalid([template_problem(error)]) from None
 
     def fill_rows(self, page: bytes) -> bytes | None:

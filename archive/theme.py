@@ -256,6 +256,8 @@ def template_closure(env: ThemeEnvironment, name: str, remembered: dict[str, str
                 remembered[key] = "\0".join(n for n in jinja2.meta.find_referenced_templates(tree) if n)
         except jinja2.TemplateError as error:
             raise Invalid([template_problem(error)]) from None
+        except UnicodeDecodeError as error:
+            raise Invalid([template_source_problem(env, current, error)]) from None
         found[key] = remembered[key]
         pending.extend(n for n in remembered[key].split("\0") if n)
     return seen
@@ -277,15 +279,33 @@ def quoted(target: str) -> str:
     return urllib.parse.quote(target)
 
 
-def template_problem(error: jinja2.TemplateError) -> Problem:
-    """A template error (from a user's own template) as a problem at its line."""
+def template_problem(error: Exception) -> Problem:
+    """A template error (from a user's own template) as a problem at its line: Jinja's own, or
+    any other an expression of the template raised (`{{ 1 / 0 }}`, `{{ "a" + 1 }}`)."""
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = shown(Path(error.filename)) if error.filename else f"templates/{error.name}"
         return Problem(where, error.lineno, error.message or "syntax error")
-    import traceback  # only here: a build with no template error need not import it
-
-    frames = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(error.__traceback__)]
-    in_templates = [(name, line) for name, line in frames if name.endswith(".html")]
+    in_templates = template_frames(error)
     name, line = in_templates[-1] if in_templates else ("templates", 0)
     where = shown(Path(name)) if in_templates else name
     return Problem(where, line, f"{printable(str(error))} (while rendering a page: {type(error).__name__})")
+
+
+def template_frames(error: BaseException) -> list[tuple[str, int]]:
+    """The template files (and lines) an error passed through, innermost last."""
+    import traceback  # only here: a build with no template error need not import it
+
+    frames = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(error.__traceback__)]
+    return [(name, line) for name, line in frames if name.endswith(".html")]
+
+
+def template_source_problem(env: jinja2.Environment, name: str, error: UnicodeDecodeError) -> Problem:
+    """A template whose bytes are not UTF-8, as a problem at the line of the first bad byte."""
+    loader = env.loader
+    folders = loader.searchpath if isinstance(loader, jinja2.FileSystemLoader) else []
+    path = next(
+        (Path(folder) / name for folder in folders if (Path(folder) / name).is_file()), Path("templates") / name
+    )
+    line = error.object[: error.start].count(b"\n") + 1
+    byte = f"byte 0x{error.object[error.start]:02x} at offset {error.start}"
+    return Problem(shown(path), line, f"is not valid UTF-8: {byte}; save it as UTF-8")

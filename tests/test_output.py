@@ -241,6 +241,11 @@ def test_progress_shows_only_on_a_terminal_after_a_second() -> None:
             "{{ nothing_here }}",
             "templates/about.html:3: 'nothing_here' is undefined (while rendering a page: UndefinedError)",
         ),
+        ("{{ 1 / 0 }}", "templates/about.html:3: division by zero (while rendering a page: ZeroDivisionError)"),
+        (
+            "{{ 'pages: ' + archive.stances|length }}",
+            'templates/about.html:3: can only concatenate str (not "int") to str (while rendering a page: TypeError)',
+        ),
     ],
 )
 def test_an_error_in_a_template_of_ones_own_names_its_line(archive: Archive, run, body: str, message: str) -> None:
@@ -252,6 +257,22 @@ def test_an_error_in_a_template_of_ones_own_names_its_line(archive: Archive, run
     )
     result = run("--root", ".")
     assert (result.status, result.err.splitlines()) == (1, [message, "1 problem found; nothing was written."])
+    assert tree(archive.site) == before
+
+
+def test_a_template_of_ones_own_that_is_not_utf8_names_its_first_bad_byte(archive: Archive, run) -> None:
+    assert run("--root", ".").status == 0
+    before = tree(archive.site)
+    (archive.root / "templates").mkdir()
+    (archive.root / "templates" / "about.html").write_bytes(b'{% extends "base.html" %}\n{# caf\xe9 #}\n')
+    result = run("--root", ".")
+    assert (result.status, result.err.splitlines()) == (
+        1,
+        [
+            "templates/about.html:2: is not valid UTF-8: byte 0xe9 at offset 32; save it as UTF-8",
+            "1 problem found; nothing was written.",
+        ],
+    )
     assert tree(archive.site) == before
 
 
