@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import posixpath
 from pathlib import Path
 from typing import NamedTuple
 
@@ -107,10 +108,19 @@ def places_in(before: Manifest, paths: list[str]) -> list[int]:
 def removed_paths(before: Manifest, paths: list[str], listed: list[int]) -> list[str]:
     """The files the manifest `before` lists that are not among these paths, sorted; `listed`:
     where `before` lists each path (see places_in). When as many paths are listed as `before`
-    has (the paths of each are unique), there are none, found without hashing 20,000 paths again."""
+    has (the paths of each are unique), there are none, found without hashing 20,000 paths again.
+
+    Only paths inside the site (see `inside_site`): a manifest changed by hand or by anyone
+    else that lists `../notes.txt` or `/home/me/notes.txt` never has the build remove them."""
     if len(paths) - listed.count(-1) == len(before.paths):
         return []
-    return sorted(set(before.paths).difference(paths))
+    return sorted(filter(inside_site, set(before.paths).difference(paths)))
+
+
+def inside_site(path: str) -> bool:
+    """True for a plain relative path that stays inside the site: not absolute, and without
+    an empty, `.` or `..` part (such as every path this generator writes)."""
+    return bool(path) and not path.startswith("/") and posixpath.normpath(path) == path and not path.startswith("..")
 
 
 def carried_over(before: Manifest, listed: list[int] | None) -> tuple[list[int], list[str]]:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .manifest import MANIFEST, MANIFEST_VERSION
+from .manifest import MANIFEST, MANIFEST_VERSION, inside_site
 from .problems import Invalid, Problem, printable, shown
 
 SUMS, METADATA = "SHA256SUMS", "metadata.json"
@@ -56,7 +55,7 @@ def verify_site(out: Path) -> Verified:
     for record, digests in found.items():
         for path, sha256 in digests.items():
             claims[path][record] = sha256
-            if not inside(path):
+            if not inside_site(path):
                 problems.append(
                     Problem(shown(out / record), 0, f"lists '{printable(path)}', not a path inside the site")
                 )
@@ -172,11 +171,6 @@ def read_metadata(path: Path) -> tuple[dict[str, str], list[Problem]]:
     ):
         return {}, [Problem(where, 0, "is not the build's metadata.json: each of its documents needs raw and sha256")]
     return {d["raw"]: d["sha256"] for d in documents}, []
-
-
-def inside(path: str) -> bool:
-    """True for a plain relative path that stays inside the site."""
-    return bool(path) and not path.startswith("/") and posixpath.normpath(path) == path and not path.startswith("..")
 
 
 def files_in(out: Path) -> list[str]:

@@ -31,6 +31,7 @@ from .manifest import (
     NO_MANIFEST,
     Manifest,
     carried_over,
+    inside_site,
     places_in,
     read_manifest,
     removed_paths,
@@ -195,7 +196,8 @@ def recover(out: Path) -> None:
     journal = store.read_journal(out)
     if journal is None:
         return
-    phase, paths = journal
+    phase, listed = journal
+    paths = list(filter(inside_site, listed))  # what a build writes: never a path out of the site
     for path in paths:
         temporary, target = temporary_name(out / path), out / path
         if not os.path.exists(temporary):

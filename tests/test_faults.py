@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, Archive
+from conftest import PROJECT, Archive, reported
 from conftest import files_under as files
 from conftest import visible as is_visible
 
@@ -320,3 +320,41 @@ def test_recovery_finishes_renames_and_undoes_staging(tmp_path: Path) -> None:
     writer.recover(out)
     assert (out / "b.html").read_text() == "old" and not Path(temporary_name(out / "b.html")).exists()
     assert not journal.exists()
+
+
+OUTSIDE = ["../victim.txt", "documents/../../victim.txt", "{absolute}"]
+"""Paths out of the site, as a manifest or a journal changed by hand (or by anyone) may list them."""
+
+
+def test_a_manifest_listing_files_out_of_the_site_never_has_them_removed(archive: Archive, run, tmp_path: Path) -> None:
+    victims = [archive.root / "victim.txt", tmp_path / "victim.txt"]
+    assert run("--root", ".").status == 0
+    manifest = archive.site / ".archive-manifest.json"
+    data = json.loads(manifest.read_text())
+    for path in [*OUTSIDE, "documents/old.html"]:
+        data["paths"].append(path.format(absolute=victims[1]))
+        data["keys"].append("k")
+        data["sizes"].append(9)
+        data["sha256"].append("0" * 64)
+    manifest.write_text(json.dumps(data))
+    for victim in victims:
+        victim.write_text("not the build's\n")
+    (archive.site / "documents" / "old.html").write_text("the build's, no longer made\n")
+    (archive.root / "seeds" / "a.txt").write_text("First document, edited.\n")
+    result = run("--root", ".")
+    assert result.status == 0
+    assert reported(result.out)[3] == 1, "the one path inside the site that is no longer made"
+    assert not (archive.site / "documents" / "old.html").exists()
+    assert [victim.read_text() for victim in victims] == ["not the build's\n"] * 2
+
+
+def test_a_journal_listing_files_out_of_the_site_never_has_them_removed(archive: Archive, run, tmp_path: Path) -> None:
+    victims = [archive.root / "victim.txt", tmp_path / "victim.txt"]
+    assert run("--root", ".").status == 0
+    for victim in victims:
+        victim.write_text("not the build's\n")
+    store.note_journal(archive.site, "placing", [path.format(absolute=victims[1]) for path in OUTSIDE])
+    (archive.root / "seeds" / "a.txt").write_text("First document, edited.\n")
+    assert run("--root", ".").status == 0
+    assert [victim.read_text() for victim in victims] == ["not the build's\n"] * 2
+    assert not store.journal_path(archive.site).exists()
