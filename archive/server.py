@@ -165,6 +165,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         """The preview's own addresses, pages with the script, raw copies as text, or the file."""
         route = urlsplit(self.path).path
         file = self.translate_path(self.path)  # under the output folder, whatever the request says
+        if "\0" in file:  # %00: no file has such a name, and the file system refuses to look
+            self.send_error(404, "File not found")
+            return
         if os.path.isdir(file) and route.endswith("/"):
             file = os.path.join(file, "index.html")
         site_path = os.path.relpath(file, self.server.out).replace(os.sep, "/")

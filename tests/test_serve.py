@@ -396,6 +396,8 @@ def test_a_crash_of_the_build_is_reported_and_the_preview_goes_on(archive: Archi
         "//etc/passwd",
         "/../../../../../../etc/passwd",
         "/..\\metadata.yaml",
+        "/documents/%00",
+        "/index.html%00.txt",
     ],
 )
 def test_nothing_outside_the_output_folder_is_served(preview: Preview, path: str) -> None:
