@@ -16,6 +16,7 @@ renames instead of one per file. A failure, or the next build after a kill, remo
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import operator
 import os
@@ -98,6 +99,7 @@ def write_site(
     that a build killed at any point is finished or undone by the next one (`recover`).
     """
     out.mkdir(parents=True, exist_ok=True)
+    refuse_linked_folders(out, folders if folders is not None else folders_of(outputs))
     recover(out)
     before = read_manifest(out)
     if not (out / MANIFEST).is_file():
@@ -129,7 +131,7 @@ def write_site(
             if item.temporary:
                 os.replace(item.temporary, os.path.join(folder, item.path))
     store.clear_journal(out)
-    removed = [] if listed is None else removed_paths(before, paths, listed)
+    removed = [] if listed is None else [path for path in removed_paths(before, paths, listed) if not linked(out, path)]
     for path in removed:
         (out / path).unlink(missing_ok=True)
         remove_empty_parents(out / path, out)
@@ -151,6 +153,31 @@ def unaccounted(out: Path, manifest: Manifest) -> tuple[str, ...]:
         found.extend(name if relative == "." else f"{relative}/{name}" for name in names)
     listed = set(manifest.paths)
     return tuple(sorted(path for path in found if path not in listed and path != MANIFEST))
+
+
+def refuse_linked_folders(out: Path, folders: Set[str]) -> None:
+    """Refuse to write when a folder the outputs go in (or one of its parents) is a symbolic
+    link in the site: the files written or removed there would be another folder's."""
+    found = sorted({prefix for folder in folders if folder for prefix in parents_in(folder) if is_link(out, prefix)})
+    if found:
+        problem = "is a link to another folder, and the build writes only into folders of its own; make it a folder"
+        raise Invalid([Problem(shown(out / folder), 0, problem) for folder in found])
+
+
+def linked(out: Path, path: str) -> bool:
+    """Whether a file of the site is reached through a folder that is a symbolic link."""
+    return any(is_link(out, prefix) for prefix in parents_in(path.rpartition("/")[0]) if prefix)
+
+
+def parents_in(folder: str) -> list[str]:
+    """A folder of the site and each folder it is in, from the site's root: `a/b` -> `a`, `a/b`."""
+    parts = folder.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def is_link(out: Path, folder: str) -> bool:
+    """Whether a folder of the site (from its root) is a symbolic link."""
+    return os.path.islink(os.path.join(out, folder))
 
 
 def folders_of(outputs: list[Output]) -> set[str]:
@@ -207,7 +234,7 @@ def recover(out: Path) -> None:
         else:
             os.unlink(temporary)
     if phase == "placing":  # a first build, killed: what it moved from FIRST_BUILD goes too
-        for path in paths:
+        for path in itertools.filterfalse(functools.partial(linked, out), paths):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(out / path)
                 remove_empty_parents(out / path, out)

@@ -358,3 +358,42 @@ def test_a_journal_listing_files_out_of_the_site_never_has_them_removed(archive:
     assert run("--root", ".").status == 0
     assert [victim.read_text() for victim in victims] == ["not the build's\n"] * 2
     assert not store.journal_path(archive.site).exists()
+
+
+def test_a_folder_of_the_site_that_is_a_link_elsewhere_is_refused_and_nothing_there_changes(
+    archive: Archive, run, tmp_path: Path
+) -> None:
+    assert run("--root", ".").status == 0
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(archive.site / "documents", elsewhere)
+    (archive.site / "documents").symlink_to(elsewhere)
+    before = {path.name: path.read_bytes() for path in elsewhere.iterdir()}
+    (archive.root / "seeds" / "a.txt").write_text("First document, edited.\n")
+    result = run("--root", ".")
+    assert (result.status, result.err.splitlines()) == (
+        1,
+        [
+            "_site/documents: is a link to another folder, and the build writes only into folders of its own;"
+            " make it a folder",
+            "1 problem found; nothing was written.",
+        ],
+    )
+    assert {path.name: path.read_bytes() for path in elsewhere.iterdir()} == before
+
+
+def test_a_file_the_manifest_lists_behind_a_link_is_never_removed(archive: Archive, run, tmp_path: Path) -> None:
+    assert run("--root", ".").status == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "old.html").write_text("not the build's\n")
+    (archive.site / "gone").symlink_to(elsewhere)
+    manifest = archive.site / ".archive-manifest.json"
+    data = json.loads(manifest.read_text())
+    data["paths"].append("gone/old.html")
+    data["keys"].append("k")
+    data["sizes"].append(9)
+    data["sha256"].append("0" * 64)
+    manifest.write_text(json.dumps(data))
+    (archive.root / "seeds" / "a.txt").write_text("First document, edited.\n")
+    assert run("--root", ".").status == 0
+    assert (elsewhere / "old.html").read_text() == "not the build's\n"
