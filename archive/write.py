@@ -16,7 +16,6 @@ renames instead of one per file. A failure, or the next build after a kill, remo
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import operator
 import os
@@ -224,7 +223,7 @@ def recover(out: Path) -> None:
     if journal is None:
         return
     phase, listed = journal
-    paths = list(filter(inside_site, listed))  # what a build writes: never a path out of the site
+    paths = [path for path in listed if inside_site(path) and not linked(out, path)]  # never out of the site
     for path in paths:
         temporary, target = temporary_name(out / path), out / path
         if not os.path.exists(temporary):
@@ -234,7 +233,7 @@ def recover(out: Path) -> None:
         else:
             os.unlink(temporary)
     if phase == "placing":  # a first build, killed: what it moved from FIRST_BUILD goes too
-        for path in itertools.filterfalse(functools.partial(linked, out), paths):
+        for path in paths:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(out / path)
                 remove_empty_parents(out / path, out)
