@@ -4,8 +4,9 @@ Before anything heavy is imported, the build stats its inputs (the archive's fil
 folders named in ARCHIVE_FILES and ARCHIVE_FOLDERS, templates, static files, the generator's
 own code and libraries) and takes one digest of it all. This module only computes it:
 store.py keeps the last successful build's, in a file read without SQLite, and decides from
-it and the output's folders whether anything changed (`store.unchanged`). Only stdlib here:
-importing this module must stay cheap.
+it and the output's folders whether anything changed (`store.unchanged`). Only the standard
+library here, and files.py and problems.py, which use nothing else: importing this module must
+stay cheap.
 
 A file changed within the file system's clock tick of the last build could keep its size
 and times; like git's "racy" entries, such a fingerprint is never trusted (any input changed
@@ -20,9 +21,11 @@ import hashlib
 import importlib.util
 import operator
 import os
-import stat
 from pathlib import Path
 from typing import cast
+
+from .files import FileRule, MiB, read_file
+from .problems import Invalid, Problem, shown
 
 CODE = Path(__file__).resolve().parent
 
@@ -168,28 +171,32 @@ def inputs_digest(root: Path, settings: str, template_dirs: list[Path], static_d
 
 def lock_state(path: Path) -> str:
     """names.lock as the inputs' digest counts it: the digest of its bytes (`lock_digest`), or
-    "unreadable" for what is not a regular file or cannot be read (the build then goes the
-    full way, and reading the lock says what is wrong). Opened without blocking and checked
-    on the open file, as files.read_file does: a named pipe or a device is never read."""
+    "unreadable" for what `read_lock_file` refuses (the build then goes the full way, and
+    reading the lock says what is wrong)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        return lock_digest(read_lock_file(path))
+    except Invalid:
+        return "unreadable"
+
+
+def read_lock_file(path: Path) -> bytes | None:
+    """names.lock's bytes; None when there is none. Invalid when it is not a regular file (a
+    folder, a named pipe, a device), is larger than MAX_LOCK_BYTES or cannot be read: it is read
+    as metadata.yaml is (see files.read_file), never opened to block or read without end."""
+    try:
+        info = os.stat(path)
     except FileNotFoundError:
-        return lock_digest(None)
-    except OSError:
-        return "unreadable"
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "unreadable"
-        with open(fd, "rb", closefd=False) as file:
-            return lock_digest(file.read())
-    except OSError:
-        return "unreadable"
-    finally:
-        os.close(fd)
+        return None
+    except OSError as error:
+        raise Invalid([Problem(shown(path), 0, f"cannot be read: {error.strerror}")]) from None
+    return read_file(path, MAX_LOCK_BYTES, LOCK_FILE, info)
 
 
 LOCK = "names.lock"
 """The file of names given (see namelock.py), beside metadata.yaml: an input counted by its bytes."""
+LOCK_FILE = FileRule("names.lock is a text file, a page name and its seed file a line", "was removed while it was read")
+MAX_LOCK_BYTES = 64 * MiB
+"""The largest lock read: some 700,000 names (a line is some 90 bytes), a file that never ends not at all."""
 
 
 def lock_digest(data: bytes | None) -> str:

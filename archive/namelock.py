@@ -25,10 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .fields import PAGE_NAME
-from .files import FileRule, MiB, read_file
 from .fingerprint import LOCK as FILE_NAME
-from .fingerprint import lock_digest
-from .problems import Invalid, Problem, shown
+from .fingerprint import lock_digest, read_lock_file
+from .problems import Invalid, Problem
 from .seeds import seed_name_problem
 
 if TYPE_CHECKING:
@@ -64,30 +63,12 @@ class NameLock(NamedTuple):
 EMPTY = NameLock({}, {}, "")
 
 
-LOCK_FILE = FileRule("names.lock is a text file, a page name and its seed file a line", "was removed while it was read")
-MAX_LOCK_BYTES = 64 * MiB
-"""The largest lock read: some 700,000 names (a line is some 90 bytes), a file that never ends not at all."""
-
-
-def read_bytes(path: Path) -> bytes | None:
-    """The lock file's bytes; None when there is none. Invalid when it is not a regular file
-    (a folder, a named pipe, a device), is larger than MAX_LOCK_BYTES or cannot be read: it is
-    read as metadata.yaml is (see files.read_file), never opened to block or read without end."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise Invalid([Problem(shown(path), 0, f"cannot be read: {error.strerror}")]) from None
-    return read_file(path, MAX_LOCK_BYTES, LOCK_FILE, info)
-
-
 def read_lock(path: Path, shown_path: str) -> tuple[NameLock, list[Problem]]:
     """The lock at `path` (none: an empty lock), with a problem for every line that is not a
     comment, a blank line or `NAME<TAB>SEED` naming a page name once, or one for a file that
     cannot be read as a lock. A UTF-8 byte order mark at its start is passed over."""
     try:
-        data = read_bytes(path)
+        data = read_lock_file(path)
     except Invalid as invalid:
         return NameLock({}, {}, "", shown_path), invalid.problems
     if data is None:
